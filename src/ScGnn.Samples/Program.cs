@@ -1,7 +1,5 @@
-using ScGnn.MLNet.Torch;
-using static TorchSharp.torch;
-TorchRuntime.EnsureInitialized();
-using var a = ones(3, 3);
-using var b = a.matmul(a);
-Console.WriteLine(b.sum().item<float>());
-Console.WriteLine("patched: " + TorchRuntime.PatchedLibraryPath);
+var t = typeof(TorchSharp.torch.Tensor);
+foreach (var m in t.GetMethods().Select(m => m.Name).Distinct().Where(n => n.Contains("sparse") || n.Contains("coales") || n.Contains("index_fill")))
+    Console.WriteLine(m);
+foreach (var m in typeof(TorchSharp.torch).GetMethods().Select(m => m.Name).Distinct().Where(n => n.Contains("sparse")))
+    Console.WriteLine("torch." + m);

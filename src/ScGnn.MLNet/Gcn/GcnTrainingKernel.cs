@@ -1,0 +1,303 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using ScGnn.MLNet.Graph;
+using static TorchSharp.torch;
+
+namespace ScGnn.MLNet.Gcn;
+
+/// <summary>
+/// One full-batch training epoch of <see cref="BottleneckGcn"/> with hand-derived gradients, so that the work per
+/// epoch is what the maths needs and no more:
+/// <list type="bullet">
+/// <item>the two cells x genes x D products (<c>X W1</c> and <c>X^T G</c>) run in TorchSharp (BLAS, or CUDA);</item>
+/// <item><c>Â</c> products, ReLU, dropout and the second layer run on the cells x D hidden layer in C#, and the
+/// second layer is evaluated only at the target entries (a sampled dense-dense product), never as cells x genes;</item>
+/// <item>a fresh mask changes <c>X</c> only at the masked entries, applied as a sparse correction to <c>X W1</c>
+/// and to the gradient, so the dense input never changes;</item>
+/// <item>the validation loss of the current weights comes from the same forward pass (without dropout).</item>
+/// </list>
+/// Gradients match autograd on <see cref="BottleneckGcn"/> (see the tests); the optimizer is Adam with
+/// PyTorch's semantics (L2 weight decay added to the gradient, bias-corrected moments).
+/// </summary>
+internal sealed class GcnTrainingKernel : IDisposable
+{
+    private readonly int _n, _m, _d;
+    private readonly NormalizedAdjacency _a;
+    private readonly Tensor _x;            // cells x genes on the device, fixed masks applied
+    private readonly Device _device;
+    private readonly double _dropout;
+    private readonly double _lr, _wd;
+    private const double Beta1 = 0.9, Beta2 = 0.999, Eps = 1e-8;
+
+    // Parameters: W1 (genes x D), b1 (D), W2 stored transposed as W2t (genes x D), b2 (genes).
+    internal readonly float[] W1, B1, W2t, B2;
+    private readonly float[][] _m1, _m2;
+    private int _step;
+
+    // Work buffers (cells x D).
+    private readonly float[] _u, _uc, _t, _tv, _p, _h, _keep, _z, _dz, _dh, _g, _hv;
+    private readonly float[] _gW1, _gB1, _gW2t, _gB2;
+    private readonly float[][] _chunkW2, _chunkB2;
+    private ulong _rng;
+
+    internal GcnTrainingKernel(Tensor x, NormalizedAdjacency adjacency, int hidden, float[][] initialWeights,
+        double dropout, double learningRate, double weightDecay, ulong seed, Device device)
+    {
+        _n = (int)x.shape[0]; _m = (int)x.shape[1]; _d = hidden;
+        _a = adjacency; _x = x; _device = device;
+        _dropout = dropout; _lr = learningRate; _wd = weightDecay;
+        W1 = (float[])initialWeights[0].Clone();
+        B1 = (float[])initialWeights[1].Clone();
+        W2t = Transpose(initialWeights[2], _d, _m);
+        B2 = (float[])initialWeights[3].Clone();
+        _m1 = new[] { new float[W1.Length], new float[B1.Length], new float[W2t.Length], new float[B2.Length] };
+        _m2 = new[] { new float[W1.Length], new float[B1.Length], new float[W2t.Length], new float[B2.Length] };
+        int nd = _n * _d;
+        _u = new float[nd]; _uc = new float[nd]; _t = new float[nd]; _tv = new float[nd]; _p = new float[nd]; _h = new float[nd];
+        _keep = new float[nd]; _z = new float[nd]; _dz = new float[nd]; _dh = new float[nd]; _g = new float[nd]; _hv = new float[nd];
+        _gW1 = new float[W1.Length]; _gB1 = new float[_d]; _gW2t = new float[W2t.Length]; _gB2 = new float[_m];
+        int chunks = Math.Max(1, Math.Min(Environment.ProcessorCount, 8));
+        _chunkW2 = Enumerable.Range(0, chunks).Select(_ => new float[W2t.Length]).ToArray();
+        _chunkB2 = Enumerable.Range(0, chunks).Select(_ => new float[_m]).ToArray();
+        _rng = seed * 0x9E3779B97F4A7C15UL + 0x632BE59BD9B4E019UL;
+        if (_rng == 0) _rng = 1;
+    }
+
+    /// <summary>Current weights in <see cref="BottleneckGcn.ExportWeights"/> order (W1, b1, W2, b2).</summary>
+    internal float[][] ExportWeights() => new[] { (float[])W1.Clone(), (float[])B1.Clone(), Transpose(W2t, _m, _d), (float[])B2.Clone() };
+
+    /// <summary>
+    /// Runs one epoch: forward with dropout, MSE at the training targets, backward, one Adam step.
+    /// Returns the training loss and the validation loss of the weights as they were before the step.
+    /// </summary>
+    /// <param name="trainCells">Target cells.</param>
+    /// <param name="trainGenes">Target genes.</param>
+    /// <param name="trainValues">Target values (input scale).</param>
+    /// <param name="maskedInput">True when the targets are masked only for this epoch: their values are still in the
+    /// dense input and are removed by a sparse correction.</param>
+    /// <param name="valCells">Validation target cells (may be empty).</param>
+    /// <param name="valGenes">Validation target genes.</param>
+    /// <param name="valValues">Validation target values.</param>
+    internal (double Train, double Validation) Step(int[] trainCells, int[] trainGenes, float[] trainValues, bool maskedInput,
+        int[] valCells, int[] valGenes, float[] valValues)
+    {
+        int n = _n, d = _d, k = trainCells.Length;
+        if (k == 0) throw new InvalidOperationException("No training targets this epoch.");
+
+        // U = X W1 (BLAS), then the fresh-mask correction U -= M W1 at the masked entries.
+        MatMul(_x, W1, _m, d, _u);
+        Array.Copy(_u, _uc, _u.Length);
+        if (maskedInput)
+            for (int e = 0; e < k; e++)
+                Axpy(-trainValues[e], W1.AsSpan(trainGenes[e] * d, d), _uc.AsSpan(trainCells[e] * d, d));
+
+        // T = Â U; P = T + b1; H = relu(P); dropout; Z = Â H.
+        Spmm(_uc, _t);
+        float scale = _dropout > 0 ? (float)(1.0 / (1.0 - _dropout)) : 1f;
+        for (int i = 0, at = 0; i < n; i++)
+            for (int j = 0; j < d; j++, at++)
+            {
+                float p = _t[at] + B1[j];
+                _p[at] = p;
+                float keep = _dropout > 0 && NextUniform() < _dropout ? 0f : scale;
+                _keep[at] = keep;
+                _h[at] = p > 0 ? p * keep : 0f;
+            }
+        Spmm(_h, _z);
+
+        // Validation on the weights before this step: no dropout, uncorrected input.
+        double valLoss = double.NaN;
+        if (valCells.Length > 0)
+        {
+            if (maskedInput) Spmm(_u, _tv); else Array.Copy(_t, _tv, _t.Length);
+            for (int i = 0, at = 0; i < n; i++)
+                for (int j = 0; j < d; j++, at++) { float p = _tv[at] + B1[j]; _hv[at] = p > 0 ? p : 0f; }
+            double sum = 0;
+            int lastCell = -1;
+            Span<float> zrow = stackalloc float[d];
+            for (int e = 0; e < valCells.Length; e++)
+            {
+                if (valCells[e] != lastCell) { lastCell = valCells[e]; SpmmRow(_hv, lastCell, zrow); }
+                double r = Dot(zrow, W2t.AsSpan(valGenes[e] * d, d)) + B2[valGenes[e]] - valValues[e];
+                sum += r * r;
+            }
+            valLoss = sum / valCells.Length;
+        }
+
+        // Second layer at the targets only; residual gradient e = 2 (pred - y) / K. Targets are sorted by cell, so
+        // chunks split at cell boundaries own their dZ rows; W2/b2 gradients go to per-chunk buffers summed in order.
+        Array.Clear(_dz);
+        var bounds = ChunkBounds(trainCells, _chunkW2.Length);
+        var losses = new double[_chunkW2.Length];
+        Parallel.For(0, _chunkW2.Length, chunk =>
+        {
+            var gw = _chunkW2[chunk]; var gb = _chunkB2[chunk];
+            Array.Clear(gw); Array.Clear(gb);
+            double local = 0;
+            float inv = 2f / k;
+            for (int e = bounds[chunk]; e < bounds[chunk + 1]; e++)
+            {
+                int c = trainCells[e], g = trainGenes[e];
+                var zr = _z.AsSpan(c * d, d);
+                var wg = W2t.AsSpan(g * d, d);
+                double r = Dot(zr, wg) + B2[g] - trainValues[e];
+                local += r * r;
+                float grad = (float)r * inv;
+                Axpy(grad, zr, gw.AsSpan(g * d, d));
+                gb[g] += grad;
+                Axpy(grad, wg, _dz.AsSpan(c * d, d));
+            }
+            losses[chunk] = local;
+        });
+        Array.Copy(_chunkW2[0], _gW2t, _gW2t.Length);
+        Array.Copy(_chunkB2[0], _gB2, _gB2.Length);
+        for (int chunk = 1; chunk < _chunkW2.Length; chunk++)
+        {
+            Axpy(1f, _chunkW2[chunk], _gW2t);
+            Axpy(1f, _chunkB2[chunk], _gB2);
+        }
+        double loss = 0;
+        foreach (double l in losses) loss += l;
+        loss /= k;
+
+        // Back through Â, dropout, ReLU, bias and Â again: G = Â dP.
+        Spmm(_dz, _dh);
+        Array.Clear(_gB1);
+        for (int i = 0, at = 0; i < n; i++)
+            for (int j = 0; j < d; j++, at++)
+            {
+                float dp = _p[at] > 0 ? _dh[at] * _keep[at] : 0f;
+                _dh[at] = dp;
+                _gB1[j] += dp;
+            }
+        Spmm(_dh, _g);
+
+        // dW1 = X^T G (BLAS), minus the fresh-mask correction.
+        MatMulTransposed(_x, _g, n, d, _gW1);
+        if (maskedInput)
+            for (int e = 0; e < k; e++)
+                Axpy(-trainValues[e], _g.AsSpan(trainCells[e] * d, d), _gW1.AsSpan(trainGenes[e] * d, d));
+
+        _step++;
+        Adam(W1, _gW1, 0); Adam(B1, _gB1, 1); Adam(W2t, _gW2t, 2); Adam(B2, _gB2, 3);
+        return (loss, valLoss);
+    }
+
+    private void Adam(float[] p, float[] grad, int slot)
+    {
+        var m = _m1[slot]; var v = _m2[slot];
+        double bc1 = 1 - Math.Pow(Beta1, _step), bc2 = 1 - Math.Pow(Beta2, _step);
+        float lr = (float)_lr, wd = (float)_wd, b1 = (float)Beta1, b2 = (float)Beta2;
+        float stepSize = (float)(_lr / bc1);
+        float sqrtBc2 = (float)Math.Sqrt(bc2);
+        for (int i = 0; i < p.Length; i++)
+        {
+            float g = grad[i] + wd * p[i];
+            m[i] = b1 * m[i] + (1 - b1) * g;
+            v[i] = b2 * v[i] + (1 - b2) * g * g;
+            float denom = MathF.Sqrt(v[i]) / sqrtBc2 + (float)Eps;
+            p[i] -= stepSize * m[i] / denom;
+        }
+        _ = lr;
+    }
+
+    private void MatMul(Tensor x, float[] w, int rows, int cols, float[] result)
+    {
+        using var scope = NewDisposeScope();
+        var wt = tensor(w, rows, cols).to(_device);
+        var r = x.mm(wt).cpu();
+        r.data<float>().CopyTo(result);
+    }
+
+    private void MatMulTransposed(Tensor x, float[] g, int rows, int cols, float[] result)
+    {
+        using var scope = NewDisposeScope();
+        var gt = tensor(g, rows, cols).to(_device);
+        var r = x.t().mm(gt).cpu();
+        r.data<float>().CopyTo(result);
+    }
+
+    /// <summary>dst = Â src for cells x D row-major arrays, rows in parallel (deterministic: one writer per row).</summary>
+    private void Spmm(float[] src, float[] dst)
+    {
+        int d = _d;
+        var ptr = _a.RowPointers; var col = _a.Columns; var val = _a.Values;
+        Parallel.For(0, _n, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        {
+            var row = dst.AsSpan(i * d, d);
+            row.Clear();
+            for (int q = ptr[i]; q < ptr[i + 1]; q++)
+                Axpy(val[q], src.AsSpan(col[q] * d, d), row);
+        });
+    }
+
+    private void SpmmRow(float[] src, int i, Span<float> row)
+    {
+        int d = _d;
+        row.Clear();
+        for (int q = _a.RowPointers[i]; q < _a.RowPointers[i + 1]; q++)
+            Axpy(_a.Values[q], src.AsSpan(_a.Columns[q] * d, d), row);
+    }
+
+    /// <summary>Splits sorted target cells into contiguous chunks that never split one cell's targets.</summary>
+    private static int[] ChunkBounds(int[] cells, int chunks)
+    {
+        var b = new int[chunks + 1];
+        b[chunks] = cells.Length;
+        for (int c = 1; c < chunks; c++)
+        {
+            int at = Math.Max(b[c - 1], (int)((long)cells.Length * c / chunks));
+            while (at > b[c - 1] && at < cells.Length && cells[at] == cells[at - 1]) at++;
+            b[c] = Math.Min(at, cells.Length);
+        }
+        return b;
+    }
+
+    private static void Axpy(float a, ReadOnlySpan<float> x, Span<float> y)
+    {
+        int j = 0;
+        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
+        {
+            var va = new Vector<float>(a);
+            var xv = MemoryMarshal.Cast<float, Vector<float>>(x);
+            var yv = MemoryMarshal.Cast<float, Vector<float>>(y);
+            for (int v = 0; v < xv.Length; v++) yv[v] += va * xv[v];
+            j = xv.Length * Vector<float>.Count;
+        }
+        for (; j < x.Length; j++) y[j] += a * x[j];
+    }
+
+    private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        float s = 0;
+        int j = 0;
+        if (Vector.IsHardwareAccelerated && a.Length >= Vector<float>.Count)
+        {
+            var av = MemoryMarshal.Cast<float, Vector<float>>(a);
+            var bv = MemoryMarshal.Cast<float, Vector<float>>(b);
+            var acc = Vector<float>.Zero;
+            for (int v = 0; v < av.Length; v++) acc += av[v] * bv[v];
+            s = Vector.Sum(acc);
+            j = av.Length * Vector<float>.Count;
+        }
+        for (; j < a.Length; j++) s += a[j] * b[j];
+        return s;
+    }
+
+    // xorshift64*: fast, seeded, identical on every platform.
+    private float NextUniform()
+    {
+        _rng ^= _rng >> 12; _rng ^= _rng << 25; _rng ^= _rng >> 27;
+        return (float)((_rng * 2685821657736338717UL) >> 40) * (1f / (1 << 24));
+    }
+
+    internal static float[] Transpose(float[] a, int rows, int cols)
+    {
+        var t = new float[a.Length];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
+        return t;
+    }
+
+    public void Dispose() { }
+}

@@ -1,0 +1,248 @@
+using ScGnn.MLNet.Gcn;
+using ScGnn.MLNet.Graph;
+using ScGnn.MLNet.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ScGnn.MLNet.Imputation;
+
+/// <summary>Result of fitting: the model, the loss history, and in-sample predictions on the training input.</summary>
+internal sealed record ScGnnFitResult(
+    ScGnnNetworkState State,
+    IReadOnlyList<ScGnnEpochProgress> History,
+    int[] CellRoles,
+    MaskedEntries TrainingTargets,
+    MaskedEntries ValidationTargets,
+    MaskedEntries TestTargets);
+
+/// <summary>
+/// The numerical core of SCGNN on dense row-major cells x genes arrays: graph construction, training and inference.
+/// ML.NET glue lives in <see cref="ScGnnTrainer"/> and <see cref="ScGnnImputationTransformer"/>.
+/// </summary>
+internal static class ScGnnEngine
+{
+    internal const int RoleTrain = 0, RoleValidation = 1, RoleTest = 2;
+
+    /// <summary>Fits SCGNN. <paramref name="x"/> is the observed matrix (its zeros are what will be imputed).</summary>
+    /// <remarks><c>x</c> is dense row-major cells x genes and is not modified; <c>givenMask</c> holds entries already
+    /// masked to zero in <c>x</c> with their true values, or is null to draw a mask.</remarks>
+    internal static ScGnnFitResult Fit(float[] x, int cells, int genes, MaskedEntries? givenMask, ScGnnOptions o, Action<string>? log = null)
+    {
+        o.Validate();
+        if (cells < 3) throw new ArgumentException($"ScGnn needs at least 3 cells; got {cells}.");
+        if (genes < 1) throw new ArgumentException("ScGnn needs at least one gene.");
+        TorchRuntime.EnsureInitialized();
+        if (o.ThreadCount is int t) set_num_threads(t);
+        var device = ResolveDevice(o.Device);
+
+        var rng = new Random(o.Seed);
+        var roles = SplitCells(cells, o.ValidationFraction, o.TestFraction, rng);
+
+        // The fixed mask: given (paper protocol) or drawn once from the non-zeros (paper: min(density, 0.3)).
+        var input = (float[])x.Clone();
+        long nnz = 0;
+        foreach (float v in x) if (v != 0) nnz++;
+        if (nnz == 0) throw new ArgumentException("The input has no non-zero entries to learn from.");
+        double rate = o.MaskRate ?? Math.Min((double)nnz / ((double)cells * genes), 0.3);
+        MaskedEntries mask;
+        if (givenMask is not null) mask = givenMask;
+        else
+        {
+            // With fresh masks the training cells are re-masked every epoch; only held-out cells keep a fixed mask.
+            Func<int, bool> eligible = o.FreshMaskEachEpoch ? c => roles[c] != RoleTrain : _ => true;
+            mask = DrawMask(x, cells, genes, rate, eligible, rng);
+            foreach (var (c, g) in mask.Cells.Zip(mask.Genes)) input[(long)c * genes + g] = 0;
+        }
+        bool fresh = o.FreshMaskEachEpoch && givenMask is null;
+        var trainTargets = mask.Where(c => roles[c] == RoleTrain);
+        var valTargets = mask.Where(c => roles[c] == RoleValidation);
+        var testTargets = mask.Where(c => roles[c] == RoleTest);
+        if (!fresh && trainTargets.Count == 0)
+            throw new ArgumentException("No masked entries fall in the training cells: the mask is empty or too small.");
+
+        // Graph on the masked input (reference notebook): PCA(50) -> exact kNN -> D^-1/2 (A+I) D^-1/2.
+        var pca = PcaProjection.Fit(input, cells, genes, o.PrincipalComponentCount);
+        var adjacency = BuildAdjacency(pca, input, cells, o.NeighborCount);
+        int hidden = Math.Max(1, genes / o.BottleneckRatio);
+        log?.Invoke($"ScGnn: {cells} cells x {genes} genes, PCA {pca.ComponentCount}, kNN k={o.NeighborCount} ({adjacency.EdgeCount} edges), hidden {hidden}, " +
+                    $"mask rate {rate:F4}, {trainTargets.Count} training / {valTargets.Count} validation targets, device {device.type}");
+
+        var members = new List<float[][]>();
+        var history = new List<ScGnnEpochProgress>();
+        for (int member = 0; member < o.EnsembleSize; member++)
+        {
+            int seed = unchecked(o.Seed + 7919 * member);
+            members.Add(TrainOne(input, cells, genes, adjacency, hidden, roles, trainTargets, valTargets, fresh, rate, o, seed, device,
+                member == 0 ? history : null));
+        }
+        var state = new ScGnnNetworkState(pca, o.NeighborCount, hidden, o.InputScale, members);
+        return new ScGnnFitResult(state, history, roles, trainTargets, valTargets, testTargets);
+    }
+
+    private static float[][] TrainOne(float[] input, int cells, int genes, NormalizedAdjacency adjacency, int hidden, int[] roles,
+        MaskedEntries trainTargets, MaskedEntries valTargets, bool fresh, double rate, ScGnnOptions o, int seed, Device device,
+        List<ScGnnEpochProgress>? history)
+    {
+        using var scope = NewDisposeScope();
+        bool log1p = o.InputScale == ScGnnInputScale.Log1p;
+        float[][] init;
+        using (var generator = new Generator((ulong)seed))
+        using (var module = new BottleneckGcn(genes, hidden, generator))
+            init = module.ExportWeights();
+        var x = tensor(input, cells, genes).to(device);
+        if (log1p) x = x.log1p();
+        using var kernel = new GcnTrainingKernel(x, adjacency, hidden, init, o.DropoutRate, o.LearningRate, o.WeightDecay, (ulong)seed, device);
+
+        var (vr, vg, vv) = Arrays(valTargets, log1p);
+        var (tr, tg, tv) = Arrays(trainTargets, log1p);
+        // Fresh masks: every epoch masks a Bernoulli(rate) subset of the training cells' non-zeros.
+        int[] nzR = Array.Empty<int>(), nzG = Array.Empty<int>(); float[] nzV = Array.Empty<float>();
+        if (fresh)
+        {
+            var (r, g, v) = NonZerosOf(input, cells, genes, c => roles[c] == RoleTrain);
+            nzR = r.Select(c => (int)c).ToArray(); nzG = g.Select(j => (int)j).ToArray();
+            nzV = log1p ? v.Select(val => MathF.Log(1 + val)).ToArray() : v;
+        }
+        var maskRng = new Random(unchecked(seed * 31 + 17));
+        var er = new List<int>(); var eg = new List<int>(); var ev = new List<float>();
+
+        bool hasVal = valTargets.Count > 0;
+        double best = double.PositiveInfinity;
+        int bestEpoch = 0;
+        float[][] bestWeights = init;
+        for (int epoch = 1; epoch <= o.Epochs; epoch++)
+        {
+            o.CancellationToken.ThrowIfCancellationRequested();
+            if (fresh)
+            {
+                er.Clear(); eg.Clear(); ev.Clear();
+                for (int q = 0; q < nzR.Length; q++)
+                    if (maskRng.NextDouble() < rate) { er.Add(nzR[q]); eg.Add(nzG[q]); ev.Add(nzV[q]); }
+                (tr, tg, tv) = (er.ToArray(), eg.ToArray(), ev.ToArray());
+            }
+            var before = hasVal ? kernel.ExportWeights() : null;
+            var (trainLoss, valLoss) = kernel.Step(tr, tg, tv, fresh, vr, vg, vv);
+            // The validation loss belongs to the weights before this step; without validation, select on training loss.
+            double selection = hasVal ? valLoss : trainLoss;
+            if (selection < best)
+            {
+                best = selection;
+                bestEpoch = hasVal ? epoch - 1 : epoch;
+                bestWeights = hasVal ? before! : kernel.ExportWeights();
+            }
+            var progress = new ScGnnEpochProgress(epoch, o.Epochs, trainLoss, valLoss, bestEpoch);
+            history?.Add(progress);
+            o.Progress?.Invoke(progress);
+        }
+        return bestWeights;
+    }
+
+    private static (int[] Cells, int[] Genes, float[] Values) Arrays(MaskedEntries m, bool log1p) =>
+        (m.Cells, m.Genes, log1p ? m.Values.Select(v => MathF.Log(1 + v)).ToArray() : m.Values);
+
+    /// <summary>Runs a fitted model on a dense row-major matrix; returns the raw network output (cells x genes, input scale undone).</summary>
+    internal static float[] Predict(ScGnnNetworkState state, float[] x, int cells, ScGnnDevice deviceOption = ScGnnDevice.Auto)
+    {
+        int genes = state.GeneCount;
+        if (x.Length != (long)cells * genes) throw new ArgumentException("Input size does not match the model's genes.");
+        if (cells < 2) throw new ArgumentException($"Imputation needs at least 2 cells to build a graph; got {cells}.");
+        TorchRuntime.EnsureInitialized();
+        var device = ResolveDevice(deviceOption);
+        var adjacency = BuildAdjacency(state.Pca, x, cells, state.NeighborCount);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var adj = ToTorch(adjacency, device);
+        var xt = tensor(x, cells, genes).to(device);
+        if (state.InputScale == ScGnnInputScale.Log1p) xt = xt.log1p();
+        using var generator = new Generator(0);
+        Tensor? sum = null;
+        foreach (var weights in state.Ensemble)
+        {
+            var model = new BottleneckGcn(genes, state.Hidden, generator);
+            model.ImportWeights(weights);
+            model.to(device);
+            model.eval();
+            var output = model.Output(model.PropagatedHidden(adj, xt, 0, training: false));
+            if (state.InputScale == ScGnnInputScale.Log1p) output = output.expm1();
+            sum = sum is null ? output : sum + output;
+        }
+        var mean = sum! / state.Ensemble.Count;
+        return mean.cpu().contiguous().data<float>().ToArray();
+    }
+
+    internal static NormalizedAdjacency BuildAdjacency(PcaProjection pca, float[] x, int cells, int k)
+    {
+        var embedding = pca.Transform(x, cells);
+        var neighbors = KnnGraph.NearestNeighbors(embedding, cells, pca.ComponentCount, k);
+        return NormalizedAdjacency.FromNeighbors(neighbors);
+    }
+
+    internal static int[] SplitCells(int cells, double validationFraction, double testFraction, Random rng)
+    {
+        var order = Enumerable.Range(0, cells).ToArray();
+        rng.Shuffle(order);
+        int nVal = validationFraction > 0 ? Math.Max(1, (int)Math.Round(cells * validationFraction)) : 0;
+        int nTest = testFraction > 0 ? Math.Max(1, (int)Math.Round(cells * testFraction)) : 0;
+        if (nVal + nTest >= cells) throw new ArgumentException($"Too few cells ({cells}) for the validation and test fractions.");
+        var roles = new int[cells];
+        for (int i = 0; i < nVal; i++) roles[order[i]] = RoleValidation;
+        for (int i = nVal; i < nVal + nTest; i++) roles[order[i]] = RoleTest;
+        return roles;
+    }
+
+    /// <summary>Chooses floor(rate x eligible non-zeros) entries uniformly without replacement, sorted by cell then gene.</summary>
+    internal static MaskedEntries DrawMask(float[] x, int cells, int genes, double rate, Func<int, bool> eligibleCell, Random rng)
+    {
+        var (r, g, v) = NonZerosOf(x, cells, genes, eligibleCell);
+        int take = (int)Math.Floor(rate * r.Length);
+        var idx = Enumerable.Range(0, r.Length).ToArray();
+        for (int i = 0; i < take; i++)
+        {
+            int j = rng.Next(i, idx.Length);
+            (idx[i], idx[j]) = (idx[j], idx[i]);
+        }
+        var chosen = idx.AsSpan(0, take).ToArray();
+        Array.Sort(chosen);
+        return new MaskedEntries(chosen.Select(k => (int)r[k]).ToArray(), chosen.Select(k => (int)g[k]).ToArray(), chosen.Select(k => v[k]).ToArray());
+    }
+
+    private static (long[] Rows, long[] Genes, float[] Values) NonZerosOf(float[] x, int cells, int genes, Func<int, bool> cellFilter)
+    {
+        var r = new List<long>(); var g = new List<long>(); var v = new List<float>();
+        for (int c = 0; c < cells; c++)
+        {
+            if (!cellFilter(c)) continue;
+            long off = (long)c * genes;
+            for (int j = 0; j < genes; j++)
+            {
+                float val = x[off + j];
+                if (val != 0) { r.Add(c); g.Add(j); v.Add(val); }
+            }
+        }
+        return (r.ToArray(), g.ToArray(), v.ToArray());
+    }
+
+    private static Tensor ToTorch(NormalizedAdjacency a, Device device)
+    {
+        var rows = new long[a.Columns.Length];
+        for (int i = 0; i < a.Count; i++)
+            for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++) rows[k] = i;
+        var indices = stack(new[] { tensor(rows), tensor(a.Columns.Select(c => (long)c).ToArray()) });
+        return sparse_coo_tensor(indices, tensor(a.Values), new long[] { a.Count, a.Count }).to(device);
+    }
+
+    private static (Tensor Rows, Tensor Genes, Tensor Values) ToTorch(MaskedEntries m, bool log1p, Device device)
+    {
+        var values = tensor(m.Values).to(device);
+        if (log1p) values = values.log1p();
+        return (tensor(m.Cells.Select(c => (long)c).ToArray()).to(device), tensor(m.Genes.Select(g => (long)g).ToArray()).to(device), values);
+    }
+
+    internal static Device ResolveDevice(ScGnnDevice option) => option switch
+    {
+        ScGnnDevice.Cpu => CPU,
+        ScGnnDevice.Cuda => TorchRuntime.IsCudaAvailable ? CUDA : throw new InvalidOperationException(
+            "ScGnn Device is Cuda but no CUDA device is usable: install a GPU driver and reference TorchSharp-cuda-linux, or use Auto/Cpu."),
+        _ => TorchRuntime.DefaultDevice,
+    };
+}

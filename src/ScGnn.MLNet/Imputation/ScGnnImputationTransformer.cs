@@ -1,0 +1,271 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using ScGnn.MLNet.Data;
+using ScGnn.MLNet.Graph;
+using ScGnn.MLNet.Imputation;
+
+[assembly: LoadableClass(typeof(ScGnnImputationTransformer), null, typeof(SignatureLoadModel),
+    "ScGnn Imputation Transformer", ScGnnImputationTransformer.LoaderSignature)]
+
+namespace ScGnn.MLNet.Imputation;
+
+/// <summary>
+/// A fitted SCGNN imputer. <see cref="Transform"/> adds a vector column (same genes and slot names as the input) in
+/// which zero entries hold the network's predictions (never negative) and observed non-zero values are kept, or
+/// every entry holds the network's output when the mode is <see cref="ImputationOutputMode.Denoise"/>.
+/// </summary>
+/// <remarks>
+/// The PCA basis and the network weights are kept, so any batch of cells can be imputed: the batch gets its own
+/// kNN graph in the fitted PCA space. Because the graph needs all cells of a batch at once, this transformer is not
+/// row-to-row: it cannot back a <c>PredictionEngine</c>; use <see cref="Transform"/> on a batch. Genes are matched
+/// by slot name; a batch whose genes differ fails with the missing and extra genes listed unless
+/// <see cref="WithGeneAlignment"/> is used. Saved and loaded with <c>mlContext.Model.Save/Load</c>.
+/// </remarks>
+public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
+{
+    internal const string LoaderSignature = "ScGnnImputation";
+    private const uint VersionCurrent = 0x00010001;
+
+    private readonly IHost _host;
+    private readonly ScGnnNetworkState _state;
+    private readonly string[] _geneIds;
+    private readonly Dictionary<string, int> _geneIndex;
+    private readonly ScGnnDevice _device;
+    private readonly bool _alignGenes;
+
+    internal ScGnnImputationTransformer(IHostEnvironment env, ScGnnNetworkState state, string[] geneIds, string inputColumnName,
+        string outputColumnName, ImputationOutputMode mode, ScGnnDevice device, ScGnnFitResult? fit, bool alignGenes = false)
+    {
+        _host = env.Register(nameof(ScGnnImputationTransformer));
+        _state = state;
+        _geneIds = geneIds;
+        _geneIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int j = 0; j < geneIds.Length; j++) _geneIndex[geneIds[j]] = j;
+        InputColumnName = inputColumnName;
+        OutputColumnName = outputColumnName;
+        OutputMode = mode;
+        _device = device;
+        _alignGenes = alignGenes;
+        TrainingHistory = fit?.History ?? Array.Empty<ScGnnEpochProgress>();
+        FitResult = fit;
+    }
+
+    /// <summary>The input column this model reads.</summary>
+    public string InputColumnName { get; }
+
+    /// <summary>The column this model adds.</summary>
+    public string OutputColumnName { get; }
+
+    /// <summary>What the output column holds.</summary>
+    public ImputationOutputMode OutputMode { get; }
+
+    /// <summary>The genes (slot names) the model was trained on, in order.</summary>
+    public IReadOnlyList<string> GeneIds => _geneIds;
+
+    /// <summary>Train and validation loss of every epoch of the first ensemble member (empty for a loaded model).</summary>
+    public IReadOnlyList<ScGnnEpochProgress> TrainingHistory { get; }
+
+    /// <summary>The epoch whose weights were kept (lowest validation loss), or 0 for a loaded model.</summary>
+    public int BestEpoch => TrainingHistory.Count == 0 ? 0 : TrainingHistory[^1].BestEpoch;
+
+    /// <summary>Number of hidden (bottleneck) units.</summary>
+    public int HiddenUnits => _state.Hidden;
+
+    internal ScGnnNetworkState State => _state;
+
+    internal ScGnnFitResult? FitResult { get; }
+
+    /// <summary>Always false: imputing a cell needs its neighbours in the same batch.</summary>
+    public bool IsRowToRowMapper => false;
+
+    /// <summary>
+    /// A copy that accepts batches whose genes differ from the model's: genes are matched by slot name, genes the model
+    /// lacks are passed through unchanged, and model genes absent from the batch are treated as zero.
+    /// </summary>
+    public ScGnnImputationTransformer WithGeneAlignment() =>
+        new(_host, _state, _geneIds, InputColumnName, OutputColumnName, OutputMode, _device, FitResult, alignGenes: true);
+
+    /// <summary>The input schema plus the output column; checks the input column and its genes first.</summary>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        var col = ExpressionSchema.GetExpressionColumn(inputSchema, InputColumnName, nameof(inputSchema));
+        MapGenes(col);
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(inputSchema);
+        builder.AddColumn(OutputColumnName, col.Type, col.Annotations);
+        return builder.ToSchema();
+    }
+
+    /// <summary>Imputes a batch of cells (lazily, on first read); see <see cref="ScGnnImputationTransformer"/>.</summary>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var schema = GetOutputSchema(input.Schema);
+        return new ImputedDataView(input, schema, () => Impute(input));
+    }
+
+    /// <summary>Not supported: the graph needs the whole batch. Use <see cref="Transform"/>.</summary>
+    /// <exception cref="InvalidOperationException">Always.</exception>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
+        throw new InvalidOperationException(
+            "ScGnn imputation is not row-to-row: each cell is imputed from its neighbours in the same batch, so it cannot back a " +
+            "PredictionEngine. Call Transform on an IDataView holding the batch of cells instead.");
+
+    /// <summary>Maps input slot j to model gene index (or -1); throws listing differences unless aligning.</summary>
+    private int[] MapGenes(DataViewSchema.Column col)
+    {
+        int size = ((VectorDataViewType)col.Type).Size;
+        var names = ExpressionSchema.GetGeneIds(col);
+        if (names is null)
+        {
+            if (size == _geneIds.Length) return Enumerable.Range(0, size).ToArray();
+            throw new ArgumentOutOfRangeException("inputSchema",
+                $"Column '{col.Name}' has {size} slots without gene names; the model expects {_geneIds.Length} genes.");
+        }
+        var map = new int[size];
+        var seen = new HashSet<int>();
+        var extra = new List<string>();
+        for (int j = 0; j < size; j++)
+        {
+            map[j] = _geneIndex.TryGetValue(names[j] ?? "", out int g) ? g : -1;
+            if (map[j] < 0) extra.Add(names[j]);
+            else seen.Add(map[j]);
+        }
+        var missing = _geneIds.Where((_, g) => !seen.Contains(g)).ToList();
+        bool identical = size == _geneIds.Length && map.Select((g, j) => g == j).All(b => b);
+        if (!identical && !_alignGenes && (missing.Count > 0 || extra.Count > 0))
+            throw new ArgumentOutOfRangeException("inputSchema",
+                $"Column '{col.Name}' genes differ from the model's: {missing.Count} missing ({Preview(missing)}), {extra.Count} extra ({Preview(extra)}). " +
+                "Select the model's genes, or call WithGeneAlignment() to align by name.");
+        return map;
+    }
+
+    private static string Preview(List<string> genes) =>
+        genes.Count == 0 ? "none" : string.Join(", ", genes.Take(10)) + (genes.Count > 10 ? ", ..." : "");
+
+    private float[] Impute(IDataView input)
+    {
+        var col = input.Schema[InputColumnName];
+        var map = MapGenes(col);
+        var batch = ExpressionMatrix.FromDataView(input, InputColumnName, null);
+        int cells = batch.CellCount, genes = _geneIds.Length, size = batch.GeneCount;
+        var modelInput = new float[(long)cells * genes];
+        for (int i = 0; i < cells; i++)
+        {
+            var idx = batch.RowIndices(i); var val = batch.RowValues(i);
+            for (int k = 0; k < idx.Length; k++)
+                if (map[idx[k]] >= 0) modelInput[(long)i * genes + map[idx[k]]] = val[k];
+        }
+        using var ch = _host.Start("Imputing with ScGnn");
+        ch.Info("Imputing {0} cells x {1} genes", cells, genes);
+        var predicted = ScGnnEngine.Predict(_state, modelInput, cells, _device);
+
+        var output = new float[(long)cells * size];
+        for (int i = 0; i < cells; i++)
+        {
+            var idx = batch.RowIndices(i); var val = batch.RowValues(i);
+            var row = output.AsSpan((int)((long)i * size), size);
+            for (int j = 0; j < size; j++)
+                row[j] = map[j] >= 0 ? Math.Max(0f, predicted[(long)i * genes + map[j]]) : 0f;
+            if (OutputMode == ImputationOutputMode.ImputeZeros)
+                for (int k = 0; k < idx.Length; k++)
+                    if (val[k] != 0) row[idx[k]] = val[k];
+            for (int j = 0; j < size; j++)
+                if (map[j] < 0) row[j] = 0f; // genes the model lacks pass through (observed values restored below)
+            for (int k = 0; k < idx.Length; k++)
+                if (map[idx[k]] < 0) row[idx[k]] = val[k];
+        }
+        return output;
+    }
+
+    // ---- persistence ----
+
+    private static VersionInfo GetVersionInfo() => new(
+        modelSignature: "SCGNNIMP",
+        verWrittenCur: VersionCurrent,
+        verReadableCur: VersionCurrent,
+        verWeCanReadBack: VersionCurrent,
+        loaderSignature: LoaderSignature,
+        loaderAssemblyName: typeof(ScGnnImputationTransformer).Assembly.GetName().Name);
+
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        _host.CheckValue(ctx, nameof(ctx));
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+        var w = ctx.Writer;
+        w.Write(InputColumnName);
+        w.Write(OutputColumnName);
+        w.Write((int)OutputMode);
+        w.Write((int)_device);
+        w.Write(_alignGenes);
+        w.Write((int)_state.InputScale);
+        w.Write(_state.NeighborCount);
+        w.Write(_state.Hidden);
+        w.Write(_geneIds.Length);
+        foreach (var g in _geneIds) w.Write(g);
+        var pca = _state.Pca;
+        w.Write(pca.ComponentCount);
+        WriteFloats(w, pca.Mean);
+        WriteFloats(w, pca.Components);
+        WriteFloats(w, pca.ExplainedVariance);
+        w.Write(_state.Ensemble.Count);
+        foreach (var member in _state.Ensemble)
+            foreach (var p in member) WriteFloats(w, p);
+    }
+
+    private static ScGnnImputationTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        ctx.CheckAtModel(GetVersionInfo());
+        var r = ctx.Reader;
+        string input = r.ReadString(), output = r.ReadString();
+        var mode = (ImputationOutputMode)r.ReadInt32();
+        var device = (ScGnnDevice)r.ReadInt32();
+        bool align = r.ReadBoolean();
+        var scale = (ScGnnInputScale)r.ReadInt32();
+        int k = r.ReadInt32(), hidden = r.ReadInt32(), genes = r.ReadInt32();
+        Check(Enum.IsDefined(mode) && Enum.IsDefined(device) && Enum.IsDefined(scale), "unknown enum value");
+        Check(genes > 0 && k > 0 && hidden > 0 && hidden <= genes, "invalid sizes");
+        var geneIds = new string[genes];
+        for (int j = 0; j < genes; j++) geneIds[j] = r.ReadString();
+        int comps = r.ReadInt32();
+        var mean = ReadFloats(r, genes);
+        var components = ReadFloats(r, (long)genes * comps);
+        var variance = ReadFloats(r, comps);
+        int members = r.ReadInt32();
+        Check(members is > 0 and < 1000, "invalid ensemble size");
+        var ensemble = new List<float[][]>();
+        for (int m = 0; m < members; m++)
+            ensemble.Add(new[]
+            {
+                ReadFloats(r, (long)genes * hidden), ReadFloats(r, hidden), ReadFloats(r, (long)hidden * genes), ReadFloats(r, genes),
+            });
+        var state = new ScGnnNetworkState(new PcaProjection(mean, components, comps, variance), k, hidden, scale, ensemble);
+        return new ScGnnImputationTransformer(env, state, geneIds, input, output, mode, device, null, align);
+    }
+
+    private static void WriteFloats(BinaryWriter w, float[] values)
+    {
+        w.Write(values.Length);
+        w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+    }
+
+    private static float[] ReadFloats(BinaryReader r, long expected)
+    {
+        int n = r.ReadInt32();
+        Check(n == expected, $"array of {n} values where {expected} were expected");
+        var values = new float[n];
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan());
+        int read = r.Read(bytes);
+        Check(read == bytes.Length, "truncated weights");
+        foreach (float v in values) Check(float.IsFinite(v), "non-finite weight");
+        return values;
+    }
+
+    private static void Check(bool ok, string problem)
+    {
+        if (!ok) throw new InvalidDataException($"Corrupt ScGnn imputation model ({LoaderSignature} v{VersionCurrent:X8}): {problem}.");
+    }
+}
