@@ -36,7 +36,8 @@ internal sealed class GcnTrainingKernel : IDisposable
 
     // Work buffers (cells x D).
     private readonly float[] _u, _uc, _t, _tv, _p, _h, _keep, _z, _dz, _dh, _g, _hv;
-    private readonly float[] _gW1, _gB1, _gW2t, _gB2;
+    // Gradients of the last Step (W2 transposed), exposed for gradient checks.
+    internal readonly float[] GradW1, GradB1, GradW2t, GradB2;
     private readonly float[][] _chunkW2, _chunkB2;
     private ulong _rng;
 
@@ -55,7 +56,7 @@ internal sealed class GcnTrainingKernel : IDisposable
         int nd = _n * _d;
         _u = new float[nd]; _uc = new float[nd]; _t = new float[nd]; _tv = new float[nd]; _p = new float[nd]; _h = new float[nd];
         _keep = new float[nd]; _z = new float[nd]; _dz = new float[nd]; _dh = new float[nd]; _g = new float[nd]; _hv = new float[nd];
-        _gW1 = new float[W1.Length]; _gB1 = new float[_d]; _gW2t = new float[W2t.Length]; _gB2 = new float[_m];
+        GradW1 = new float[W1.Length]; GradB1 = new float[_d]; GradW2t = new float[W2t.Length]; GradB2 = new float[_m];
         int chunks = Math.Max(1, Math.Min(Environment.ProcessorCount, 8));
         _chunkW2 = Enumerable.Range(0, chunks).Select(_ => new float[W2t.Length]).ToArray();
         _chunkB2 = Enumerable.Range(0, chunks).Select(_ => new float[_m]).ToArray();
@@ -149,12 +150,12 @@ internal sealed class GcnTrainingKernel : IDisposable
             }
             losses[chunk] = local;
         });
-        Array.Copy(_chunkW2[0], _gW2t, _gW2t.Length);
-        Array.Copy(_chunkB2[0], _gB2, _gB2.Length);
+        Array.Copy(_chunkW2[0], GradW2t, GradW2t.Length);
+        Array.Copy(_chunkB2[0], GradB2, GradB2.Length);
         for (int chunk = 1; chunk < _chunkW2.Length; chunk++)
         {
-            Axpy(1f, _chunkW2[chunk], _gW2t);
-            Axpy(1f, _chunkB2[chunk], _gB2);
+            Axpy(1f, _chunkW2[chunk], GradW2t);
+            Axpy(1f, _chunkB2[chunk], GradB2);
         }
         double loss = 0;
         foreach (double l in losses) loss += l;
@@ -162,24 +163,24 @@ internal sealed class GcnTrainingKernel : IDisposable
 
         // Back through Â, dropout, ReLU, bias and Â again: G = Â dP.
         Spmm(_dz, _dh);
-        Array.Clear(_gB1);
+        Array.Clear(GradB1);
         for (int i = 0, at = 0; i < n; i++)
             for (int j = 0; j < d; j++, at++)
             {
                 float dp = _p[at] > 0 ? _dh[at] * _keep[at] : 0f;
                 _dh[at] = dp;
-                _gB1[j] += dp;
+                GradB1[j] += dp;
             }
         Spmm(_dh, _g);
 
         // dW1 = X^T G (BLAS), minus the fresh-mask correction.
-        MatMulTransposed(_x, _g, n, d, _gW1);
+        MatMulTransposed(_x, _g, n, d, GradW1);
         if (maskedInput)
             for (int e = 0; e < k; e++)
-                Axpy(-trainValues[e], _g.AsSpan(trainCells[e] * d, d), _gW1.AsSpan(trainGenes[e] * d, d));
+                Axpy(-trainValues[e], _g.AsSpan(trainCells[e] * d, d), GradW1.AsSpan(trainGenes[e] * d, d));
 
         _step++;
-        Adam(W1, _gW1, 0); Adam(B1, _gB1, 1); Adam(W2t, _gW2t, 2); Adam(B2, _gB2, 3);
+        Adam(W1, GradW1, 0); Adam(B1, GradB1, 1); Adam(W2t, GradW2t, 2); Adam(B2, GradB2, 3);
         return (loss, valLoss);
     }
 

@@ -1,0 +1,217 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using ScGnn.MLNet.Data;
+using ScGnn.MLNet.Imputation;
+using TorchSharp;
+
+namespace ScGnn.MLNet.Tests.Imputation;
+
+[Collection(TorchCollection.Name)]
+public sealed class ScGnnTrainerTests
+{
+    private static ScGnnOptions Fast(int seed = 1) => new()
+    {
+        Epochs = 150,
+        BottleneckRatio = 8,
+        PrincipalComponentCount = 10,
+        Seed = seed,
+        Device = ScGnnDevice.Cpu,
+    };
+
+    private static float[][] Column(IDataView data, string name)
+    {
+        var rows = new List<float[]>();
+        using var cursor = data.GetRowCursor(data.Schema.Where(c => c.Name == name));
+        var getter = cursor.GetGetter<VBuffer<float>>(data.Schema[name]);
+        VBuffer<float> buf = default;
+        while (cursor.MoveNext()) { getter(ref buf); rows.Add(buf.DenseValues().ToArray()); }
+        return rows.ToArray();
+    }
+
+    [Fact]
+    public void Training_loss_decreases_and_the_best_epoch_is_kept()
+    {
+        var ml = new MLContext(1);
+        var (observed, _, _) = TwoGroupData.Create();
+        var model = ml.Transforms.ImputeWithScGnn(Fast()).Fit(observed.ToDataView());
+        var h = model.TrainingHistory;
+        Assert.Equal(150, h.Count);
+        Assert.True(h.Skip(130).Average(p => p.TrainLoss) < 0.5 * h.Take(10).Average(p => p.TrainLoss),
+            $"loss {h[0].TrainLoss} -> {h[^1].TrainLoss}");
+        int best = model.BestEpoch;
+        Assert.InRange(best, 0, 150);
+        if (best >= 1)
+            Assert.Equal(h.Where(p => !double.IsNaN(p.ValidationLoss)).Min(p => p.ValidationLoss), h[best].ValidationLoss, 6);
+    }
+
+    [Fact]
+    public void Imputation_beats_leaving_zeros_and_keeps_observed_values()
+    {
+        var ml = new MLContext(1);
+        var (observed, truth, _) = TwoGroupData.Create();
+        var data = observed.ToDataView();
+        var output = ml.Transforms.ImputeWithScGnn(Fast()).Fit(data).Transform(data);
+        var imputed = Column(output, ScGnnTrainer.Defaults.OutputColumnName);
+        double seZero = 0, seModel = 0;
+        int dropped = 0;
+        for (int i = 0; i < observed.CellCount; i++)
+            for (int j = 0; j < observed.GeneCount; j++)
+            {
+                float obs = observed[i, j], t = truth[i * observed.GeneCount + j], v = imputed[i][j];
+                Assert.True(v >= 0, "imputed values are never negative");
+                if (obs != 0) Assert.Equal(obs, v); // observed non-zeros are kept exactly
+                else if (t != 0) { dropped++; seZero += t * t; seModel += (v - t) * (v - t); }
+            }
+        Assert.True(dropped > 50);
+        Assert.True(seModel < 0.5 * seZero, $"model MSE {seModel / dropped:F2} vs zeros {seZero / dropped:F2}");
+    }
+
+    [Fact]
+    public void Same_seed_gives_identical_output_and_another_seed_differs()
+    {
+        var ml = new MLContext(1);
+        var (observed, _, _) = TwoGroupData.Create();
+        var data = observed.ToDataView();
+        float[][] Run(int seed) => Column(ml.Transforms.ImputeWithScGnn(Fast(seed)).Fit(data).Transform(data), ScGnnTrainer.Defaults.OutputColumnName);
+        var a = Run(3); var b = Run(3); var c = Run(4);
+        Assert.Equal(a.SelectMany(r => r), b.SelectMany(r => r));
+        Assert.NotEqual(a.SelectMany(r => r), c.SelectMany(r => r));
+    }
+
+    [Fact]
+    public void Denoise_mode_outputs_the_network_everywhere()
+    {
+        var ml = new MLContext(1);
+        var (observed, _, _) = TwoGroupData.Create();
+        var data = observed.ToDataView();
+        var o = Fast(); o.OutputMode = ImputationOutputMode.Denoise;
+        var imputed = Column(ml.Transforms.ImputeWithScGnn(o).Fit(data).Transform(data), ScGnnTrainer.Defaults.OutputColumnName);
+        int changed = 0;
+        for (int i = 0; i < observed.CellCount; i++)
+            for (int j = 0; j < observed.GeneCount; j++)
+                if (observed[i, j] != 0 && imputed[i][j] != observed[i, j]) changed++;
+        Assert.True(changed > observed.NonZeroCount / 2);
+    }
+
+    [Fact]
+    public void Output_column_keeps_gene_slot_names_and_cell_ids_pass_through()
+    {
+        var ml = new MLContext(1);
+        var (observed, _, _) = TwoGroupData.Create();
+        var output = ml.Transforms.ImputeWithScGnn(Fast()).Fit(observed.ToDataView()).Transform(observed.ToDataView());
+        var col = output.Schema[ScGnnTrainer.Defaults.OutputColumnName];
+        VBuffer<ReadOnlyMemory<char>> names = default;
+        col.GetSlotNames(ref names);
+        Assert.Equal(observed.GeneIds, names.DenseValues().Select(n => n.ToString()));
+        var ids = output.GetColumn<string>(ScGnnDefaults.CellIdColumnName).ToArray();
+        Assert.Equal(observed.CellIds, ids);
+    }
+
+    [Fact]
+    public void Schema_errors_come_before_any_work()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new TextRow { Expression = "x" } });
+        var estimator = ml.Transforms.ImputeWithScGnn(Fast());
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => estimator.Fit(data));
+        Assert.Contains("'Expression'", ex.Message);
+        Assert.Contains("vector of Single", ex.Message);
+        var missing = ml.Transforms.ImputeWithScGnn(new ScGnnOptions { InputColumnName = "Nope" });
+        Assert.Contains("no column 'Nope'", Assert.Throws<ArgumentOutOfRangeException>(() => missing.Fit(data)).Message);
+    }
+
+    [Fact]
+    public void Invalid_options_are_rejected_by_name()
+    {
+        var ml = new MLContext(1);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.ImputeWithScGnn(new ScGnnOptions { DropoutRate = 1.5 }));
+        Assert.Contains("DropoutRate", ex.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.ImputeWithScGnn(new ScGnnOptions { Epochs = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.ImputeWithScGnn(new ScGnnOptions { ValidationFraction = 0.6, TestFraction = 0.5 }));
+    }
+
+    [Fact]
+    public void Genes_that_differ_from_the_model_are_listed_unless_aligned()
+    {
+        var ml = new MLContext(1);
+        var (observed, _, _) = TwoGroupData.Create();
+        var model = ml.Transforms.ImputeWithScGnn(Fast()).Fit(observed.ToDataView());
+        var other = observed.SelectGenes(Enumerable.Range(1, observed.GeneCount - 1).Reverse().ToArray());
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => model.Transform(other.ToDataView()));
+        Assert.Contains("1 missing (G0)", ex.Message);
+        Assert.Contains("WithGeneAlignment", ex.Message);
+
+        // Aligned: same genes in another order give the same imputed values per gene as the original order.
+        var reordered = observed.SelectGenes(Enumerable.Range(0, observed.GeneCount).Reverse().ToArray());
+        var direct = Column(model.Transform(observed.ToDataView()), ScGnnTrainer.Defaults.OutputColumnName);
+        var aligned = Column(model.WithGeneAlignment().Transform(reordered.ToDataView()), ScGnnTrainer.Defaults.OutputColumnName);
+        int g = observed.GeneCount;
+        for (int i = 0; i < observed.CellCount; i++)
+            for (int j = 0; j < g; j++)
+                Assert.Equal(direct[i][j], aligned[i][g - 1 - j], 4);
+    }
+
+    [Fact]
+    public void New_cells_are_imputed_with_their_own_graph()
+    {
+        var ml = new MLContext(1);
+        var (train, _, _) = TwoGroupData.Create(seed: 1);
+        var (fresh, truth, _) = TwoGroupData.Create(cells: 30, seed: 2);
+        var model = ml.Transforms.ImputeWithScGnn(Fast()).Fit(train.ToDataView());
+        var imputed = Column(model.Transform(fresh.ToDataView()), ScGnnTrainer.Defaults.OutputColumnName);
+        Assert.Equal(30, imputed.Length);
+        double seZero = 0, seModel = 0;
+        for (int i = 0; i < 30; i++)
+            for (int j = 0; j < fresh.GeneCount; j++)
+                if (fresh[i, j] == 0 && truth[i * fresh.GeneCount + j] != 0)
+                {
+                    float t = truth[i * fresh.GeneCount + j];
+                    seZero += t * t; seModel += (imputed[i][j] - t) * (imputed[i][j] - t);
+                }
+        Assert.True(seModel < 0.5 * seZero);
+    }
+
+    [Fact]
+    public void Progress_reports_every_epoch_and_cancellation_stops_between_epochs()
+    {
+        var ml = new MLContext(1);
+        var (observed, _, _) = TwoGroupData.Create();
+        using var cts = new CancellationTokenSource();
+        var seen = new List<int>();
+        var o = Fast();
+        o.CancellationToken = cts.Token;
+        o.Progress = p => { seen.Add(p.Epoch); if (p.Epoch == 5) cts.Cancel(); };
+        Assert.ThrowsAny<OperationCanceledException>(() => ml.Transforms.ImputeWithScGnn(o).Fit(observed.ToDataView()));
+        Assert.Equal(new[] { 1, 2, 3, 4, 5 }, seen);
+    }
+
+    [Fact]
+    public void Fitting_leaks_no_tensors()
+    {
+        var ml = new MLContext(1);
+        var (observed, _, _) = TwoGroupData.Create();
+        var data = observed.ToDataView();
+        var estimator = ml.Transforms.ImputeWithScGnn(Fast());
+        estimator.Fit(data).Transform(data).Preview(); // warm up lazy statics
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var model = estimator.Fit(data);
+        Column(model.Transform(data), ScGnnTrainer.Defaults.OutputColumnName);
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
+    public void Transformer_refuses_to_back_a_prediction_engine()
+    {
+        var ml = new MLContext(1);
+        var (observed, _, _) = TwoGroupData.Create();
+        var model = ml.Transforms.ImputeWithScGnn(Fast()).Fit(observed.ToDataView());
+        Assert.False(model.IsRowToRowMapper);
+        var ex = Assert.Throws<InvalidOperationException>(() => model.GetRowToRowMapper(observed.ToDataView().Schema));
+        Assert.Contains("not row-to-row", ex.Message);
+    }
+
+    private sealed class TextRow
+    {
+        public string Expression { get; set; } = "";
+    }
+}
