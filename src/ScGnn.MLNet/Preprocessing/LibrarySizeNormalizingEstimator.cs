@@ -111,7 +111,7 @@ public sealed class LibrarySizeNormalizingEstimator : IEstimator<LibrarySizeNorm
         using (var cursor = input.GetRowCursor(needed))
         {
             var getter = cursor.GetGetter<VBuffer<float>>(column);
-            var cellId = PreprocessingSchema.CellIdReader(cursor, _cellIdColumnName);
+            var describe = PreprocessingSchema.RowDescriber(cursor, _cellIdColumnName);
             VBuffer<float> row = default;
             while (cursor.MoveNext())
             {
@@ -120,7 +120,7 @@ public sealed class LibrarySizeNormalizingEstimator : IEstimator<LibrarySizeNorm
                 if (total > 0 && double.IsFinite(total))
                     totals.Add(total);
                 else if (total != 0 || !_dropEmptyCells)
-                    throw LibrarySizeNormalizingTransformer.BadTotal(cursor.Position, cellId, total, _inputColumnName, PreprocessingSchema.Size(column));
+                    throw LibrarySizeNormalizingTransformer.BadTotal(describe(), total, _inputColumnName, PreprocessingSchema.Size(column));
             }
         }
         if (totals.Count == 0)

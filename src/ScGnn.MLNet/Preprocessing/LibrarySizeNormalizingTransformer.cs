@@ -133,9 +133,8 @@ public sealed class LibrarySizeNormalizingTransformer : ITransformer
         return total;
     }
 
-    internal static InvalidOperationException BadTotal(long row, Func<string>? cellId, double total, string column, int genes)
+    internal static InvalidOperationException BadTotal(string cell, double total, string column, int genes)
     {
-        string cell = PreprocessingSchema.DescribeCell(row, cellId);
         return total == 0
             ? new InvalidOperationException(
                 $"{LibrarySizeNormalizingEstimator.ComponentName}: {cell} has a total of 0 over the {genes} genes of column '{column}', " +
@@ -173,7 +172,7 @@ public sealed class LibrarySizeNormalizingTransformer : ITransformer
             var getters = new Delegate[1];
             if (!activeOutput(0)) return getters;
             var getSource = input.GetGetter<VBuffer<float>>(input.Schema[_input.Index]);
-            var cellId = PreprocessingSchema.CellIdReader(input, _parent.CellIdColumnName);
+            var describe = PreprocessingSchema.RowDescriber(input, _parent.CellIdColumnName);
             double target = _parent.TargetSum;
             int genes = PreprocessingSchema.Size(_input);
             VBuffer<float> source = default;
@@ -182,7 +181,7 @@ public sealed class LibrarySizeNormalizingTransformer : ITransformer
                 getSource(ref source);
                 double total = Total(source);
                 if (!(total > 0 && double.IsFinite(total)))
-                    throw BadTotal(input.Position, cellId, total, _parent.InputColumnName, genes);
+                    throw BadTotal(describe(), total, _parent.InputColumnName, genes);
                 double scale = target / total;
                 var values = source.GetValues();
                 var editor = VBufferEditor.Create(ref dst, source.Length, values.Length);

@@ -97,28 +97,33 @@ internal static class PreprocessingSchema
         return builder.ToAnnotations();
     }
 
-    /// <summary>A text getter for the optional cell-id column, used only to name cells in errors.</summary>
-    internal static Func<string>? CellIdReader(DataViewRow row, string? cellIdColumnName)
+    /// <summary>
+    /// Describes the current row of <paramref name="row"/> for error messages: "row 12 (cell 'AAAC-1')". The row
+    /// number is the ML.NET row id, which for in-memory and file sources is the row's position in the source and
+    /// survives filters and parallel cursors; the cell id comes from the text column when present and active.
+    /// </summary>
+    internal static Func<string> RowDescriber(DataViewRow row, string? cellIdColumnName)
     {
-        if (cellIdColumnName is null || row.Schema.GetColumnOrNull(cellIdColumnName) is not { Type: TextDataViewType } col
-            || !row.IsColumnActive(col))
-            return null;
-        var getter = row.GetGetter<ReadOnlyMemory<char>>(col);
+        var getId = row.GetIdGetter();
+        ValueGetter<ReadOnlyMemory<char>>? getCell = null;
+        if (cellIdColumnName is not null && row.Schema.GetColumnOrNull(cellIdColumnName) is { Type: TextDataViewType } col
+            && row.IsColumnActive(col))
+            getCell = row.GetGetter<ReadOnlyMemory<char>>(col);
         return () =>
         {
-            ReadOnlyMemory<char> id = default;
-            getter(ref id);
-            return id.ToString();
+            DataViewRowId id = default;
+            getId(ref id);
+            string rowText = id.High == 0 ? $"row {id.Low}" : $"row id {id}";
+            if (getCell is null) return rowText;
+            ReadOnlyMemory<char> cell = default;
+            getCell(ref cell);
+            return $"{rowText} (cell '{cell}')";
         };
     }
 
     /// <summary>Index of the optional text cell-id column, or -1.</summary>
     internal static int CellIdIndex(DataViewSchema schema, string? cellIdColumnName) =>
         cellIdColumnName is not null && schema.GetColumnOrNull(cellIdColumnName) is { Type: TextDataViewType } col ? col.Index : -1;
-
-    /// <summary>"row 12 (cell 'AAAC-1')" or "row 12".</summary>
-    internal static string DescribeCell(long row, Func<string>? cellId) =>
-        cellId is null ? $"row {row}" : $"row {row} (cell '{cellId()}')";
 
     private static string Describe(SchemaShape.Column col)
     {
