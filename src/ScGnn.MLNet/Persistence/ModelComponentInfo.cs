@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 
 namespace ScGnn.MLNet.Persistence;
@@ -33,6 +35,24 @@ internal sealed class ModelComponentInfo
         LoaderAssemblyName = componentType.Assembly.GetName().Name!;
         VersionInfo = new VersionInfo(modelSignature, versionWritten, versionReadable, versionWeCanReadBack,
             LoaderAssemblyName, loaderSignature);
+        if (!Registry.TryAdd(loaderSignature, this))
+            throw new InvalidOperationException($"Two ScGnn.MLNet components use the loader signature '{loaderSignature}'.");
+    }
+
+    private static readonly ConcurrentDictionary<string, ModelComponentInfo> Registry = new(StringComparer.Ordinal);
+    private static readonly Lazy<bool> AllRegistered = new(() =>
+    {
+        // Each saveable type creates its descriptor in a static field; run those initializers.
+        foreach (var attribute in typeof(ModelComponentInfo).Assembly.GetCustomAttributes<LoadableClassAttribute>())
+            RuntimeHelpers.RunClassConstructor(attribute.InstanceType.TypeHandle);
+        return true;
+    });
+
+    /// <summary>The descriptor of this library's component with the given loader signature, if any.</summary>
+    internal static ModelComponentInfo? Find(string loaderSignature)
+    {
+        _ = AllRegistered.Value;
+        return Registry.TryGetValue(loaderSignature, out var info) ? info : null;
     }
 
     /// <summary>User-facing name used in error messages.</summary>

@@ -45,25 +45,10 @@ internal static class ModelPayload
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(read);
-        CheckVersion(ctx, component);
+        CheckVersion(ref ctx.Header, component);
         try
         {
-            var reader = ctx.Reader;
-            long blockStart = ctx.FpMin + ctx.Header.FpModel;
-            long blockEnd = blockStart + ctx.Header.CbModel;
-            if (reader.BaseStream.Position != blockStart)
-                throw new InvalidDataException("the reader is not at the start of the component's model block");
-            long length = reader.ReadInt64();
-            long available = blockEnd - reader.BaseStream.Position - HashSize;
-            if (length < 0 || length != available)
-                throw new InvalidDataException($"the payload claims {length} bytes but the model block holds {Math.Max(available, 0)}");
-            var payload = new byte[length];
-            reader.BaseStream.ReadExactly(payload);
-            var stored = new byte[HashSize];
-            reader.BaseStream.ReadExactly(stored);
-            if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(payload), stored))
-                throw new InvalidDataException("checksum mismatch: the component's data was changed or damaged after it was saved");
-
+            var payload = ReadVerifiedPayload(ctx.Reader.BaseStream, ctx.FpMin + ctx.Header.FpModel, ctx.Header.CbModel);
             using var stream = new MemoryStream(payload, writable: false);
             using var payloadReader = new BinaryReader(stream, Utf8);
             T result = read(payloadReader);
@@ -71,20 +56,51 @@ internal static class ModelPayload
                 throw new InvalidDataException($"{stream.Length - stream.Position} bytes left unread at the end of the component's data");
             return result;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or OverflowException
-            or ArgumentException or InvalidOperationException or DecoderFallbackException && e is not ScGnnModelFormatException)
+        catch (Exception e) when (IsDecodeFailure(e))
         {
-            throw new ScGnnModelFormatException(component.DisplayName, component.LoaderSignature,
-                $"Cannot load the ScGnn.MLNet {component.DisplayName} (loader '{component.LoaderSignature}') from the model: " +
-                $"its data is corrupt: {e.Message.TrimEnd('.')}. The model file was damaged or edited after it was saved; save it again.");
+            throw Corrupt(component, e);
         }
     }
 
+    /// <summary>
+    /// Reads the model block at <paramref name="blockStart"/> (<paramref name="blockSize"/> bytes, as the ML.NET
+    /// header says) and returns the payload after checking its length and checksum; leaves the stream at the
+    /// block's end.
+    /// </summary>
+    internal static byte[] ReadVerifiedPayload(Stream stream, long blockStart, long blockSize)
+    {
+        if (stream.Position != blockStart)
+            throw new InvalidDataException("the reader is not at the start of the component's model block");
+        Span<byte> lengthBytes = stackalloc byte[sizeof(long)];
+        stream.ReadExactly(lengthBytes);
+        long length = BitConverter.ToInt64(lengthBytes);
+        long available = blockSize - sizeof(long) - HashSize;
+        if (length < 0 || length != available)
+            throw new InvalidDataException($"the payload claims {length} bytes but the model block holds {Math.Max(available, 0)}");
+        var payload = new byte[length];
+        stream.ReadExactly(payload);
+        Span<byte> stored = stackalloc byte[HashSize];
+        stream.ReadExactly(stored);
+        if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(payload), stored))
+            throw new InvalidDataException("checksum mismatch: the component's data was changed or damaged after it was saved");
+        return payload;
+    }
+
+    /// <summary>Exceptions that mean "the bytes are wrong", as opposed to bugs.</summary>
+    internal static bool IsDecodeFailure(Exception e) =>
+        e is IOException or InvalidDataException or FormatException or OverflowException or ArgumentException
+            or InvalidOperationException or DecoderFallbackException && e is not ScGnnModelFormatException;
+
+    /// <summary>The exception for corrupt data of <paramref name="component"/>, quoting the low-level reason.</summary>
+    internal static ScGnnModelFormatException Corrupt(ModelComponentInfo component, Exception reason) =>
+        new(component.DisplayName, component.LoaderSignature,
+            $"Cannot load the ScGnn.MLNet {component.DisplayName} (loader '{component.LoaderSignature}') from the model: " +
+            $"its data is corrupt: {reason.Message.TrimEnd('.')}. The model file was damaged or edited after it was saved; save it again.");
+
     /// <summary>Our own version check, in place of ML.NET's, whose message names ML.NET's version instead of ours.</summary>
-    private static void CheckVersion(ModelLoadContext ctx, ModelComponentInfo component)
+    internal static void CheckVersion(ref ModelHeader header, ModelComponentInfo component)
     {
         var ver = component.VersionInfo;
-        ref var header = ref ctx.Header;
         string prefix = $"Cannot load the ScGnn.MLNet {component.DisplayName} (loader '{component.LoaderSignature}') from the model: ";
         if (header.ModelSignature != ver.ModelSignature)
             throw new ScGnnModelFormatException(component.DisplayName, component.LoaderSignature,
