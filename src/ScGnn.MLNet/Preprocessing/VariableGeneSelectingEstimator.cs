@@ -99,24 +99,25 @@ public sealed class VariableGeneSelectingEstimator : IEstimator<VariableGeneSele
         ArgumentNullException.ThrowIfNull(input);
         GetOutputSchema(SchemaShape.Create(input.Schema));
         var column = PreprocessingSchema.CheckInput(input.Schema, _inputColumnName, ComponentName);
-        var (cells, dispersions) = ComputeDispersions(input, column);
+        var (cells, nonZeros, dispersions) = ComputeDispersions(input, column);
         if (cells < 2)
             throw new InvalidOperationException(
                 $"{ComponentName}: column '{_inputColumnName}' has {cells} cell(s); the sample variance (n-1) needs at least 2.");
         var names = PreprocessingSchema.GetSlotNames(column);
         var kept = Select(dispersions, names);
-        return new VariableGeneSelectingTransformer(_host, _outputColumnName, _inputColumnName, dispersions.Length, kept,
+        double density = nonZeros / ((double)cells * dispersions.Length);
+        return new VariableGeneSelectingTransformer(_host, _outputColumnName, _inputColumnName, dispersions.Length, density, kept,
             kept.Select(j => dispersions[j]).ToArray(), names is null ? null : kept.Select(j => names[j]).ToArray(),
             _minDispersion, _topGeneCount, _keepOriginalOrder);
     }
 
-    /// <summary><c>variance / (1 + mean)</c> per gene (sample variance, n-1), from one sparse pass.</summary>
-    internal static (long Cells, double[] Dispersions) ComputeDispersions(IDataView input, DataViewSchema.Column column)
+    /// <summary><c>variance / (1 + mean)</c> per gene (sample variance, n-1) and the non-zero count, from one sparse pass.</summary>
+    internal static (long Cells, long NonZeros, double[] Dispersions) ComputeDispersions(IDataView input, DataViewSchema.Column column)
     {
         int genes = PreprocessingSchema.Size(column);
         var sum = new double[genes];
         var sumSquares = new double[genes];
-        long n = 0;
+        long n = 0, nonZeros = 0;
         using (var cursor = input.GetRowCursor(new[] { column }))
         {
             var getter = cursor.GetGetter<VBuffer<float>>(column);
@@ -130,6 +131,7 @@ public sealed class VariableGeneSelectingEstimator : IEstimator<VariableGeneSele
                     for (int j = 0; j < values.Length; j++)
                     {
                         double v = values[j];
+                        if (v != 0) nonZeros++;
                         sum[j] += v;
                         sumSquares[j] += v * v;
                     }
@@ -140,6 +142,7 @@ public sealed class VariableGeneSelectingEstimator : IEstimator<VariableGeneSele
                     for (int k = 0; k < values.Length; k++)
                     {
                         double v = values[k];
+                        if (v != 0) nonZeros++;
                         sum[indices[k]] += v;
                         sumSquares[indices[k]] += v * v;
                     }
@@ -148,7 +151,7 @@ public sealed class VariableGeneSelectingEstimator : IEstimator<VariableGeneSele
             }
         }
         var dispersion = new double[genes];
-        if (n < 2) return (n, dispersion);
+        if (n < 2) return (n, nonZeros, dispersion);
         for (int j = 0; j < genes; j++)
         {
             double mean = sum[j] / n;
@@ -156,7 +159,7 @@ public sealed class VariableGeneSelectingEstimator : IEstimator<VariableGeneSele
             double variance = Math.Max(0, (sumSquares[j] - sum[j] * mean) / (n - 1));
             dispersion[j] = variance / (1 + mean);
         }
-        return (n, dispersion);
+        return (n, nonZeros, dispersion);
     }
 
     private int[] Select(double[] dispersions, string[]? names)

@@ -30,7 +30,7 @@ public sealed class VariableGeneSelectingTransformer : OneToOneTransformerBase
     private readonly bool _ascending;
 
     internal VariableGeneSelectingTransformer(IHostEnvironment env, string outputColumnName, string inputColumnName,
-        int inputGeneCount, int[] keptGenes, double[] dispersions, string[]? keptNames,
+        int inputGeneCount, double inputDensity, int[] keptGenes, double[] dispersions, string[]? keptNames,
         double minDispersion, int? topGeneCount, bool keepOriginalOrder)
         : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(VariableGeneSelectingTransformer)), (outputColumnName, inputColumnName))
     {
@@ -45,7 +45,10 @@ public sealed class VariableGeneSelectingTransformer : OneToOneTransformerBase
                 throw new ArgumentException($"Kept gene index {g} is out of range [0, {inputGeneCount}) or repeated.", nameof(keptGenes));
             _outputSlot[g] = k;
         }
+        if (!(inputDensity >= 0 && inputDensity <= 1))
+            throw new ArgumentOutOfRangeException(nameof(inputDensity), $"Density must be in [0, 1], not {inputDensity}.");
         _inputGeneCount = inputGeneCount;
+        InputDensity = inputDensity;
         _kept = keptGenes;
         _dispersions = dispersions;
         _names = keptNames;
@@ -63,6 +66,14 @@ public sealed class VariableGeneSelectingTransformer : OneToOneTransformerBase
 
     /// <summary>Number of genes (slots) of the input column the selection was fitted on.</summary>
     public int InputGeneCount => _inputGeneCount;
+
+    /// <summary>
+    /// Non-zero fraction of the input the selection was fitted on (the raw matrix, in the paper's pipeline). The
+    /// paper's dropout rate is <c>min(InputDensity, 0.3)</c>: pass it as <c>maskRate</c> to
+    /// <see cref="PreprocessingCatalog.SimulateDropout(Microsoft.ML.TransformsCatalog, string, string?, string, double?, int)"/>,
+    /// whose own default sees only the selected genes, which are denser.
+    /// </summary>
+    public double InputDensity { get; }
 
     /// <summary>Input slot of each output slot, in output order.</summary>
     public IReadOnlyList<int> KeptGeneIndices => _kept;
@@ -91,13 +102,14 @@ public sealed class VariableGeneSelectingTransformer : OneToOneTransformerBase
             string output = r.ReadNonEmptyString("output column name");
             string input = r.ReadNonEmptyString("input column name");
             int inputGenes = r.ReadInt32("input gene count", 1, int.MaxValue);
+            double density = r.ReadDouble("input density", 0, 1);
             var kept = r.ReadInt32Array("kept gene indices", -1, 0, inputGenes);
             var dispersions = r.ReadDoubleArray("kept gene dispersions", kept.Length);
             var names = r.ReadFlag("has gene names") ? r.ReadStringArray("kept gene names", kept.Length) : null;
             double min = r.ReadDouble("minimum dispersion");
             int? top = r.ReadFlag("has top gene count") ? r.ReadInt32("top gene count", 1, int.MaxValue) : null;
             bool originalOrder = r.ReadFlag("keep original order");
-            return new VariableGeneSelectingTransformer(env, output, input, inputGenes, kept, dispersions, names, min, top, originalOrder);
+            return new VariableGeneSelectingTransformer(env, output, input, inputGenes, density, kept, dispersions, names, min, top, originalOrder);
         });
     }
 
@@ -108,6 +120,7 @@ public sealed class VariableGeneSelectingTransformer : OneToOneTransformerBase
             w.Write(OutputColumnName);
             w.Write(InputColumnName);
             w.Write(_inputGeneCount);
+            w.Write(InputDensity);
             w.WriteInt32Array(_kept);
             w.WriteDoubleArray(_dispersions);
             w.Write(_names is not null);

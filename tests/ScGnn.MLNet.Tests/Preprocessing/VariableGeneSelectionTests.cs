@@ -32,6 +32,7 @@ public class VariableGeneSelectionTests
         Assert.Equal(16.0 / 3, model.KeptGeneDispersions[0], 12);
         Assert.Equal(2.0 / 3, model.KeptGeneDispersions[1], 12);
         Assert.Equal(5, model.InputGeneCount);
+        Assert.Equal(11.0 / 20, model.InputDensity, 12); // 11 non-zeros in 4 x 5
 
         var output = model.Transform(data);
         Assert.Equal(new[] { "g3", "g2" }, SlotNames(output.Schema["Expression"]));

@@ -63,6 +63,7 @@ public class ZeiselPreprocessingTests
         Assert.Equal((long)Math.Floor(expectedRate * keptNonZeros), dropout.MaskedCount);
         // Raw density 0.4421 (data README): the paper's rate is capped at 0.3.
         Assert.Equal(0.3, DropoutSimulatingEstimator.PaperMaskRate(data), 12);
+        Assert.Equal(708_681.0 / (1464.0 * 1095), selection.InputDensity, 12);
 
         // Every normalized cell sums to the median.
         var rows = PreprocessingTestData.Rows(normalization.Transform(selected));
