@@ -6,7 +6,7 @@ namespace ScGnn.MLNet.Persistence;
 /// Compact little-endian binary pieces for model payloads (see <see cref="ModelPayload"/>): length-prefixed
 /// float/double/int arrays, float matrices, string lists (gene names), and scalars with range checks. Every
 /// reader checks a claimed length against what the stream still holds before allocating, and fails with an
-/// <see cref="InvalidDataException"/> naming the field, which <see cref="ModelPayload.Load{T}"/> turns into a
+/// <see cref="InvalidDataException"/> naming the field, which <c>ModelPayload.Load</c> turns into a
 /// <see cref="ScGnnModelFormatException"/> naming the component.
 /// </summary>
 internal static class ModelBinary

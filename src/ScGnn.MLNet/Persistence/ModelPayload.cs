@@ -43,6 +43,16 @@ internal static class ModelPayload
     /// </summary>
     internal static T Load<T>(ModelLoadContext ctx, ModelComponentInfo component, Func<BinaryReader, T> read)
     {
+        ArgumentNullException.ThrowIfNull(read);
+        return Load(ctx, component, (reader, _) => read(reader));
+    }
+
+    /// <summary>
+    /// As <see cref="Load{T}(ModelLoadContext, ModelComponentInfo, Func{BinaryReader, T})"/>, also passing the
+    /// format version the model was written with, for readers that handle older payload layouts.
+    /// </summary>
+    internal static T Load<T>(ModelLoadContext ctx, ModelComponentInfo component, Func<BinaryReader, uint, T> read)
+    {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(read);
         CheckVersion(ref ctx.Header, component);
@@ -51,7 +61,7 @@ internal static class ModelPayload
             var payload = ReadVerifiedPayload(ctx.Reader.BaseStream, ctx.FpMin + ctx.Header.FpModel, ctx.Header.CbModel);
             using var stream = new MemoryStream(payload, writable: false);
             using var payloadReader = new BinaryReader(stream, Utf8);
-            T result = read(payloadReader);
+            T result = read(payloadReader, ctx.Header.ModelVerWritten);
             if (stream.Position != stream.Length)
                 throw new InvalidDataException($"{stream.Length - stream.Position} bytes left unread at the end of the component's data");
             return result;
