@@ -4,6 +4,7 @@ using Microsoft.ML.Runtime;
 using ScGnn.MLNet.Data;
 using ScGnn.MLNet.Graph;
 using ScGnn.MLNet.Imputation;
+using ScGnn.MLNet.Persistence;
 
 [assembly: LoadableClass(typeof(ScGnnImputationTransformer), null, typeof(SignatureLoadModel),
     "ScGnn Imputation Transformer", ScGnnImputationTransformer.LoaderSignature)]
@@ -182,20 +183,13 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
 
     // ---- persistence ----
 
-    private static VersionInfo GetVersionInfo() => new(
-        modelSignature: "SCGNNIMP",
-        verWrittenCur: VersionCurrent,
-        verReadableCur: VersionCurrent,
-        verWeCanReadBack: VersionCurrent,
-        loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(ScGnnImputationTransformer).Assembly.GetName().Name);
+    internal static readonly ModelComponentInfo Component = new("ScGnn imputation", "SCGNNIMP", LoaderSignature,
+        versionWritten: VersionCurrent, versionReadable: VersionCurrent, versionWeCanReadBack: VersionCurrent,
+        typeof(ScGnnImputationTransformer));
 
-    void ICanSaveModel.Save(ModelSaveContext ctx)
+    // Only what imputation needs, in float32: gene ids, the PCA basis, and each ensemble member's weights.
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ModelPayload.Save(ctx, Component, w =>
     {
-        _host.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel();
-        ctx.SetVersionInfo(GetVersionInfo());
-        var w = ctx.Writer;
         w.Write(InputColumnName);
         w.Write(OutputColumnName);
         w.Write((int)OutputMode);
@@ -204,68 +198,47 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         w.Write((int)_state.InputScale);
         w.Write(_state.NeighborCount);
         w.Write(_state.Hidden);
-        w.Write(_geneIds.Length);
-        foreach (var g in _geneIds) w.Write(g);
+        w.WriteStringArray(_geneIds);
         var pca = _state.Pca;
-        w.Write(pca.ComponentCount);
-        WriteFloats(w, pca.Mean);
-        WriteFloats(w, pca.Components);
-        WriteFloats(w, pca.ExplainedVariance);
+        w.WriteFloatArray(pca.Mean);
+        w.WriteFloatMatrix(_geneIds.Length, pca.ComponentCount, pca.Components);
+        w.WriteFloatArray(pca.ExplainedVariance);
         w.Write(_state.Ensemble.Count);
         foreach (var member in _state.Ensemble)
-            foreach (var p in member) WriteFloats(w, p);
-    }
+        {
+            w.WriteFloatMatrix(_geneIds.Length, _state.Hidden, member[0]);
+            w.WriteFloatArray(member[1]);
+            w.WriteFloatMatrix(_state.Hidden, _geneIds.Length, member[2]);
+            w.WriteFloatArray(member[3]);
+        }
+    });
 
-    private static ScGnnImputationTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
-    {
-        ctx.CheckAtModel(GetVersionInfo());
-        var r = ctx.Reader;
-        string input = r.ReadString(), output = r.ReadString();
-        var mode = (ImputationOutputMode)r.ReadInt32();
-        var device = (ScGnnDevice)r.ReadInt32();
-        bool align = r.ReadBoolean();
-        var scale = (ScGnnInputScale)r.ReadInt32();
-        int k = r.ReadInt32(), hidden = r.ReadInt32(), genes = r.ReadInt32();
-        Check(Enum.IsDefined(mode) && Enum.IsDefined(device) && Enum.IsDefined(scale), "unknown enum value");
-        Check(genes > 0 && k > 0 && hidden > 0 && hidden <= genes, "invalid sizes");
-        var geneIds = new string[genes];
-        for (int j = 0; j < genes; j++) geneIds[j] = r.ReadString();
-        int comps = r.ReadInt32();
-        var mean = ReadFloats(r, genes);
-        var components = ReadFloats(r, (long)genes * comps);
-        var variance = ReadFloats(r, comps);
-        int members = r.ReadInt32();
-        Check(members is > 0 and < 1000, "invalid ensemble size");
-        var ensemble = new List<float[][]>();
-        for (int m = 0; m < members; m++)
-            ensemble.Add(new[]
-            {
-                ReadFloats(r, (long)genes * hidden), ReadFloats(r, hidden), ReadFloats(r, (long)hidden * genes), ReadFloats(r, genes),
-            });
-        var state = new ScGnnNetworkState(new PcaProjection(mean, components, comps, variance), k, hidden, scale, ensemble);
-        return new ScGnnImputationTransformer(env, state, geneIds, input, output, mode, device, null, align);
-    }
-
-    private static void WriteFloats(BinaryWriter w, float[] values)
-    {
-        w.Write(values.Length);
-        w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
-    }
-
-    private static float[] ReadFloats(BinaryReader r, long expected)
-    {
-        int n = r.ReadInt32();
-        Check(n == expected, $"array of {n} values where {expected} were expected");
-        var values = new float[n];
-        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan());
-        int read = r.Read(bytes);
-        Check(read == bytes.Length, "truncated weights");
-        foreach (float v in values) Check(float.IsFinite(v), "non-finite weight");
-        return values;
-    }
-
-    private static void Check(bool ok, string problem)
-    {
-        if (!ok) throw new InvalidDataException($"Corrupt ScGnn imputation model ({LoaderSignature} v{VersionCurrent:X8}): {problem}.");
-    }
+    private static ScGnnImputationTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
+        ModelPayload.Load(ctx, Component, r =>
+        {
+            string input = r.ReadNonEmptyString("input column"), output = r.ReadNonEmptyString("output column");
+            var mode = (ImputationOutputMode)r.ReadInt32("output mode", 0, 1);
+            var device = (ScGnnDevice)r.ReadInt32("device", 0, 2);
+            bool align = r.ReadFlag("gene alignment");
+            var scale = (ScGnnInputScale)r.ReadInt32("input scale", 0, 1);
+            int k = r.ReadInt32("neighbour count", 1, int.MaxValue);
+            int hidden = r.ReadInt32("hidden units", 1, int.MaxValue);
+            var geneIds = r.ReadStringArray("gene ids");
+            int genes = geneIds.Length;
+            var mean = r.ReadFloatArray("PCA mean", genes);
+            var components = r.ReadFloatMatrix("PCA basis", out _, out int comps, expectedRows: genes);
+            var variance = r.ReadFloatArray("PCA variance", comps);
+            int members = r.ReadInt32("ensemble size", 1, 1000);
+            var ensemble = new List<float[][]>();
+            for (int m = 0; m < members; m++)
+                ensemble.Add(new[]
+                {
+                    r.ReadFloatMatrix("GCN weight W1", out _, out _, expectedRows: genes, expectedColumns: hidden),
+                    r.ReadFloatArray("GCN bias b1", hidden),
+                    r.ReadFloatMatrix("GCN weight W2", out _, out _, expectedRows: hidden, expectedColumns: genes),
+                    r.ReadFloatArray("GCN bias b2", genes),
+                });
+            var state = new ScGnnNetworkState(new PcaProjection(mean, components, comps, variance), k, hidden, scale, ensemble);
+            return new ScGnnImputationTransformer(env, state, geneIds, input, output, mode, device, null, align);
+        });
 }
