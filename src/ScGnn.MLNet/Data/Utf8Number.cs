@@ -93,6 +93,10 @@ internal static class Utf8Number
                 return NumberStatus.Ok;
             }
         }
+        // Spell out the special values whatever the framework accepts ("inf", "-Infinity", "nan", "NA"...).
+        var word = token[i..];
+        if (Utf8Fields.EqualsIgnoreCase(word, "nan")) return NumberStatus.NaN;
+        if (Utf8Fields.EqualsIgnoreCase(word, "inf") || Utf8Fields.EqualsIgnoreCase(word, "infinity")) return NumberStatus.Infinite;
         if (integerOnly)
         {
             bool allDigits = i < token.Length;
