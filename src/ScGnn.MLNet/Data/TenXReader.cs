@@ -244,7 +244,7 @@ public static class TenXReader
                     throw new ExpressionFormatException(path, ln, null,
                         $"duplicate entry for gene {row} ('{features.Ids[gene]}'), cell {col} ('{barcodes[cell]}'); first on line {lastLine}.");
                 if (cell < lastCell || (cell == lastCell && gene < lastGene))
-                    cells = Unsort(cellCounts, stored, genes.Length);
+                    cells = RebuildCellIndex(cellCounts, stored, genes.Length);
             }
             if (stored == genes.Length)
             {
@@ -288,6 +288,7 @@ public static class TenXReader
                 columnIndices[p] = genes[k];
                 vals[p] = values[k];
             }
+            // Let the entry arrays go before sorting: the CSR copies are all that is needed now.
             cells = null;
             genes = null!;
             values = null!;
@@ -305,7 +306,7 @@ public static class TenXReader
     }
 
     /// <summary>Rebuilds the per-entry cell index of the entries read so far, which were sorted by cell.</summary>
-    private static int[] Unsort(int[] cellCounts, int stored, int capacity)
+    private static int[] RebuildCellIndex(int[] cellCounts, int stored, int capacity)
     {
         var cells = new int[capacity];
         int k = 0;

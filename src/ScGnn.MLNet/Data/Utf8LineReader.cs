@@ -79,9 +79,6 @@ internal sealed class Utf8LineReader : IDisposable
     /// <summary>Size of the file on disk (compressed size for gzip).</summary>
     public long FileLength => _file.Length;
 
-    /// <summary>Bytes of the file on disk not yet consumed by the decompressor or the line reader (an upper bound).</summary>
-    public long RemainingFileBytes => Math.Max(0, _file.Length - _file.Position);
-
     /// <summary>
     /// Returns the next line without its line terminator (LF or CRLF), or <c>false</c> at the end of the file. The
     /// span is valid until the next call.
@@ -97,7 +94,7 @@ internal sealed class Utf8LineReader : IDisposable
                 int lineEnd = searchFrom + nl;
                 line = TrimCr(_buffer.AsSpan(_start, lineEnd - _start));
                 _start = lineEnd + 1;
-                LineNumber++;
+                if (++LineNumber == 1) line = TrimBom(line);
                 return true;
             }
             if (_eof)
@@ -106,7 +103,7 @@ internal sealed class Utf8LineReader : IDisposable
                 {
                     line = TrimCr(_buffer.AsSpan(_start, _end - _start));
                     _start = _end;
-                    LineNumber++;
+                    if (++LineNumber == 1) line = TrimBom(line);
                     return true;
                 }
                 line = default;
@@ -116,6 +113,9 @@ internal sealed class Utf8LineReader : IDisposable
             Fill(ref searchFrom);
         }
     }
+
+    // Spreadsheet tools start UTF-8 text with a byte-order mark; it is not part of the first field.
+    private static ReadOnlySpan<byte> TrimBom(ReadOnlySpan<byte> s) => s.StartsWith("\uFEFF"u8) ? s[3..] : s;
 
     private static ReadOnlySpan<byte> TrimCr(ReadOnlySpan<byte> s) => s.Length > 0 && s[^1] == (byte)'\r' ? s[..^1] : s;
 

@@ -15,7 +15,8 @@ public sealed class CellLabelsTests
         using var dir = new TempDirectory();
         var withHeader = CellLabels.Read(dir.Write("a.tsv", "cell\tlabel\nc3\tB cell\nc1\tT cell\nc2\tT cell\n"));
         var without = CellLabels.Read(dir.Write("b.tsv", "c3\tB cell\r\nc1\tT cell\r\nc2\tT cell\r\n"));
-        foreach (var labels in new[] { withHeader, without })
+        var withBom = CellLabels.Read(dir.Write("c.tsv", "\uFEFFcell\tlabel\nc3\tB cell\nc1\tT cell\nc2\tT cell"));
+        foreach (var labels in new[] { withHeader, without, withBom })
         {
             Assert.Equal(3, labels.Count);
             Assert.Equal(["B cell", "T cell"], labels.Classes);

@@ -213,6 +213,23 @@ public sealed class TenXReaderTests
     }
 
     [Fact]
+    public void Gzip_cut_in_the_middle_is_reported_at_the_line_where_data_stops()
+    {
+        using var dir = Folder();
+        var rng = new Random(1);
+        var lines = new System.Text.StringBuilder(Header + "3 2 6\n");
+        var text = Enumerable.Range(0, 20000).Select(i => $"% {rng.Next()} {rng.Next()}\n"); // incompressible comments
+        lines.Append(string.Concat(text));
+        for (int c = 1; c <= 2; c++) for (int g = 1; g <= 3; g++) lines.Append($"{g} {c} 1\n");
+        var path = dir.Write("matrix.mtx.gz", lines.ToString());
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        var e = Assert.Throws<ExpressionFormatException>(() => TenXReader.Read(dir.Path));
+        Assert.Contains("gzip file is truncated", e.Message, StringComparison.Ordinal);
+        Assert.InRange(e.LineNumber!.Value, 1000, 20000);
+    }
+
+    [Fact]
     public void Truncated_gzip_barcodes_are_reported()
     {
         using var dir = Folder();
