@@ -1,0 +1,193 @@
+using Microsoft.ML;
+
+namespace ScGnn.MLNet.Data;
+
+/// <summary>
+/// Loading and saving single-cell expression data through <c>mlContext.Data</c>. Loaded data is an
+/// <see cref="IDataView"/> with one row per cell: a text <c>CellId</c> column and an <c>Expression</c> column,
+/// a known-size sparse <c>Vector&lt;Single&gt;</c> whose slots are genes (gene ids as <c>SlotNames</c>).
+/// Savers take the same shape (column names configurable through the options).
+/// </summary>
+/// <example>
+/// <code>
+/// var ml = new MLContext(seed: 1);
+/// IDataView cells = ml.Data.LoadFrom10x("data/pbmc3k");
+/// cells = ml.Data.JoinCellLabels(cells, "data/pbmc3k/labels.tsv");   // adds a CellType text column
+/// ml.Data.SaveAsExpressionParquet(cells, "out/pbmc3k.parquet");
+/// </code>
+/// </example>
+public static class ExpressionDataCatalog
+{
+    /// <summary>Loads a 10x Genomics MatrixMarket folder (v3 or v2, gzip or plain); see <see cref="TenXReader"/>.</summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="path">The folder, or its <c>matrix.mtx(.gz)</c>.</param>
+    public static IDataView LoadFrom10x(this DataOperationsCatalog catalog, string path) =>
+        LoadFrom10x(catalog, path, new TenXReaderOptions());
+
+    /// <summary>Loads a 10x Genomics MatrixMarket folder with options; see <see cref="TenXReader"/>.</summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="path">The folder, or its <c>matrix.mtx(.gz)</c>.</param>
+    /// <param name="options">Reading options and output column names.</param>
+    public static IDataView LoadFrom10x(this DataOperationsCatalog catalog, string path, TenXReaderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return TenXReader.Read(path, options).ToDataView(options.ExpressionColumnName, options.CellIdColumnName);
+    }
+
+    /// <summary>Loads cells x genes delimited text (header <c>cell,&lt;gene ids&gt;</c>); see <see cref="ExpressionTextReader"/>.</summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="path">The file (gzip recognised by content).</param>
+    /// <param name="separator">Field separator: ',' (CSV, default) or '\t' (TSV).</param>
+    public static IDataView LoadFromExpressionText(this DataOperationsCatalog catalog, string path,
+        char separator = ExpressionTextOptions.Defaults.Separator) =>
+        LoadFromExpressionText(catalog, path, new ExpressionTextOptions { Separator = separator });
+
+    /// <summary>Loads cells x genes delimited text with options; see <see cref="ExpressionTextReader"/>.</summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="path">The file (gzip recognised by content).</param>
+    /// <param name="options">Separator, value checks and output column names.</param>
+    public static IDataView LoadFromExpressionText(this DataOperationsCatalog catalog, string path, ExpressionTextOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return ExpressionTextReader.Read(path, options).ToDataView(options.ExpressionColumnName, options.CellIdColumnName);
+    }
+
+    /// <summary>Loads an expression Parquet file (wide or long layout, detected); see <see cref="ExpressionParquetReader"/>.</summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="path">The <c>.parquet</c> file.</param>
+    public static IDataView LoadFromExpressionParquet(this DataOperationsCatalog catalog, string path) =>
+        LoadFromExpressionParquet(catalog, path, new ExpressionParquetOptions());
+
+    /// <summary>Loads an expression Parquet file with options; see <see cref="ExpressionParquetReader"/>.</summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="path">The <c>.parquet</c> file.</param>
+    /// <param name="options">Value checks and output column names.</param>
+    public static IDataView LoadFromExpressionParquet(this DataOperationsCatalog catalog, string path, ExpressionParquetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return ExpressionParquetReader.Read(path, options).ToDataView(options.ExpressionColumnName, options.CellIdColumnName);
+    }
+
+    /// <summary>Loads any supported format, chosen from the path as <see cref="ExpressionFile.Read"/> does.</summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="path">A 10x folder, <c>.csv</c>, <c>.tsv</c> or <c>.parquet</c> file.</param>
+    public static IDataView LoadFromExpressionFile(this DataOperationsCatalog catalog, string path)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return ExpressionFile.Read(path).ToDataView();
+    }
+
+    /// <summary>Saves the <c>Expression</c> and <c>CellId</c> columns as a gzip 10x v3 folder; see <see cref="TenXWriter"/>.</summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="data">Rows are cells; a known-size float vector column of genes and a text cell-id column.</param>
+    /// <param name="folder">The output folder.</param>
+    public static void SaveAs10x(this DataOperationsCatalog catalog, IDataView data, string folder) =>
+        SaveAs10x(catalog, data, folder, new TenXWriterOptions());
+
+    /// <summary>Saves as a 10x v3 folder with options; see <see cref="TenXWriter"/>.</summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="data">Rows are cells; a known-size float vector column of genes and a text cell-id column.</param>
+    /// <param name="folder">The output folder.</param>
+    /// <param name="options">Compression, feature type and input column names.</param>
+    public static void SaveAs10x(this DataOperationsCatalog catalog, IDataView data, string folder, TenXWriterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        TenXWriter.Write(ToMatrix(data, options), folder, options);
+    }
+
+    /// <summary>Saves as cells x genes delimited text; see <see cref="ExpressionTextWriter"/>.</summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="data">Rows are cells; a known-size float vector column of genes and a text cell-id column.</param>
+    /// <param name="path">The output file (<c>.gz</c> compresses).</param>
+    /// <param name="separator">Field separator: ',' (CSV, default) or '\t' (TSV).</param>
+    public static void SaveAsExpressionText(this DataOperationsCatalog catalog, IDataView data, string path,
+        char separator = ExpressionTextOptions.Defaults.Separator) =>
+        SaveAsExpressionText(catalog, data, path, new ExpressionTextOptions { Separator = separator });
+
+    /// <summary>Saves as cells x genes delimited text with options; see <see cref="ExpressionTextWriter"/>.</summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="data">Rows are cells; a known-size float vector column of genes and a text cell-id column.</param>
+    /// <param name="path">The output file (<c>.gz</c> compresses).</param>
+    /// <param name="options">Separator, header and input column names.</param>
+    public static void SaveAsExpressionText(this DataOperationsCatalog catalog, IDataView data, string path, ExpressionTextOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        ExpressionTextWriter.Write(ToMatrix(data, options), path, options);
+    }
+
+    /// <summary>Saves as a wide Parquet file; see <see cref="ExpressionParquetWriter"/>.</summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="data">Rows are cells; a known-size float vector column of genes and a text cell-id column.</param>
+    /// <param name="path">The output <c>.parquet</c> file.</param>
+    public static void SaveAsExpressionParquet(this DataOperationsCatalog catalog, IDataView data, string path) =>
+        SaveAsExpressionParquet(catalog, data, path, new ExpressionParquetOptions());
+
+    /// <summary>Saves as a Parquet file with options; see <see cref="ExpressionParquetWriter"/>.</summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="data">Rows are cells; a known-size float vector column of genes and a text cell-id column.</param>
+    /// <param name="path">The output <c>.parquet</c> file.</param>
+    /// <param name="options">Layout (wide or long), row-group size and input column names.</param>
+    public static void SaveAsExpressionParquet(this DataOperationsCatalog catalog, IDataView data, string path, ExpressionParquetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        ExpressionParquetWriter.Write(ToMatrix(data, options), path, options);
+    }
+
+    /// <summary>Saves in the format the path implies, as <see cref="ExpressionFile.Write"/> does.</summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="data">Rows are cells; an <c>Expression</c> vector column and a <c>CellId</c> text column.</param>
+    /// <param name="path"><c>.csv</c>, <c>.tsv</c>, <c>.parquet</c>, otherwise a 10x folder.</param>
+    public static void SaveAsExpressionFile(this DataOperationsCatalog catalog, IDataView data, string path)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(data);
+        ExpressionFile.Write(ExpressionMatrix.FromDataView(data), path);
+    }
+
+    /// <summary>Reads cell-type labels from a two-column TSV (<c>cell&lt;TAB&gt;label</c>); see <see cref="CellLabels.Read"/>.</summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="path">The labels file.</param>
+    public static CellLabels LoadCellLabels(this DataOperationsCatalog catalog, string path)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return CellLabels.Read(path);
+    }
+
+    /// <summary>
+    /// Adds a <c>CellType</c> text column to <paramref name="data"/> from a labels TSV, joined by the <c>CellId</c>
+    /// column. Every cell must be labelled and every label must name a cell; see
+    /// <see cref="CellLabels.JoinTo(IDataView, CellLabelJoinOptions?)"/>.
+    /// </summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="data">Rows are cells, with a text cell-id column.</param>
+    /// <param name="labelsPath">The labels file.</param>
+    public static IDataView JoinCellLabels(this DataOperationsCatalog catalog, IDataView data, string labelsPath) =>
+        JoinCellLabels(catalog, data, labelsPath, new CellLabelJoinOptions());
+
+    /// <summary>Adds a label text column from a labels TSV, joined by cell id, with options.</summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="data">Rows are cells, with a text cell-id column.</param>
+    /// <param name="labelsPath">The labels file.</param>
+    /// <param name="options">Column names and how unmatched cells and labels are treated.</param>
+    public static IDataView JoinCellLabels(this DataOperationsCatalog catalog, IDataView data, string labelsPath, CellLabelJoinOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(data);
+        return CellLabels.Read(labelsPath).JoinTo(data, options);
+    }
+
+    private static ExpressionMatrix ToMatrix(IDataView data, ExpressionDataOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return ExpressionMatrix.FromDataView(data, options.ExpressionColumnName, options.CellIdColumnName);
+    }
+}
