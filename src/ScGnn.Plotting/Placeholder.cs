@@ -1,0 +1,1 @@
+namespace ScGnn.Plotting;
