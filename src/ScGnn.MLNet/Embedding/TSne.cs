@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using Microsoft.ML;
-using Microsoft.ML.Data;
-using ScGnn.MLNet.Data;
 using ScGnn.MLNet.Evaluation;
 
 namespace ScGnn.MLNet.Embedding;
@@ -65,25 +63,7 @@ public sealed class TSne
     /// <param name="cancellationToken">Checked every iteration.</param>
     public TSneResult Fit(IDataView data, string featureColumn, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        ArgumentException.ThrowIfNullOrEmpty(featureColumn);
-        var col = ExpressionSchema.GetExpressionColumn(data.Schema, featureColumn, nameof(featureColumn));
-        int dims = ((VectorDataViewType)col.Type).Size;
-        var values = new List<float>();
-        using (var cursor = data.GetRowCursor(new[] { col }))
-        {
-            var getter = cursor.GetGetter<VBuffer<float>>(col);
-            VBuffer<float> row = default;
-            var dense = new float[dims];
-            while (cursor.MoveNext())
-            {
-                getter(ref row);
-                row.CopyTo(dense);
-                values.AddRange(dense);
-            }
-        }
-        if (values.Count == 0) throw new ArgumentException("The data view has no rows.", nameof(data));
-        var flat = values.ToArray();
+        var flat = DataViewColumns.ReadVectors(data, featureColumn, nameof(featureColumn), out int dims);
         EuclideanKernels.CheckRowMajor(flat, dims, featureColumn);
         return FitCore(flat, dims, cancellationToken);
     }

@@ -1,3 +1,5 @@
+using Microsoft.ML;
+
 namespace ScGnn.MLNet.Evaluation;
 
 /// <summary>
@@ -47,6 +49,23 @@ public static class ClusteringScores
         return SilhouetteCore(embedding, dimensions, labels, options ?? new SilhouetteOptions());
     }
 
+    /// <summary>
+    /// Silhouette score of the rows of an <see cref="IDataView"/>: a known-size <c>Vector&lt;float&gt;</c> embedding
+    /// column (for example PCA output) and a label column (text cell types, or the key-typed <c>PredictedLabel</c> of
+    /// ML.NET's KMeans, or an integer/float scalar).
+    /// </summary>
+    /// <param name="data">Rows are cells.</param>
+    /// <param name="embeddingColumn">Known-size <c>Vector&lt;float&gt;</c> column.</param>
+    /// <param name="labelColumn">Label column; a missing label (empty text, key 0, NaN) is an error.</param>
+    /// <param name="options">Exact or sampled; <c>null</c> for the defaults.</param>
+    public static SilhouetteResult Silhouette(IDataView data, string embeddingColumn, string labelColumn, SilhouetteOptions? options = null)
+    {
+        var x = DataViewColumns.ReadVectors(data, embeddingColumn, nameof(embeddingColumn), out int dims);
+        var labels = DataViewColumns.ReadLabels(data, labelColumn, nameof(labelColumn));
+        EuclideanKernels.CheckRowMajor(x, dims, embeddingColumn);
+        return SilhouetteCore(x, dims, labels, options ?? new SilhouetteOptions());
+    }
+
     /// <summary>Exact silhouette <c>s(i)</c> of every cell (as <c>sklearn.metrics.silhouette_samples</c>); O(n^2 d).</summary>
     /// <typeparam name="TLabel">Label type; only equality matters.</typeparam>
     /// <param name="embedding">Row-major, <c>n * dimensions</c> values.</param>
@@ -88,6 +107,24 @@ public static class ClusteringScores
         if (fn == 0 && fp == 0) return 1.0; // identical partitions, including the all-singleton and single-cluster cases
         return 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn));
     }
+
+    /// <summary>Adjusted Rand index between two label columns of an <see cref="IDataView"/> (text, key, or integer/float scalars).</summary>
+    /// <param name="data">Rows are cells.</param>
+    /// <param name="trueLabelColumn">Reference labels (for example cell types).</param>
+    /// <param name="predictedLabelColumn">Cluster assignments (for example KMeans' <c>PredictedLabel</c>).</param>
+    public static double AdjustedRandIndex(IDataView data, string trueLabelColumn, string predictedLabelColumn)
+        => AdjustedRandIndex(DataViewColumns.ReadLabels(data, trueLabelColumn, nameof(trueLabelColumn)),
+            DataViewColumns.ReadLabels(data, predictedLabelColumn, nameof(predictedLabelColumn)));
+
+    /// <summary>Normalized mutual information between two label columns of an <see cref="IDataView"/>.</summary>
+    /// <param name="data">Rows are cells.</param>
+    /// <param name="trueLabelColumn">Reference labels (for example cell types).</param>
+    /// <param name="predictedLabelColumn">Cluster assignments (for example KMeans' <c>PredictedLabel</c>).</param>
+    /// <param name="normalization">Denominator; arithmetic mean of the two entropies by default (scikit-learn).</param>
+    public static double NormalizedMutualInformation(IDataView data, string trueLabelColumn, string predictedLabelColumn,
+        NmiNormalization normalization = NmiNormalization.Arithmetic)
+        => NormalizedMutualInformation(DataViewColumns.ReadLabels(data, trueLabelColumn, nameof(trueLabelColumn)),
+            DataViewColumns.ReadLabels(data, predictedLabelColumn, nameof(predictedLabelColumn)), normalization);
 
     /// <summary>
     /// Normalized mutual information <c>I(U; V) / norm</c> between true labels <c>U</c> and clusters <c>V</c>, with the
