@@ -12,6 +12,9 @@ internal sealed class QuadTree
     // Past this depth points are (numerically) on top of each other: keep them in one leaf.
     private const int MaxDepth = 48;
 
+    // Leaves hold up to this many points: fewer nodes to visit, and a near leaf is a short exact loop.
+    private const int LeafCapacity = 8;
+
     [StructLayout(LayoutKind.Sequential)]
     internal struct Node
     {
@@ -82,7 +85,7 @@ internal sealed class QuadTree
         nd.Count = count;
         nd.FirstChild = -1;
         nd.ChildCount = 0;
-        if (count <= 1 || depth >= MaxDepth) return;
+        if (count <= LeafCapacity || depth >= MaxDepth) return;
 
         // Partition the range into the 4 quadrants (stable counting sort: deterministic).
         Span<int> sizes = stackalloc int[4];
@@ -136,9 +139,22 @@ internal sealed class QuadTree
         {
             ref readonly var nd = ref nodes[stack[--sp]];
             bool containsI = posI >= nd.Start && posI < nd.Start + nd.Count;
-            if (nd.FirstChild < 0 && nd.Count > 1)
+            if (containsI && nd.Count == 1) continue; // i alone
+            double cdx = xi - nd.ComX, cdy = yi - nd.ComY;
+            double d2 = cdx * cdx + cdy * cdy;
+            // Summarize a far cell; a single point's centre of mass is the point itself, so that is exact.
+            if (nd.Count == 1 || (!containsI && nd.Width2 < theta2 * d2))
             {
-                // Leaf of coincident points (depth limit): each one exactly, except i itself.
+                double q = 1.0 / (1.0 + d2);
+                double mq = nd.Count * q;
+                z += mq;
+                mq *= q;
+                ax += mq * cdx;
+                ay += mq * cdy;
+            }
+            else if (nd.FirstChild < 0)
+            {
+                // Near leaf: each point exactly, except i itself.
                 for (int k = nd.Start; k < nd.Start + nd.Count; k++)
                 {
                     int j = _perm[k];
@@ -150,20 +166,6 @@ internal sealed class QuadTree
                     ax += q2 * dx;
                     ay += q2 * dy;
                 }
-                continue;
-            }
-            if (containsI && nd.Count == 1) continue; // i alone
-            double cdx = xi - nd.ComX, cdy = yi - nd.ComY;
-            double d2 = cdx * cdx + cdy * cdy;
-            // A single point's centre of mass is the point itself: exact.
-            if (nd.FirstChild < 0 || (!containsI && nd.Width2 < theta2 * d2))
-            {
-                double q = 1.0 / (1.0 + d2);
-                double mq = nd.Count * q;
-                z += mq;
-                mq *= q;
-                ax += mq * cdx;
-                ay += mq * cdy;
             }
             else
             {
