@@ -142,10 +142,8 @@ public sealed class TSne
                 grad[q] = 4.0 * (exaggeration * attract[q] - grad[q] * invZ);
 
             bool report = o.Progress is not null && ((it + 1) % o.ProgressInterval == 0 || it + 1 == o.Iterations);
-            if (report || it + 1 == o.Iterations)
-            {
+            if (report)
                 kl = exact ? ExactKl(y, n, pDense!, z) : SparseKl(y, n, rowPtr, cols, pVals, z);
-            }
 
             for (int q = 0; q < 2 * n; q++)
             {

@@ -9,8 +9,11 @@ public sealed class SilhouetteOptions
         /// <summary>Default method: exact below the threshold, sampled above.</summary>
         public const SilhouetteMethod Method = SilhouetteMethod.Auto;
 
-        /// <summary>Largest cell count computed exactly by <see cref="SilhouetteMethod.Auto"/> (about 10 s for 50 dimensions on 2 cores).</summary>
-        public const int ExactMaxCount = 20_000;
+        /// <summary>
+        /// Largest cell count computed exactly by <see cref="SilhouetteMethod.Auto"/>: 30,000 cells x 50 dimensions is
+        /// about 6 s of CPU (7 ns per pair), half that in wall time on 2 cores.
+        /// </summary>
+        public const int ExactMaxCount = 30_000;
 
         /// <summary>Cells sampled by <see cref="SilhouetteMethod.Sampled"/> (standard error typically below 0.005).</summary>
         public const int SampleSize = 5_000;
