@@ -156,7 +156,12 @@ public sealed class TSne
         }
 
         var result = new float[2 * n];
-        for (int q = 0; q < 2 * n; q++) result[q] = (float)y[q];
+        for (int q = 0; q < 2 * n; q++)
+        {
+            if (!double.IsFinite(y[q]))
+                throw new InvalidOperationException($"t-SNE diverged: point {q / 2} has a non-finite coordinate. Lower the learning rate ({lr}).");
+            result[q] = (float)y[q];
+        }
         // The final KL was measured before the last step; measure it at the returned positions.
         kl = exact ? ExactKl(y, n, pDense!, ExactZ(y, n, tasks, po, sumQ)) : SparseKl(y, n, rowPtr, cols, pVals, BarnesHutZ(y, n, tree!, theta2, sumQ, tasks, po));
         return new TSneResult(result, n, kl, exact ? TSneMethod.Exact : TSneMethod.BarnesHut, lr, watch.Elapsed);
