@@ -28,6 +28,12 @@ public sealed class TSneOptions
         /// <summary>Largest point count that <see cref="TSneMethod.Auto"/> embeds exactly.</summary>
         public const int ExactMaxCount = 500;
 
+        /// <summary>Default method: exact for small inputs, Barnes-Hut otherwise.</summary>
+        public const TSneMethod Method = TSneMethod.Auto;
+
+        /// <summary>Default starting layout.</summary>
+        public const TSneInitialization Initialization = TSneInitialization.Pca;
+
         /// <summary>Seed of the random parts (random initialization, PCA start vectors).</summary>
         public const int Seed = 1;
 
@@ -57,13 +63,13 @@ public sealed class TSneOptions
     public double Theta { get; set; } = Defaults.Theta;
 
     /// <summary>Exact, Barnes-Hut, or chosen by the point count.</summary>
-    public TSneMethod Method { get; set; } = TSneMethod.Auto;
+    public TSneMethod Method { get; set; } = Defaults.Method;
 
     /// <summary>Largest point count that <see cref="TSneMethod.Auto"/> embeds exactly.</summary>
     public int ExactMaxCount { get; set; } = Defaults.ExactMaxCount;
 
     /// <summary>Starting positions.</summary>
-    public TSneInitialization Initialization { get; set; } = TSneInitialization.Pca;
+    public TSneInitialization Initialization { get; set; } = Defaults.Initialization;
 
     /// <summary>Seed; the same seed, input and options give the same embedding, whatever the number of threads.</summary>
     public int Seed { get; set; } = Defaults.Seed;
