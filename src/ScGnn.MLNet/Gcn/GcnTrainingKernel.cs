@@ -79,9 +79,12 @@ internal sealed class GcnTrainingKernel : IDisposable
     /// <param name="valCells">Validation target cells (may be empty).</param>
     /// <param name="valGenes">Validation target genes.</param>
     /// <param name="valValues">Validation target values.</param>
+    /// <param name="trainInputValues">The targets' values on the input's scale, when it differs from the targets' scale.</param>
     internal (double Train, double Validation) Step(int[] trainCells, int[] trainGenes, float[] trainValues, bool maskedInput,
-        int[] valCells, int[] valGenes, float[] valValues)
+        int[] valCells, int[] valGenes, float[] valValues, float[]? trainInputValues = null)
     {
+        // The targets' values as they appear in the dense input (they differ when only the input is log-scaled).
+        var inputValues = trainInputValues ?? trainValues;
         int n = _n, d = _d, k = trainCells.Length;
         if (k == 0) throw new InvalidOperationException("No training targets this epoch.");
 
@@ -90,7 +93,7 @@ internal sealed class GcnTrainingKernel : IDisposable
         Array.Copy(_u, _uc, _u.Length);
         if (maskedInput)
             for (int e = 0; e < k; e++)
-                Axpy(-trainValues[e], W1.AsSpan(trainGenes[e] * d, d), _uc.AsSpan(trainCells[e] * d, d));
+                Axpy(-inputValues[e], W1.AsSpan(trainGenes[e] * d, d), _uc.AsSpan(trainCells[e] * d, d));
 
         // T = Â U; P = T + b1; H = relu(P); dropout; Z = Â H.
         Spmm(_uc, _t);
@@ -177,7 +180,7 @@ internal sealed class GcnTrainingKernel : IDisposable
         MatMulTransposed(_x, _g, n, d, GradW1);
         if (maskedInput)
             for (int e = 0; e < k; e++)
-                Axpy(-trainValues[e], _g.AsSpan(trainCells[e] * d, d), GradW1.AsSpan(trainGenes[e] * d, d));
+                Axpy(-inputValues[e], _g.AsSpan(trainCells[e] * d, d), GradW1.AsSpan(trainGenes[e] * d, d));
 
         _step++;
         Adam(W1, GradW1, 0); Adam(B1, GradB1, 1); Adam(W2t, GradW2t, 2); Adam(B2, GradB2, 3);

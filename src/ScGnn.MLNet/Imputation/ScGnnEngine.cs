@@ -85,26 +85,29 @@ internal static class ScGnnEngine
     {
         using var scope = NewDisposeScope();
         bool log1p = o.InputScale == ScGnnInputScale.Log1p;
+        bool logInput = log1p || o.InputScale == ScGnnInputScale.Log1pInput;
         float[][] init;
         using (var generator = new Generator((ulong)seed))
         using (var module = new BottleneckGcn(genes, hidden, generator))
             init = module.ExportWeights();
         var x = tensor(input, cells, genes).to(device);
-        if (log1p) x = x.log1p();
+        if (logInput) x = x.log1p();
         using var kernel = new GcnTrainingKernel(x, adjacency, hidden, init, o.DropoutRate, o.LearningRate, o.WeightDecay, (ulong)seed, device);
 
         var (vr, vg, vv) = Arrays(valTargets, log1p);
         var (tr, tg, tv) = Arrays(trainTargets, log1p);
         // Fresh masks: every epoch masks a Bernoulli(rate) subset of the training cells' non-zeros.
-        int[] nzR = Array.Empty<int>(), nzG = Array.Empty<int>(); float[] nzV = Array.Empty<float>();
+        int[] nzR = Array.Empty<int>(), nzG = Array.Empty<int>(); float[] nzV = Array.Empty<float>(), nzIn = Array.Empty<float>();
         if (fresh)
         {
             var (r, g, v) = NonZerosOf(input, cells, genes, c => roles[c] == RoleTrain);
             nzR = r.Select(c => (int)c).ToArray(); nzG = g.Select(j => (int)j).ToArray();
             nzV = log1p ? v.Select(val => MathF.Log(1 + val)).ToArray() : v;
+            nzIn = logInput ? v.Select(val => MathF.Log(1 + val)).ToArray() : nzV;
         }
         var maskRng = new Random(unchecked(seed * 31 + 17));
-        var er = new List<int>(); var eg = new List<int>(); var ev = new List<float>();
+        var er = new List<int>(); var eg = new List<int>(); var ev = new List<float>(); var ei = new List<float>();
+        float[]? ti = null;
 
         bool hasVal = valTargets.Count > 0;
         double best = double.PositiveInfinity;
@@ -115,13 +118,13 @@ internal static class ScGnnEngine
             o.CancellationToken.ThrowIfCancellationRequested();
             if (fresh)
             {
-                er.Clear(); eg.Clear(); ev.Clear();
+                er.Clear(); eg.Clear(); ev.Clear(); ei.Clear();
                 for (int q = 0; q < nzR.Length; q++)
-                    if (maskRng.NextDouble() < rate) { er.Add(nzR[q]); eg.Add(nzG[q]); ev.Add(nzV[q]); }
-                (tr, tg, tv) = (er.ToArray(), eg.ToArray(), ev.ToArray());
+                    if (maskRng.NextDouble() < rate) { er.Add(nzR[q]); eg.Add(nzG[q]); ev.Add(nzV[q]); ei.Add(nzIn[q]); }
+                (tr, tg, tv, ti) = (er.ToArray(), eg.ToArray(), ev.ToArray(), ei.ToArray());
             }
             var before = hasVal ? kernel.ExportWeights() : null;
-            var (trainLoss, valLoss) = kernel.Step(tr, tg, tv, fresh, vr, vg, vv);
+            var (trainLoss, valLoss) = kernel.Step(tr, tg, tv, fresh, vr, vg, vv, ti);
             // The validation loss belongs to the weights before this step; without validation, select on training loss.
             double selection = hasVal ? valLoss : trainLoss;
             if (selection < best)
@@ -153,7 +156,7 @@ internal static class ScGnnEngine
         using var noGrad = no_grad();
         var adj = ToTorch(adjacency, device);
         var xt = tensor(x, cells, genes).to(device);
-        if (state.InputScale == ScGnnInputScale.Log1p) xt = xt.log1p();
+        if (state.InputScale != ScGnnInputScale.Counts) xt = xt.log1p();
         using var generator = new Generator(0);
         Tensor? sum = null;
         foreach (var weights in state.Ensemble)
