@@ -50,6 +50,7 @@ public static class ImputationProtocol
             model.InputColumnName = col;
             model.OutputColumnName = ImputedColumn;
             model.MaskColumnName = options.UseMaskAsTargets ? DropoutSimulatingEstimator.Defaults.MaskColumnName : null;
+            if (options.UseMaskAsTargets) model.TestFraction = options.TestFraction;
             var sw = Stopwatch.StartNew();
             var imputer = ml.Transforms.ImputeWithScGnn(model).Fit(masked);
             double fitSeconds = sw.Elapsed.TotalSeconds;

@@ -28,8 +28,15 @@ public sealed class ImputationProtocolOptions
     /// </summary>
     public ScGnnOptions Model { get; set; } = new();
 
-    /// <summary>Train on the simulated-dropout entries of the training cells and score the test cells' ones (the paper).</summary>
-    public bool UseMaskAsTargets { get; set; }
+    /// <summary>
+    /// Train on the simulated-dropout entries of the training cells and score the held-out test cells' ones (the
+    /// paper's protocol; default). Configurations compared this way share seeds, splits and scored entries.
+    /// When false, the model never sees the simulated-dropout entries and every one of them is scored.
+    /// </summary>
+    public bool UseMaskAsTargets { get; set; } = true;
+
+    /// <summary>Fraction of cells held out as test cells when <see cref="UseMaskAsTargets"/> is set (paper: 0.05).</summary>
+    public double TestFraction { get; set; } = Imputation.ScGnnTrainer.PaperDefaults.TestFraction;
 
     /// <summary>Input column of raw counts.</summary>
     public string InputColumnName { get; set; } = ScGnnDefaults.ExpressionColumnName;
@@ -38,13 +45,15 @@ public sealed class ImputationProtocolOptions
     public Action<ImputationFoldResult>? FoldCompleted { get; set; }
 
     /// <summary>The paper's configuration and protocol (reference notebook settings, mask entries as targets).</summary>
-    public static ImputationProtocolOptions Paper() => new() { Model = ScGnnOptions.Paper(), UseMaskAsTargets = true };
+    public static ImputationProtocolOptions Paper() => new() { Model = ScGnnOptions.Paper() };
 
     internal void Validate()
     {
         if (Folds < 1) throw new ArgumentOutOfRangeException(nameof(Folds), $"Folds must be at least 1 (got {Folds}).");
         if (MaskRate is not null and (<= 0 or >= 1))
             throw new ArgumentOutOfRangeException(nameof(MaskRate), $"MaskRate must be in (0, 1) (got {MaskRate}).");
+        if (TestFraction is <= 0 or >= 0.5)
+            throw new ArgumentOutOfRangeException(nameof(TestFraction), $"TestFraction must be in (0, 0.5) (got {TestFraction}).");
         ArgumentNullException.ThrowIfNull(Model);
         Model.Validate();
     }

@@ -53,7 +53,8 @@ internal static class ScGnnEngine
             mask = DrawMask(x, cells, genes, rate, eligible, rng);
             foreach (var (c, g) in mask.Cells.Zip(mask.Genes)) input[(long)c * genes + g] = 0;
         }
-        bool fresh = o.FreshMaskEachEpoch && givenMask is null;
+        // Fresh masks add new targets every epoch (on top of a given mask's training targets, if any).
+        bool fresh = o.FreshMaskEachEpoch;
         var trainTargets = mask.Where(c => roles[c] == RoleTrain);
         var valTargets = mask.Where(c => roles[c] == RoleValidation);
         var testTargets = mask.Where(c => roles[c] == RoleTest);
@@ -96,6 +97,7 @@ internal static class ScGnnEngine
 
         var (vr, vg, vv) = Arrays(valTargets, log1p);
         var (tr, tg, tv) = Arrays(trainTargets, log1p);
+        var (fixedR, fixedG, fixedV) = (tr, tg, tv);
         // Fresh masks: every epoch masks a Bernoulli(rate) subset of the training cells' non-zeros.
         int[] nzR = Array.Empty<int>(), nzG = Array.Empty<int>(); float[] nzV = Array.Empty<float>(), nzIn = Array.Empty<float>();
         if (fresh)
@@ -118,9 +120,16 @@ internal static class ScGnnEngine
             o.CancellationToken.ThrowIfCancellationRequested();
             if (fresh)
             {
+                // Merge (by cell) the fixed targets, already zero in the input, with this epoch's fresh picks.
                 er.Clear(); eg.Clear(); ev.Clear(); ei.Clear();
+                int f = 0;
                 for (int q = 0; q < nzR.Length; q++)
-                    if (maskRng.NextDouble() < rate) { er.Add(nzR[q]); eg.Add(nzG[q]); ev.Add(nzV[q]); ei.Add(nzIn[q]); }
+                {
+                    if (maskRng.NextDouble() >= rate) continue;
+                    for (; f < fixedR.Length && fixedR[f] <= nzR[q]; f++) { er.Add(fixedR[f]); eg.Add(fixedG[f]); ev.Add(fixedV[f]); ei.Add(0f); }
+                    er.Add(nzR[q]); eg.Add(nzG[q]); ev.Add(nzV[q]); ei.Add(nzIn[q]);
+                }
+                for (; f < fixedR.Length; f++) { er.Add(fixedR[f]); eg.Add(fixedG[f]); ev.Add(fixedV[f]); ei.Add(0f); }
                 (tr, tg, tv, ti) = (er.ToArray(), eg.ToArray(), ev.ToArray(), ei.ToArray());
             }
             var before = hasVal ? kernel.ExportWeights() : null;

@@ -52,7 +52,7 @@ public sealed class ImputationProtocolTests
         var ml = new MLContext(1);
         ImputationProtocolResult Run()
         {
-            var o = new ImputationProtocolOptions { Folds = 1, FirstSeed = 4 };
+            var o = new ImputationProtocolOptions { Folds = 1, FirstSeed = 4, UseMaskAsTargets = false };
             Quick(o.Model);
             return ImputationProtocol.Run(ml, Counts(), o);
         }
