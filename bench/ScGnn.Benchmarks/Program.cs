@@ -96,6 +96,11 @@ void Speed()
     Line($"- arithmetic floor per epoch (4 x cells x genes x genes/64 = {floorMacs / 1e6:F0} M multiply-adds): {floorSquare * 1e3:F2} ms at the square rate, {floorShape * 1e3:F2} ms at the shape rate");
     Line($"- measured epoch (mean of epochs 101-1000): {epoch * 1e3:F2} ms = **{epoch / floorSquare:F2}x** the floor at the square rate ({epoch / floorShape:F2}x at the shape rate)");
     Line($"- fit (graph + 1000 epochs): {fit:F2} s; best epoch {model.BestEpoch}");
+    Line($"- kernel breakdown, {model.FitResult!.Timings}");
+    string zip = Path.Combine(Path.GetTempPath(), $"scgnn-bench-{Environment.ProcessId}.zip");
+    ml.Model.Save(model, masked.Schema, zip);
+    Line($"- saved imputation model (paper configuration, {genes} genes, hidden {hidden}, PCA {model.State.Pca.ComponentCount}): {new FileInfo(zip).Length / 1024.0:F0} KiB zip");
+    File.Delete(zip);
     Line($"- peak working set of this process: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");
 }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using ScGnn.MLNet.Graph;
@@ -9,7 +10,8 @@ namespace ScGnn.MLNet.Gcn;
 /// One full-batch training epoch of <see cref="BottleneckGcn"/> with hand-derived gradients, so that the work per
 /// epoch is what the maths needs and no more:
 /// <list type="bullet">
-/// <item>the two cells x genes x D products (<c>X W1</c> and <c>X^T G</c>) run in TorchSharp (BLAS, or CUDA);</item>
+/// <item>the two cells x genes x D products (<c>X W1</c> and <c>X^T G</c>) run in TorchSharp (BLAS, or CUDA) for dense
+/// inputs, or as sparse products over the non-zeros for sparse ones (<see cref="GcnInput"/>);</item>
 /// <item><c>Â</c> products, ReLU, dropout and the second layer run on the cells x D hidden layer in C#, and the
 /// second layer is evaluated only at the target entries (a sampled dense-dense product), never as cells x genes;</item>
 /// <item>a fresh mask changes <c>X</c> only at the masked entries, applied as a sparse correction to <c>X W1</c>
@@ -23,8 +25,7 @@ internal sealed class GcnTrainingKernel : IDisposable
 {
     private readonly int _n, _m, _d;
     private readonly NormalizedAdjacency _a;
-    private readonly Tensor _x;            // cells x genes on the device, fixed masks applied
-    private readonly Device _device;
+    private readonly GcnInput _x;          // cells x genes, fixed masks applied
     private readonly double _dropout;
     private readonly double _lr, _wd;
     private const double Beta1 = 0.9, Beta2 = 0.999, Eps = 1e-8;
@@ -39,13 +40,16 @@ internal sealed class GcnTrainingKernel : IDisposable
     // Gradients of the last Step (W2 transposed), exposed for gradient checks.
     internal readonly float[] GradW1, GradB1, GradW2t, GradB2;
     private readonly float[][] _chunkW2, _chunkB2;
+
+    /// <summary>Where the epochs' time went (for the speed benchmark).</summary>
+    internal KernelTimings Timings { get; } = new();
     private ulong _rng;
 
-    internal GcnTrainingKernel(Tensor x, NormalizedAdjacency adjacency, int hidden, float[][] initialWeights,
-        double dropout, double learningRate, double weightDecay, ulong seed, Device device)
+    internal GcnTrainingKernel(GcnInput x, NormalizedAdjacency adjacency, int hidden, float[][] initialWeights,
+        double dropout, double learningRate, double weightDecay, ulong seed)
     {
-        _n = (int)x.shape[0]; _m = (int)x.shape[1]; _d = hidden;
-        _a = adjacency; _x = x; _device = device;
+        _n = x.Cells; _m = x.Genes; _d = hidden;
+        _a = adjacency; _x = x;
         _dropout = dropout; _lr = learningRate; _wd = weightDecay;
         W1 = (float[])initialWeights[0].Clone();
         B1 = (float[])initialWeights[1].Clone();
@@ -88,13 +92,15 @@ internal sealed class GcnTrainingKernel : IDisposable
         int n = _n, d = _d, k = trainCells.Length;
         if (k == 0) throw new InvalidOperationException("No training targets this epoch.");
 
+        long t0 = Stopwatch.GetTimestamp();
         // U = X W1 (BLAS), then the fresh-mask correction U -= M W1 at the masked entries.
-        MatMul(_x, W1, _m, d, _u);
+        _x.Multiply(W1, d, _u);
         Array.Copy(_u, _uc, _u.Length);
         if (maskedInput)
             for (int e = 0; e < k; e++)
                 Axpy(-inputValues[e], W1.AsSpan(trainGenes[e] * d, d), _uc.AsSpan(trainCells[e] * d, d));
 
+        long t1 = Stopwatch.GetTimestamp();
         // T = Â U; P = T + b1; H = relu(P); dropout; Z = Â H.
         Spmm(_uc, _t);
         float scale = _dropout > 0 ? (float)(1.0 / (1.0 - _dropout)) : 1f;
@@ -109,6 +115,7 @@ internal sealed class GcnTrainingKernel : IDisposable
             }
         Spmm(_h, _z);
 
+        long t2 = Stopwatch.GetTimestamp();
         // Validation on the weights before this step: no dropout, uncorrected input.
         double valLoss = double.NaN;
         if (valCells.Length > 0)
@@ -128,6 +135,7 @@ internal sealed class GcnTrainingKernel : IDisposable
             valLoss = sum / valCells.Length;
         }
 
+        long t3 = Stopwatch.GetTimestamp();
         // Second layer at the targets only; residual gradient e = 2 (pred - y) / K. Targets are sorted by cell, so
         // chunks split at cell boundaries own their dZ rows; W2/b2 gradients go to per-chunk buffers summed in order.
         Array.Clear(_dz);
@@ -164,6 +172,7 @@ internal sealed class GcnTrainingKernel : IDisposable
         foreach (double l in losses) loss += l;
         loss /= k;
 
+        long t4 = Stopwatch.GetTimestamp();
         // Back through Â, dropout, ReLU, bias and Â again: G = Â dP.
         Spmm(_dz, _dh);
         Array.Clear(GradB1);
@@ -176,14 +185,18 @@ internal sealed class GcnTrainingKernel : IDisposable
             }
         Spmm(_dh, _g);
 
+        long t5 = Stopwatch.GetTimestamp();
         // dW1 = X^T G (BLAS), minus the fresh-mask correction.
-        MatMulTransposed(_x, _g, n, d, GradW1);
+        _x.MultiplyTransposed(_g, d, GradW1);
         if (maskedInput)
             for (int e = 0; e < k; e++)
                 Axpy(-inputValues[e], _g.AsSpan(trainCells[e] * d, d), GradW1.AsSpan(trainGenes[e] * d, d));
 
+        long t6 = Stopwatch.GetTimestamp();
         _step++;
         Adam(W1, GradW1, 0); Adam(B1, GradB1, 1); Adam(W2t, GradW2t, 2); Adam(B2, GradB2, 3);
+        long t7 = Stopwatch.GetTimestamp();
+        Timings.Add(t1 - t0 + t6 - t5, t2 - t1 + t5 - t4, t4 - t3, t3 - t2, t7 - t6);
         return (loss, valLoss);
     }
 
@@ -203,22 +216,6 @@ internal sealed class GcnTrainingKernel : IDisposable
             p[i] -= stepSize * m[i] / denom;
         }
         _ = lr;
-    }
-
-    private void MatMul(Tensor x, float[] w, int rows, int cols, float[] result)
-    {
-        using var scope = NewDisposeScope();
-        var wt = tensor(w, rows, cols).to(_device);
-        var r = x.mm(wt).cpu();
-        r.data<float>().CopyTo(result);
-    }
-
-    private void MatMulTransposed(Tensor x, float[] g, int rows, int cols, float[] result)
-    {
-        using var scope = NewDisposeScope();
-        var gt = tensor(g, rows, cols).to(_device);
-        var r = x.t().mm(gt).cpu();
-        r.data<float>().CopyTo(result);
     }
 
     /// <summary>dst = Â src for cells x D row-major arrays, rows in parallel (deterministic: one writer per row).</summary>

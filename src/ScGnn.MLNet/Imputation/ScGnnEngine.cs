@@ -13,7 +13,8 @@ internal sealed record ScGnnFitResult(
     int[] CellRoles,
     MaskedEntries TrainingTargets,
     MaskedEntries ValidationTargets,
-    MaskedEntries TestTargets);
+    MaskedEntries TestTargets,
+    Gcn.KernelTimings Timings);
 
 /// <summary>
 /// The numerical core of SCGNN on dense row-major cells x genes arrays: graph construction, training and inference.
@@ -69,20 +70,21 @@ internal static class ScGnnEngine
                     $"mask rate {rate:F4}, {trainTargets.Count} training / {valTargets.Count} validation targets, device {device.type}");
 
         var members = new List<float[][]>();
+        var timings = new Gcn.KernelTimings();
         var history = new List<ScGnnEpochProgress>();
         for (int member = 0; member < o.EnsembleSize; member++)
         {
             int seed = unchecked(o.Seed + 7919 * member);
             members.Add(TrainOne(input, cells, genes, adjacency, hidden, roles, trainTargets, valTargets, fresh, rate, o, seed, device,
-                member == 0 ? history : null));
+                member == 0 ? history : null, timings));
         }
         var state = new ScGnnNetworkState(pca, o.NeighborCount, hidden, o.InputScale, members);
-        return new ScGnnFitResult(state, history, roles, trainTargets, valTargets, testTargets);
+        return new ScGnnFitResult(state, history, roles, trainTargets, valTargets, testTargets, timings);
     }
 
     private static float[][] TrainOne(float[] input, int cells, int genes, NormalizedAdjacency adjacency, int hidden, int[] roles,
         MaskedEntries trainTargets, MaskedEntries valTargets, bool fresh, double rate, ScGnnOptions o, int seed, Device device,
-        List<ScGnnEpochProgress>? history)
+        List<ScGnnEpochProgress>? history, Gcn.KernelTimings timings)
     {
         using var scope = NewDisposeScope();
         bool log1p = o.InputScale == ScGnnInputScale.Log1p;
@@ -91,9 +93,9 @@ internal static class ScGnnEngine
         using (var generator = new Generator((ulong)seed))
         using (var module = new BottleneckGcn(genes, hidden, generator))
             init = module.ExportWeights();
-        var x = tensor(input, cells, genes).to(device);
-        if (logInput) x = x.log1p();
-        using var kernel = new GcnTrainingKernel(x, adjacency, hidden, init, o.DropoutRate, o.LearningRate, o.WeightDecay, (ulong)seed, device);
+        var features = logInput ? input.Select(v => MathF.Log(1 + v)).ToArray() : input;
+        using var x = GcnInput.Create(features, cells, genes, device);
+        using var kernel = new GcnTrainingKernel(x, adjacency, hidden, init, o.DropoutRate, o.LearningRate, o.WeightDecay, (ulong)seed);
 
         var (vr, vg, vv) = Arrays(valTargets, log1p);
         var (tr, tg, tv) = Arrays(trainTargets, log1p);
@@ -146,6 +148,7 @@ internal static class ScGnnEngine
             history?.Add(progress);
             o.Progress?.Invoke(progress);
         }
+        timings.Add(kernel.Timings);
         return bestWeights;
     }
 
