@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Numerics;
-using System.Runtime.InteropServices;
 using ScGnn.MLNet.Graph;
 using static TorchSharp.torch;
 
@@ -98,7 +96,7 @@ internal sealed class GcnTrainingKernel : IDisposable
         Array.Copy(_u, _uc, _u.Length);
         if (maskedInput)
             for (int e = 0; e < k; e++)
-                Axpy(-inputValues[e], W1.AsSpan(trainGenes[e] * d, d), _uc.AsSpan(trainCells[e] * d, d));
+                VectorMath.Axpy(-inputValues[e], W1.AsSpan(trainGenes[e] * d, d), _uc.AsSpan(trainCells[e] * d, d));
 
         long t1 = Stopwatch.GetTimestamp();
         // T = Â U; P = T + b1; H = relu(P); dropout; Z = Â H.
@@ -129,7 +127,7 @@ internal sealed class GcnTrainingKernel : IDisposable
             for (int e = 0; e < valCells.Length; e++)
             {
                 if (valCells[e] != lastCell) { lastCell = valCells[e]; SpmmRow(_hv, lastCell, zrow); }
-                double r = Dot(zrow, W2t.AsSpan(valGenes[e] * d, d)) + B2[valGenes[e]] - valValues[e];
+                double r = VectorMath.Dot(zrow, W2t.AsSpan(valGenes[e] * d, d)) + B2[valGenes[e]] - valValues[e];
                 sum += r * r;
             }
             valLoss = sum / valCells.Length;
@@ -152,12 +150,12 @@ internal sealed class GcnTrainingKernel : IDisposable
                 int c = trainCells[e], g = trainGenes[e];
                 var zr = _z.AsSpan(c * d, d);
                 var wg = W2t.AsSpan(g * d, d);
-                double r = Dot(zr, wg) + B2[g] - trainValues[e];
+                double r = VectorMath.Dot(zr, wg) + B2[g] - trainValues[e];
                 local += r * r;
                 float grad = (float)r * inv;
-                Axpy(grad, zr, gw.AsSpan(g * d, d));
+                VectorMath.Axpy(grad, zr, gw.AsSpan(g * d, d));
                 gb[g] += grad;
-                Axpy(grad, wg, _dz.AsSpan(c * d, d));
+                VectorMath.Axpy(grad, wg, _dz.AsSpan(c * d, d));
             }
             losses[chunk] = local;
         });
@@ -165,8 +163,8 @@ internal sealed class GcnTrainingKernel : IDisposable
         Array.Copy(_chunkB2[0], GradB2, GradB2.Length);
         for (int chunk = 1; chunk < _chunkW2.Length; chunk++)
         {
-            Axpy(1f, _chunkW2[chunk], GradW2t);
-            Axpy(1f, _chunkB2[chunk], GradB2);
+            VectorMath.Axpy(1f, _chunkW2[chunk], GradW2t);
+            VectorMath.Axpy(1f, _chunkB2[chunk], GradB2);
         }
         double loss = 0;
         foreach (double l in losses) loss += l;
@@ -190,7 +188,7 @@ internal sealed class GcnTrainingKernel : IDisposable
         _x.MultiplyTransposed(_g, d, GradW1);
         if (maskedInput)
             for (int e = 0; e < k; e++)
-                Axpy(-inputValues[e], _g.AsSpan(trainCells[e] * d, d), GradW1.AsSpan(trainGenes[e] * d, d));
+                VectorMath.Axpy(-inputValues[e], _g.AsSpan(trainCells[e] * d, d), GradW1.AsSpan(trainGenes[e] * d, d));
 
         long t6 = Stopwatch.GetTimestamp();
         _step++;
@@ -228,7 +226,7 @@ internal sealed class GcnTrainingKernel : IDisposable
             var row = dst.AsSpan(i * d, d);
             row.Clear();
             for (int q = ptr[i]; q < ptr[i + 1]; q++)
-                Axpy(val[q], src.AsSpan(col[q] * d, d), row);
+                VectorMath.Axpy(val[q], src.AsSpan(col[q] * d, d), row);
         });
     }
 
@@ -237,7 +235,7 @@ internal sealed class GcnTrainingKernel : IDisposable
         int d = _d;
         row.Clear();
         for (int q = _a.RowPointers[i]; q < _a.RowPointers[i + 1]; q++)
-            Axpy(_a.Values[q], src.AsSpan(_a.Columns[q] * d, d), row);
+            VectorMath.Axpy(_a.Values[q], src.AsSpan(_a.Columns[q] * d, d), row);
     }
 
     /// <summary>Splits sorted target cells into contiguous chunks that never split one cell's targets.</summary>
@@ -252,37 +250,6 @@ internal sealed class GcnTrainingKernel : IDisposable
             b[c] = Math.Min(at, cells.Length);
         }
         return b;
-    }
-
-    private static void Axpy(float a, ReadOnlySpan<float> x, Span<float> y)
-    {
-        int j = 0;
-        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
-        {
-            var va = new Vector<float>(a);
-            var xv = MemoryMarshal.Cast<float, Vector<float>>(x);
-            var yv = MemoryMarshal.Cast<float, Vector<float>>(y);
-            for (int v = 0; v < xv.Length; v++) yv[v] += va * xv[v];
-            j = xv.Length * Vector<float>.Count;
-        }
-        for (; j < x.Length; j++) y[j] += a * x[j];
-    }
-
-    private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        float s = 0;
-        int j = 0;
-        if (Vector.IsHardwareAccelerated && a.Length >= Vector<float>.Count)
-        {
-            var av = MemoryMarshal.Cast<float, Vector<float>>(a);
-            var bv = MemoryMarshal.Cast<float, Vector<float>>(b);
-            var acc = Vector<float>.Zero;
-            for (int v = 0; v < av.Length; v++) acc += av[v] * bv[v];
-            s = Vector.Sum(acc);
-            j = av.Length * Vector<float>.Count;
-        }
-        for (; j < a.Length; j++) s += a[j] * b[j];
-        return s;
     }
 
     // xorshift64*: fast, seeded, identical on every platform.

@@ -1,6 +1,3 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
-
 namespace ScGnn.MLNet.Gcn;
 
 /// <summary>
@@ -53,7 +50,7 @@ internal sealed class SparseGcnInput : GcnInput
                 var dst = result.AsSpan(i * hidden, hidden);
                 dst.Clear();
                 for (int q = _ptr[i]; q < _ptr[i + 1]; q++)
-                    Axpy(_val[q], w.AsSpan(_col[q] * hidden, hidden), dst);
+                    VectorMath.Axpy(_val[q], w.AsSpan(_col[q] * hidden, hidden), dst);
             }
         });
     }
@@ -71,24 +68,10 @@ internal sealed class SparseGcnInput : GcnInput
             {
                 var src = g.AsSpan(i * hidden, hidden);
                 for (int q = _ptr[i]; q < _ptr[i + 1]; q++)
-                    Axpy(_val[q], src, acc.AsSpan(_col[q] * hidden, hidden));
+                    VectorMath.Axpy(_val[q], src, acc.AsSpan(_col[q] * hidden, hidden));
             }
         });
         Array.Copy(_buffers[0], result, result.Length);
-        for (int c = 1; c < chunks; c++) Axpy(1f, _buffers[c], result);
-    }
-
-    internal static void Axpy(float a, ReadOnlySpan<float> x, Span<float> y)
-    {
-        int j = 0;
-        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
-        {
-            var va = new Vector<float>(a);
-            var xv = MemoryMarshal.Cast<float, Vector<float>>(x);
-            var yv = MemoryMarshal.Cast<float, Vector<float>>(y);
-            for (int v = 0; v < xv.Length; v++) yv[v] += va * xv[v];
-            j = xv.Length * Vector<float>.Count;
-        }
-        for (; j < x.Length; j++) y[j] += a * x[j];
+        for (int c = 1; c < chunks; c++) VectorMath.Axpy(1f, _buffers[c], result);
     }
 }
