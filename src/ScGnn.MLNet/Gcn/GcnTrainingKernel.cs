@@ -202,7 +202,7 @@ internal sealed class GcnTrainingKernel : IDisposable
     {
         var m = _m1[slot]; var v = _m2[slot];
         double bc1 = 1 - Math.Pow(Beta1, _step), bc2 = 1 - Math.Pow(Beta2, _step);
-        float lr = (float)_lr, wd = (float)_wd, b1 = (float)Beta1, b2 = (float)Beta2;
+        float wd = (float)_wd, b1 = (float)Beta1, b2 = (float)Beta2;
         float stepSize = (float)(_lr / bc1);
         float sqrtBc2 = (float)Math.Sqrt(bc2);
         for (int i = 0; i < p.Length; i++)
@@ -213,7 +213,6 @@ internal sealed class GcnTrainingKernel : IDisposable
             float denom = MathF.Sqrt(v[i]) / sqrtBc2 + (float)Eps;
             p[i] -= stepSize * m[i] / denom;
         }
-        _ = lr;
     }
 
     /// <summary>dst = Â src for cells x D row-major arrays, rows in parallel (deterministic: one writer per row).</summary>
