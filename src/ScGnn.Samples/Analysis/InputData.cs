@@ -4,7 +4,7 @@ using ScGnn.Samples.Cli;
 namespace ScGnn.Samples.Analysis;
 
 /// <summary>An expression matrix read from a file or folder, with optional cell-type labels aligned to its cells.</summary>
-internal sealed record InputData(string Path, ExpressionMatrix Matrix, string[]? Labels)
+internal sealed partial record InputData(string Path, ExpressionMatrix Matrix, string[]? Labels)
 {
     public string Name => System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(Path)));
 
@@ -22,9 +22,22 @@ internal sealed record InputData(string Path, ExpressionMatrix Matrix, string[]?
             throw new CommandFailedException($"{path}: has {matrix.CellCount} cells and {matrix.GeneCount} genes; nothing to impute.");
         string[]? labels = null;
         if (labelsPath is not null)
-            labels = CellLabels.Read(labelsPath).Align(matrix, new CellLabelJoinOptions { AllowExtraLabels = true });
+        {
+            try
+            {
+                labels = CellLabels.Read(labelsPath).Align(matrix, new CellLabelJoinOptions { AllowExtraLabels = true });
+            }
+            catch (ExpressionFormatException e)
+            {
+                // The library's hint names its own option; on the command line every cell needs a label.
+                throw new CommandFailedException(LibraryHint().Replace(e.Message, ""), e);
+            }
+        }
         step.Complete($"{Fmt.N(matrix.CellCount)} cells x {Fmt.N(matrix.GeneCount)} genes, {Fmt.Percent(matrix.Density)} non-zero" +
             (labels is null ? "" : $", {labels.Distinct(StringComparer.Ordinal).Count()} cell types"));
         return new InputData(path, matrix, labels);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" \(set Allow\w+[^)]*\)")]
+    private static partial System.Text.RegularExpressions.Regex LibraryHint();
 }

@@ -28,7 +28,8 @@ internal static class ModelFile
             }
             catch (ScGnnModelFormatException v)
             {
-                throw new CommandFailedException(v.Message, v);
+                // Some of the validator's messages name the zip entry but not the file.
+                throw new CommandFailedException(v.Message.Contains(Path.GetFileName(path), StringComparison.Ordinal) ? v.Message : $"{path}: {v.Message}", v);
             }
             catch (Exception v) when (v is IOException or UnauthorizedAccessException)
             {

@@ -52,7 +52,7 @@ internal static class CommandLineParser
     private static string Suggest(string name, IReadOnlyList<OptionSpec> options)
     {
         var best = options.Select(o => (o.Name, Distance: Levenshtein(name, o.Name)))
-            .Where(c => c.Distance <= Math.Max(1, c.Name.Length / 4) || c.Name.StartsWith(name, StringComparison.Ordinal))
+            .Where(c => c.Distance <= (name.Length >= 4 ? 2 : 1) || c.Name.StartsWith(name, StringComparison.Ordinal))
             .OrderBy(c => c.Distance).Select(c => c.Name).FirstOrDefault();
         return best is null ? "" : $" (did you mean --{best}?)";
     }
