@@ -59,6 +59,44 @@ internal sealed class MaskedImputationRun
 
     public ExpressionMatrix ImputedMatrix() => ExpressionMatrix.FromDense(Imputed, Masked.CellIds, Masked.GeneIds);
 
+    /// <summary>
+    /// The complete data (no evaluation mask): the fitted selection and normalization applied to the raw counts, and
+    /// the fitted imputer applied to that (a transform: its own kNN graph in the fitted PCA space, no retraining).
+    /// </summary>
+    public (ExpressionMatrix Normalized, ExpressionMatrix Imputed) Complete()
+    {
+        var normalized = Normalization.Transform(Selection.Transform(Raw));
+        var imputed = Imputer.Transform(normalized);
+        var values = DataViewColumns.ReadDense(imputed, Imputer.OutputColumnName, out _);
+        var matrix = ExpressionMatrix.FromDataView(normalized, ScGnnDefaults.ExpressionColumnName, ScGnnDefaults.CellIdColumnName);
+        return (matrix, ExpressionMatrix.FromDense(values, matrix.CellIds, matrix.GeneIds));
+    }
+
+    /// <summary>
+    /// The clustering rows of the demo and the report: complete data raw vs imputed (the comparison a user cares
+    /// about), then the imputer's masked input vs its output (same information on both sides).
+    /// </summary>
+    public ClusteringComparison CompareClustering(IReadOnlyList<string> labels, int seed, ProgressReporter progress) =>
+        CompareClustering(labels, seed, progress, Complete, () => Masked, ImputedMatrix);
+
+    public static ClusteringComparison CompareClustering(IReadOnlyList<string> labels, int seed, ProgressReporter progress,
+        Func<(ExpressionMatrix Normalized, ExpressionMatrix Imputed)> complete, Func<ExpressionMatrix> masked, Func<ExpressionMatrix> imputedFromMasked)
+    {
+        (ExpressionMatrix Normalized, ExpressionMatrix Imputed)? full = null;
+        return ClusteringComparison.Run(new (string, Func<ExpressionMatrix>)[]
+        {
+            (RawRow, () => (full ??= complete()).Normalized),
+            (ImputedRow, () => (full ??= complete()).Imputed),
+            (MaskedRow, masked),
+            (MaskedImputedRow, imputedFromMasked),
+        }, labels, seed, progress);
+    }
+
+    public const string RawRow = "raw (normalized)";
+    public const string ImputedRow = "ScGnn imputed";
+    public const string MaskedRow = "raw with the evaluation mask";
+    public const string MaskedImputedRow = "ScGnn imputed from that";
+
     public static MaskedImputationRun Fit(ExpressionMatrix rawMatrix, ScGnnOptions options, int maskSeed, ProgressReporter progress)
     {
         var ml = new MLContext(options.Seed);

@@ -23,7 +23,7 @@ internal static class ReportFigures
             var imputed = Embed("t-SNE (imputed)", clustering.Imputed, seed, progress, cancellation);
             // Silhouettes in the titles are on the 2-D maps (as the paper's Figure 2); report.md also gives them on PCA 50.
             ScGnnPlots.SaveTsneComparison(Path.Combine(folder, TsneFile), raw.Embedding, imputed.Embedding, labels,
-                rawTitle: "Raw", imputedTitle: "ScGnn imputed");
+                rawTitle: "Raw (normalized)", imputedTitle: "ScGnn imputed");
             written.Add(TsneFile);
         }
         using (var step = progress.Step("Plotting"))

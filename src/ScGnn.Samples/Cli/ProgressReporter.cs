@@ -101,7 +101,7 @@ internal sealed class ProgressReporter
         private readonly long _total;
         private readonly string _unit;
         private readonly Stopwatch _watch = Stopwatch.StartNew();
-        private TimeSpan _lastDraw = TimeSpan.MinValue;
+        private TimeSpan? _lastDraw;
         private int _lastDecile;
         private long _done;
         private string? _detail;
@@ -127,7 +127,7 @@ internal sealed class ProgressReporter
             if (_owner.Interactive)
             {
                 var now = _watch.Elapsed;
-                if (now - _lastDraw < RedrawInterval) return;
+                if (_lastDraw is { } last && now - last < RedrawInterval) return;
                 _lastDraw = now;
                 _owner.Draw(Text(), final: false);
             }
@@ -163,12 +163,16 @@ internal sealed class ProgressReporter
         {
             var sb = new StringBuilder();
             sb.Append("  ").Append(_label.PadRight(Math.Max(30, _label.Length + 2)));
-            if (_total > 0)
+            if (_total > 0 && done)
+            {
+                sb.Append(string.Create(CultureInfo.InvariantCulture, $"done  {_total} {_unit}"));
+            }
+            else if (_total > 0)
             {
                 double fraction = Math.Clamp((double)_done / _total, 0, 1);
                 if (_owner.Interactive)
                 {
-                    int filled = (int)Math.Round(fraction * BarWidth);
+                    int filled = (int)Math.Floor(fraction * BarWidth);
                     sb.Append('[').Append('#', filled).Append('.', BarWidth - filled).Append("] ");
                 }
                 sb.Append(string.Create(CultureInfo.InvariantCulture, $"{fraction * 100,3:0}%  {_done}/{_total} {_unit}"));
@@ -177,8 +181,9 @@ internal sealed class ProgressReporter
             {
                 sb.Append(done ? "done" : "...");
             }
-            if (!string.IsNullOrEmpty(_detail)) sb.Append("  ").Append(_detail);
+            // Time before the detail, so a narrow terminal cuts the detail, not the time.
             sb.Append("  ").Append(Seconds(_watch.Elapsed));
+            if (!string.IsNullOrEmpty(_detail)) sb.Append("  ").Append(_detail);
             return sb.ToString();
         }
     }

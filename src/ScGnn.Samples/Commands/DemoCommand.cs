@@ -79,7 +79,7 @@ internal sealed class DemoCommand : Command
             $"The simulator's own dropout zeros ({Fmt.N(dzTruth.Length)} entries that are 0 in the observed counts but not in the true " +
             "counts), scored against the true counts normalized with the same per-cell factor as the observed counts.",
             dzPredicted, dzTruth);
-        var clustering = ClusteringComparison.Run(() => run.Masked, run.ImputedMatrix, sim.Groups, settings.Seed, progress);
+        var clustering = run.CompareClustering(sim.Groups, settings.Seed, progress);
         timings.Add(("metrics, KMeans, PCA", watch.Elapsed));
 
         // The fitted pipeline as an ordinary ML.NET zip, reloaded by a new MLContext as another process would.

@@ -110,7 +110,8 @@ internal sealed class EvaluateCommand : Command
             clusteringSummary = ClusteringSummary.From(results.Select(r => r.Clustering!).ToList());
             output.WriteLine();
             output.WriteLine(clusteringSummary.Table(ClusteringAnalysis.ClassCount(data.Labels!)));
-            output.WriteLine("  raw = the imputer's input (normalized, masked); silhouette of the labels on PCA 50 of log1p values.");
+            output.WriteLine("  Top: the complete data, raw vs the fold's imputer applied to it; bottom: the imputer's masked input vs its output.");
+            output.WriteLine("  Silhouette of the labels on PCA 50 of log1p values; ARI and NMI of KMeans clusters vs the labels.");
         }
         if (jsonPath is not null)
             WriteJson(jsonPath, data, maskRate, settings, options, results, summary, zeros, clusteringSummary);
@@ -147,10 +148,21 @@ internal sealed class EvaluateCommand : Command
 
         ClusteringComparison? clustering = null;
         if (cluster)
-            clustering = ClusteringComparison.Run(
+        {
+            var parts = ModelFile.Flatten(model).ToList();
+            clustering = MaskedImputationRun.CompareClustering(data.Labels!, seed, progress,
+                () =>
+                {
+                    // Complete data: the fold's fitted selection and normalization, then its fitted imputer (no retraining).
+                    var normalized = parts.OfType<LibrarySizeNormalizingTransformer>().First()
+                        .Transform(parts.OfType<VariableGeneSelectingTransformer>().First().Transform(raw));
+                    var imputed = parts.OfType<ScGnnImputationTransformer>().First().Transform(normalized);
+                    return (ExpressionMatrix.FromDataView(normalized, ScGnnDefaults.ExpressionColumnName, null),
+                        ExpressionMatrix.FromDataView(imputed, options.OutputColumnName, null));
+                },
                 () => ExpressionMatrix.FromDataView(scored, ScGnnDefaults.ExpressionColumnName, null),
-                () => ExpressionMatrix.FromDataView(scored, options.OutputColumnName, null),
-                data.Labels!, seed, progress);
+                () => ExpressionMatrix.FromDataView(scored, options.OutputColumnName, null));
+        }
         return new FoldResult(seed, kept, evaluation.Overall, zeros, fitTime, clustering);
     }
 
@@ -179,10 +191,9 @@ internal sealed class EvaluateCommand : Command
                 w.WriteNumber("fitSeconds", Math.Round(r.FitTime.TotalSeconds, 3));
                 if (r.Clustering is { } c)
                 {
-                    w.WriteStartObject("clustering");
-                    WriteClustering(w, "raw", c.Raw);
-                    WriteClustering(w, "imputed", c.Imputed);
-                    w.WriteEndObject();
+                    w.WriteStartArray("clustering");
+                    foreach (var (name, outcome) in c.Rows) WriteClustering(w, name, outcome);
+                    w.WriteEndArray();
                 }
                 w.WriteEndObject();
             }
@@ -190,13 +201,7 @@ internal sealed class EvaluateCommand : Command
             w.WriteStartObject("summary");
             WriteSummary(w, "scgnn", summary);
             WriteSummary(w, "leaveZeros", zeros);
-            if (clustering is not null)
-            {
-                w.WriteStartObject("clustering");
-                foreach (var (name, stat) in clustering.Statistics())
-                    WriteStatistic(w, name, stat);
-                w.WriteEndObject();
-            }
+            clustering?.WriteJson(w);
             w.WriteEndObject();
             w.WriteEndObject();
         });
@@ -215,7 +220,8 @@ internal sealed class EvaluateCommand : Command
 
     private static void WriteClustering(Utf8JsonWriter w, string name, ClusteringOutcome o)
     {
-        w.WriteStartObject(name);
+        w.WriteStartObject();
+        w.WriteString("data", name);
         Number(w, "silhouette", o.Silhouette);
         Number(w, "adjustedRandIndex", o.AdjustedRandIndex);
         Number(w, "normalizedMutualInformation", o.NormalizedMutualInformation);
@@ -251,28 +257,44 @@ internal sealed class EvaluateCommand : Command
     private sealed record FoldResult(int Seed, int KeptGenes, ImputationMetrics Metrics, ImputationMetrics Zeros, TimeSpan FitTime,
         ClusteringComparison? Clustering);
 
-    private sealed record ClusteringSummary(MetricStatistic RawSilhouette, MetricStatistic ImputedSilhouette, MetricStatistic RawAri,
-        MetricStatistic ImputedAri, MetricStatistic RawNmi, MetricStatistic ImputedNmi)
+    /// <summary>Mean ± sd over folds of each clustering row (same rows in every fold).</summary>
+    private sealed record ClusteringSummary(IReadOnlyList<(string Name, MetricStatistic Silhouette, MetricStatistic Ari, MetricStatistic Nmi)> Rows)
     {
         public static ClusteringSummary From(IReadOnlyList<ClusteringComparison> folds)
         {
-            MetricStatistic S(Func<ClusteringComparison, double> f) => new(folds.Select(f).ToArray());
-            return new ClusteringSummary(S(c => c.Raw.Silhouette), S(c => c.Imputed.Silhouette), S(c => c.Raw.AdjustedRandIndex),
-                S(c => c.Imputed.AdjustedRandIndex), S(c => c.Raw.NormalizedMutualInformation), S(c => c.Imputed.NormalizedMutualInformation));
+            var rows = new List<(string, MetricStatistic, MetricStatistic, MetricStatistic)>();
+            for (int r = 0; r < folds[0].Rows.Count; r++)
+            {
+                MetricStatistic S(Func<ClusteringOutcome, double> f) => new(folds.Select(c => f(c.Rows[r].Outcome)).ToArray());
+                rows.Add((folds[0].Rows[r].Name, S(o => o.Silhouette), S(o => o.AdjustedRandIndex), S(o => o.NormalizedMutualInformation)));
+            }
+            return new ClusteringSummary(rows);
         }
 
-        public IEnumerable<(string, MetricStatistic)> Statistics() => new[]
+        public void WriteJson(Utf8JsonWriter w)
         {
-            ("rawSilhouette", RawSilhouette), ("imputedSilhouette", ImputedSilhouette), ("rawAdjustedRandIndex", RawAri),
-            ("imputedAdjustedRandIndex", ImputedAri), ("rawNormalizedMutualInformation", RawNmi), ("imputedNormalizedMutualInformation", ImputedNmi),
-        };
+            w.WriteStartArray("clustering");
+            foreach (var (name, sil, ari, nmi) in Rows)
+            {
+                w.WriteStartObject();
+                w.WriteString("data", name);
+                WriteStatistic(w, "silhouette", sil);
+                WriteStatistic(w, "adjustedRandIndex", ari);
+                WriteStatistic(w, "normalizedMutualInformation", nmi);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
 
         public ConsoleTable Table(int k)
         {
             static string P(MetricStatistic s) => Fmt.PlusMinus(s.Mean, s.StandardDeviation, 3);
             var t = new ConsoleTable($"clustering (KMeans k = {k}, log1p; mean ± sd)", "silhouette", "ARI", "NMI");
-            t.Row("raw", P(RawSilhouette), P(RawAri), P(RawNmi));
-            t.Row("imputed", P(ImputedSilhouette), P(ImputedAri), P(ImputedNmi));
+            for (int r = 0; r < Rows.Count; r++)
+            {
+                if (r > 0 && r % 2 == 0) t.Rule();
+                t.Row(Rows[r].Name, P(Rows[r].Silhouette), P(Rows[r].Ari), P(Rows[r].Nmi));
+            }
             return t;
         }
     }

@@ -101,12 +101,15 @@ internal sealed class ImputeCommand : Command
 
         if (data.Labels is not null)
         {
-            var comparison = ClusteringComparison.Run(
-                () => ExpressionMatrix.FromDataView(scored, ScGnnDefaults.ExpressionColumnName, ScGnnDefaults.CellIdColumnName),
-                () => imputed, data.Labels, settings.Seed, progress);
+            var comparison = ClusteringComparison.Run(new (string, Func<ExpressionMatrix>)[]
+            {
+                (normalize ? "raw (normalized)" : "raw (as given)",
+                    () => ExpressionMatrix.FromDataView(scored, ScGnnDefaults.ExpressionColumnName, ScGnnDefaults.CellIdColumnName)),
+                ("ScGnn imputed", () => imputed),
+            }, data.Labels, settings.Seed, progress);
             context.Out.WriteLine();
             context.Out.WriteLine(comparison.Table());
-            context.Out.WriteLine("  raw = the imputer's input (" + (normalize ? "normalized" : "as given") + "); silhouette of the labels on PCA 50 of log1p values.");
+            context.Out.WriteLine("  raw = the imputer's input; silhouette of the labels on PCA 50 of log1p values; ARI/NMI of KMeans vs the labels.");
             context.Out.WriteLine();
         }
         var imputer = ModelFile.FindImputer(model)!;

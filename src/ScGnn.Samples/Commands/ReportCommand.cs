@@ -64,7 +64,7 @@ internal sealed class ReportCommand : Command
             "before training; ScGnn never saw them as inputs or targets. Values are median-normalized counts.",
             predicted, truth);
         ClusteringComparison? clustering = scorable
-            ? ClusteringComparison.Run(() => run.Masked, run.ImputedMatrix, labels, settings.Seed, progress)
+            ? run.CompareClustering(labels, settings.Seed, progress)
             : null;
         timings.Add(("metrics, KMeans, PCA", watch.Elapsed));
 
