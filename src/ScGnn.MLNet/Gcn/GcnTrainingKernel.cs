@@ -1,5 +1,4 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
+using System.Diagnostics;
 using ScGnn.MLNet.Graph;
 using static TorchSharp.torch;
 
@@ -9,7 +8,8 @@ namespace ScGnn.MLNet.Gcn;
 /// One full-batch training epoch of <see cref="BottleneckGcn"/> with hand-derived gradients, so that the work per
 /// epoch is what the maths needs and no more:
 /// <list type="bullet">
-/// <item>the two cells x genes x D products (<c>X W1</c> and <c>X^T G</c>) run in TorchSharp (BLAS, or CUDA);</item>
+/// <item>the two cells x genes x D products (<c>X W1</c> and <c>X^T G</c>) run in TorchSharp (BLAS, or CUDA) for dense
+/// inputs, or as sparse products over the non-zeros for sparse ones (<see cref="GcnInput"/>);</item>
 /// <item><c>Â</c> products, ReLU, dropout and the second layer run on the cells x D hidden layer in C#, and the
 /// second layer is evaluated only at the target entries (a sampled dense-dense product), never as cells x genes;</item>
 /// <item>a fresh mask changes <c>X</c> only at the masked entries, applied as a sparse correction to <c>X W1</c>
@@ -23,8 +23,7 @@ internal sealed class GcnTrainingKernel : IDisposable
 {
     private readonly int _n, _m, _d;
     private readonly NormalizedAdjacency _a;
-    private readonly Tensor _x;            // cells x genes on the device, fixed masks applied
-    private readonly Device _device;
+    private readonly GcnInput _x;          // cells x genes, fixed masks applied
     private readonly double _dropout;
     private readonly double _lr, _wd;
     private const double Beta1 = 0.9, Beta2 = 0.999, Eps = 1e-8;
@@ -39,13 +38,16 @@ internal sealed class GcnTrainingKernel : IDisposable
     // Gradients of the last Step (W2 transposed), exposed for gradient checks.
     internal readonly float[] GradW1, GradB1, GradW2t, GradB2;
     private readonly float[][] _chunkW2, _chunkB2;
+
+    /// <summary>Where the epochs' time went (for the speed benchmark).</summary>
+    internal KernelTimings Timings { get; } = new();
     private ulong _rng;
 
-    internal GcnTrainingKernel(Tensor x, NormalizedAdjacency adjacency, int hidden, float[][] initialWeights,
-        double dropout, double learningRate, double weightDecay, ulong seed, Device device)
+    internal GcnTrainingKernel(GcnInput x, NormalizedAdjacency adjacency, int hidden, float[][] initialWeights,
+        double dropout, double learningRate, double weightDecay, ulong seed)
     {
-        _n = (int)x.shape[0]; _m = (int)x.shape[1]; _d = hidden;
-        _a = adjacency; _x = x; _device = device;
+        _n = x.Cells; _m = x.Genes; _d = hidden;
+        _a = adjacency; _x = x;
         _dropout = dropout; _lr = learningRate; _wd = weightDecay;
         W1 = (float[])initialWeights[0].Clone();
         B1 = (float[])initialWeights[1].Clone();
@@ -79,19 +81,24 @@ internal sealed class GcnTrainingKernel : IDisposable
     /// <param name="valCells">Validation target cells (may be empty).</param>
     /// <param name="valGenes">Validation target genes.</param>
     /// <param name="valValues">Validation target values.</param>
+    /// <param name="trainInputValues">The targets' values on the input's scale, when it differs from the targets' scale.</param>
     internal (double Train, double Validation) Step(int[] trainCells, int[] trainGenes, float[] trainValues, bool maskedInput,
-        int[] valCells, int[] valGenes, float[] valValues)
+        int[] valCells, int[] valGenes, float[] valValues, float[]? trainInputValues = null)
     {
+        // The targets' values as they appear in the dense input (they differ when only the input is log-scaled).
+        var inputValues = trainInputValues ?? trainValues;
         int n = _n, d = _d, k = trainCells.Length;
         if (k == 0) throw new InvalidOperationException("No training targets this epoch.");
 
+        long t0 = Stopwatch.GetTimestamp();
         // U = X W1 (BLAS), then the fresh-mask correction U -= M W1 at the masked entries.
-        MatMul(_x, W1, _m, d, _u);
+        _x.Multiply(W1, d, _u);
         Array.Copy(_u, _uc, _u.Length);
         if (maskedInput)
             for (int e = 0; e < k; e++)
-                Axpy(-trainValues[e], W1.AsSpan(trainGenes[e] * d, d), _uc.AsSpan(trainCells[e] * d, d));
+                VectorMath.Axpy(-inputValues[e], W1.AsSpan(trainGenes[e] * d, d), _uc.AsSpan(trainCells[e] * d, d));
 
+        long t1 = Stopwatch.GetTimestamp();
         // T = Â U; P = T + b1; H = relu(P); dropout; Z = Â H.
         Spmm(_uc, _t);
         float scale = _dropout > 0 ? (float)(1.0 / (1.0 - _dropout)) : 1f;
@@ -106,6 +113,7 @@ internal sealed class GcnTrainingKernel : IDisposable
             }
         Spmm(_h, _z);
 
+        long t2 = Stopwatch.GetTimestamp();
         // Validation on the weights before this step: no dropout, uncorrected input.
         double valLoss = double.NaN;
         if (valCells.Length > 0)
@@ -119,12 +127,13 @@ internal sealed class GcnTrainingKernel : IDisposable
             for (int e = 0; e < valCells.Length; e++)
             {
                 if (valCells[e] != lastCell) { lastCell = valCells[e]; SpmmRow(_hv, lastCell, zrow); }
-                double r = Dot(zrow, W2t.AsSpan(valGenes[e] * d, d)) + B2[valGenes[e]] - valValues[e];
+                double r = VectorMath.Dot(zrow, W2t.AsSpan(valGenes[e] * d, d)) + B2[valGenes[e]] - valValues[e];
                 sum += r * r;
             }
             valLoss = sum / valCells.Length;
         }
 
+        long t3 = Stopwatch.GetTimestamp();
         // Second layer at the targets only; residual gradient e = 2 (pred - y) / K. Targets are sorted by cell, so
         // chunks split at cell boundaries own their dZ rows; W2/b2 gradients go to per-chunk buffers summed in order.
         Array.Clear(_dz);
@@ -141,12 +150,12 @@ internal sealed class GcnTrainingKernel : IDisposable
                 int c = trainCells[e], g = trainGenes[e];
                 var zr = _z.AsSpan(c * d, d);
                 var wg = W2t.AsSpan(g * d, d);
-                double r = Dot(zr, wg) + B2[g] - trainValues[e];
+                double r = VectorMath.Dot(zr, wg) + B2[g] - trainValues[e];
                 local += r * r;
                 float grad = (float)r * inv;
-                Axpy(grad, zr, gw.AsSpan(g * d, d));
+                VectorMath.Axpy(grad, zr, gw.AsSpan(g * d, d));
                 gb[g] += grad;
-                Axpy(grad, wg, _dz.AsSpan(c * d, d));
+                VectorMath.Axpy(grad, wg, _dz.AsSpan(c * d, d));
             }
             losses[chunk] = local;
         });
@@ -154,13 +163,14 @@ internal sealed class GcnTrainingKernel : IDisposable
         Array.Copy(_chunkB2[0], GradB2, GradB2.Length);
         for (int chunk = 1; chunk < _chunkW2.Length; chunk++)
         {
-            Axpy(1f, _chunkW2[chunk], GradW2t);
-            Axpy(1f, _chunkB2[chunk], GradB2);
+            VectorMath.Axpy(1f, _chunkW2[chunk], GradW2t);
+            VectorMath.Axpy(1f, _chunkB2[chunk], GradB2);
         }
         double loss = 0;
         foreach (double l in losses) loss += l;
         loss /= k;
 
+        long t4 = Stopwatch.GetTimestamp();
         // Back through Â, dropout, ReLU, bias and Â again: G = Â dP.
         Spmm(_dz, _dh);
         Array.Clear(GradB1);
@@ -173,14 +183,18 @@ internal sealed class GcnTrainingKernel : IDisposable
             }
         Spmm(_dh, _g);
 
+        long t5 = Stopwatch.GetTimestamp();
         // dW1 = X^T G (BLAS), minus the fresh-mask correction.
-        MatMulTransposed(_x, _g, n, d, GradW1);
+        _x.MultiplyTransposed(_g, d, GradW1);
         if (maskedInput)
             for (int e = 0; e < k; e++)
-                Axpy(-trainValues[e], _g.AsSpan(trainCells[e] * d, d), GradW1.AsSpan(trainGenes[e] * d, d));
+                VectorMath.Axpy(-inputValues[e], _g.AsSpan(trainCells[e] * d, d), GradW1.AsSpan(trainGenes[e] * d, d));
 
+        long t6 = Stopwatch.GetTimestamp();
         _step++;
         Adam(W1, GradW1, 0); Adam(B1, GradB1, 1); Adam(W2t, GradW2t, 2); Adam(B2, GradB2, 3);
+        long t7 = Stopwatch.GetTimestamp();
+        Timings.Add(t1 - t0 + t6 - t5, t2 - t1 + t5 - t4, t4 - t3, t3 - t2, t7 - t6);
         return (loss, valLoss);
     }
 
@@ -188,7 +202,7 @@ internal sealed class GcnTrainingKernel : IDisposable
     {
         var m = _m1[slot]; var v = _m2[slot];
         double bc1 = 1 - Math.Pow(Beta1, _step), bc2 = 1 - Math.Pow(Beta2, _step);
-        float lr = (float)_lr, wd = (float)_wd, b1 = (float)Beta1, b2 = (float)Beta2;
+        float wd = (float)_wd, b1 = (float)Beta1, b2 = (float)Beta2;
         float stepSize = (float)(_lr / bc1);
         float sqrtBc2 = (float)Math.Sqrt(bc2);
         for (int i = 0; i < p.Length; i++)
@@ -199,23 +213,6 @@ internal sealed class GcnTrainingKernel : IDisposable
             float denom = MathF.Sqrt(v[i]) / sqrtBc2 + (float)Eps;
             p[i] -= stepSize * m[i] / denom;
         }
-        _ = lr;
-    }
-
-    private void MatMul(Tensor x, float[] w, int rows, int cols, float[] result)
-    {
-        using var scope = NewDisposeScope();
-        var wt = tensor(w, rows, cols).to(_device);
-        var r = x.mm(wt).cpu();
-        r.data<float>().CopyTo(result);
-    }
-
-    private void MatMulTransposed(Tensor x, float[] g, int rows, int cols, float[] result)
-    {
-        using var scope = NewDisposeScope();
-        var gt = tensor(g, rows, cols).to(_device);
-        var r = x.t().mm(gt).cpu();
-        r.data<float>().CopyTo(result);
     }
 
     /// <summary>dst = Â src for cells x D row-major arrays, rows in parallel (deterministic: one writer per row).</summary>
@@ -228,7 +225,7 @@ internal sealed class GcnTrainingKernel : IDisposable
             var row = dst.AsSpan(i * d, d);
             row.Clear();
             for (int q = ptr[i]; q < ptr[i + 1]; q++)
-                Axpy(val[q], src.AsSpan(col[q] * d, d), row);
+                VectorMath.Axpy(val[q], src.AsSpan(col[q] * d, d), row);
         });
     }
 
@@ -237,7 +234,7 @@ internal sealed class GcnTrainingKernel : IDisposable
         int d = _d;
         row.Clear();
         for (int q = _a.RowPointers[i]; q < _a.RowPointers[i + 1]; q++)
-            Axpy(_a.Values[q], src.AsSpan(_a.Columns[q] * d, d), row);
+            VectorMath.Axpy(_a.Values[q], src.AsSpan(_a.Columns[q] * d, d), row);
     }
 
     /// <summary>Splits sorted target cells into contiguous chunks that never split one cell's targets.</summary>
@@ -252,37 +249,6 @@ internal sealed class GcnTrainingKernel : IDisposable
             b[c] = Math.Min(at, cells.Length);
         }
         return b;
-    }
-
-    private static void Axpy(float a, ReadOnlySpan<float> x, Span<float> y)
-    {
-        int j = 0;
-        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
-        {
-            var va = new Vector<float>(a);
-            var xv = MemoryMarshal.Cast<float, Vector<float>>(x);
-            var yv = MemoryMarshal.Cast<float, Vector<float>>(y);
-            for (int v = 0; v < xv.Length; v++) yv[v] += va * xv[v];
-            j = xv.Length * Vector<float>.Count;
-        }
-        for (; j < x.Length; j++) y[j] += a * x[j];
-    }
-
-    private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        float s = 0;
-        int j = 0;
-        if (Vector.IsHardwareAccelerated && a.Length >= Vector<float>.Count)
-        {
-            var av = MemoryMarshal.Cast<float, Vector<float>>(a);
-            var bv = MemoryMarshal.Cast<float, Vector<float>>(b);
-            var acc = Vector<float>.Zero;
-            for (int v = 0; v < av.Length; v++) acc += av[v] * bv[v];
-            s = Vector.Sum(acc);
-            j = av.Length * Vector<float>.Count;
-        }
-        for (; j < a.Length; j++) s += a[j] * b[j];
-        return s;
     }
 
     // xorshift64*: fast, seeded, identical on every platform.

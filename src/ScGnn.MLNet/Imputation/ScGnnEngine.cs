@@ -13,7 +13,8 @@ internal sealed record ScGnnFitResult(
     int[] CellRoles,
     MaskedEntries TrainingTargets,
     MaskedEntries ValidationTargets,
-    MaskedEntries TestTargets);
+    MaskedEntries TestTargets,
+    Gcn.KernelTimings Timings);
 
 /// <summary>
 /// The numerical core of SCGNN on dense row-major cells x genes arrays: graph construction, training and inference.
@@ -53,7 +54,8 @@ internal static class ScGnnEngine
             mask = DrawMask(x, cells, genes, rate, eligible, rng);
             foreach (var (c, g) in mask.Cells.Zip(mask.Genes)) input[(long)c * genes + g] = 0;
         }
-        bool fresh = o.FreshMaskEachEpoch && givenMask is null;
+        // Fresh masks add new targets every epoch (on top of a given mask's training targets, if any).
+        bool fresh = o.FreshMaskEachEpoch;
         var trainTargets = mask.Where(c => roles[c] == RoleTrain);
         var valTargets = mask.Where(c => roles[c] == RoleValidation);
         var testTargets = mask.Where(c => roles[c] == RoleTest);
@@ -68,43 +70,48 @@ internal static class ScGnnEngine
                     $"mask rate {rate:F4}, {trainTargets.Count} training / {valTargets.Count} validation targets, device {device.type}");
 
         var members = new List<float[][]>();
+        var timings = new Gcn.KernelTimings();
         var history = new List<ScGnnEpochProgress>();
         for (int member = 0; member < o.EnsembleSize; member++)
         {
             int seed = unchecked(o.Seed + 7919 * member);
             members.Add(TrainOne(input, cells, genes, adjacency, hidden, roles, trainTargets, valTargets, fresh, rate, o, seed, device,
-                member == 0 ? history : null));
+                member == 0 ? history : null, timings));
         }
         var state = new ScGnnNetworkState(pca, o.NeighborCount, hidden, o.InputScale, members);
-        return new ScGnnFitResult(state, history, roles, trainTargets, valTargets, testTargets);
+        return new ScGnnFitResult(state, history, roles, trainTargets, valTargets, testTargets, timings);
     }
 
     private static float[][] TrainOne(float[] input, int cells, int genes, NormalizedAdjacency adjacency, int hidden, int[] roles,
         MaskedEntries trainTargets, MaskedEntries valTargets, bool fresh, double rate, ScGnnOptions o, int seed, Device device,
-        List<ScGnnEpochProgress>? history)
+        List<ScGnnEpochProgress>? history, Gcn.KernelTimings timings)
     {
         using var scope = NewDisposeScope();
         bool log1p = o.InputScale == ScGnnInputScale.Log1p;
+        bool logInput = log1p || o.InputScale == ScGnnInputScale.Log1pInput;
         float[][] init;
         using (var generator = new Generator((ulong)seed))
         using (var module = new BottleneckGcn(genes, hidden, generator))
             init = module.ExportWeights();
-        var x = tensor(input, cells, genes).to(device);
-        if (log1p) x = x.log1p();
-        using var kernel = new GcnTrainingKernel(x, adjacency, hidden, init, o.DropoutRate, o.LearningRate, o.WeightDecay, (ulong)seed, device);
+        var features = logInput ? input.Select(v => MathF.Log(1 + v)).ToArray() : input;
+        using var x = GcnInput.Create(features, cells, genes, device);
+        using var kernel = new GcnTrainingKernel(x, adjacency, hidden, init, o.DropoutRate, o.LearningRate, o.WeightDecay, (ulong)seed);
 
         var (vr, vg, vv) = Arrays(valTargets, log1p);
         var (tr, tg, tv) = Arrays(trainTargets, log1p);
+        var (fixedR, fixedG, fixedV) = (tr, tg, tv);
         // Fresh masks: every epoch masks a Bernoulli(rate) subset of the training cells' non-zeros.
-        int[] nzR = Array.Empty<int>(), nzG = Array.Empty<int>(); float[] nzV = Array.Empty<float>();
+        int[] nzR = Array.Empty<int>(), nzG = Array.Empty<int>(); float[] nzV = Array.Empty<float>(), nzIn = Array.Empty<float>();
         if (fresh)
         {
             var (r, g, v) = NonZerosOf(input, cells, genes, c => roles[c] == RoleTrain);
             nzR = r.Select(c => (int)c).ToArray(); nzG = g.Select(j => (int)j).ToArray();
             nzV = log1p ? v.Select(val => MathF.Log(1 + val)).ToArray() : v;
+            nzIn = logInput ? v.Select(val => MathF.Log(1 + val)).ToArray() : nzV;
         }
         var maskRng = new Random(unchecked(seed * 31 + 17));
-        var er = new List<int>(); var eg = new List<int>(); var ev = new List<float>();
+        var er = new List<int>(); var eg = new List<int>(); var ev = new List<float>(); var ei = new List<float>();
+        float[]? ti = null;
 
         bool hasVal = valTargets.Count > 0;
         double best = double.PositiveInfinity;
@@ -115,13 +122,20 @@ internal static class ScGnnEngine
             o.CancellationToken.ThrowIfCancellationRequested();
             if (fresh)
             {
-                er.Clear(); eg.Clear(); ev.Clear();
+                // Merge (by cell) the fixed targets, already zero in the input, with this epoch's fresh picks.
+                er.Clear(); eg.Clear(); ev.Clear(); ei.Clear();
+                int f = 0;
                 for (int q = 0; q < nzR.Length; q++)
-                    if (maskRng.NextDouble() < rate) { er.Add(nzR[q]); eg.Add(nzG[q]); ev.Add(nzV[q]); }
-                (tr, tg, tv) = (er.ToArray(), eg.ToArray(), ev.ToArray());
+                {
+                    if (maskRng.NextDouble() >= rate) continue;
+                    for (; f < fixedR.Length && fixedR[f] <= nzR[q]; f++) { er.Add(fixedR[f]); eg.Add(fixedG[f]); ev.Add(fixedV[f]); ei.Add(0f); }
+                    er.Add(nzR[q]); eg.Add(nzG[q]); ev.Add(nzV[q]); ei.Add(nzIn[q]);
+                }
+                for (; f < fixedR.Length; f++) { er.Add(fixedR[f]); eg.Add(fixedG[f]); ev.Add(fixedV[f]); ei.Add(0f); }
+                (tr, tg, tv, ti) = (er.ToArray(), eg.ToArray(), ev.ToArray(), ei.ToArray());
             }
             var before = hasVal ? kernel.ExportWeights() : null;
-            var (trainLoss, valLoss) = kernel.Step(tr, tg, tv, fresh, vr, vg, vv);
+            var (trainLoss, valLoss) = kernel.Step(tr, tg, tv, fresh, vr, vg, vv, ti);
             // The validation loss belongs to the weights before this step; without validation, select on training loss.
             double selection = hasVal ? valLoss : trainLoss;
             if (selection < best)
@@ -134,6 +148,7 @@ internal static class ScGnnEngine
             history?.Add(progress);
             o.Progress?.Invoke(progress);
         }
+        timings.Add(kernel.Timings);
         return bestWeights;
     }
 
@@ -153,7 +168,7 @@ internal static class ScGnnEngine
         using var noGrad = no_grad();
         var adj = ToTorch(adjacency, device);
         var xt = tensor(x, cells, genes).to(device);
-        if (state.InputScale == ScGnnInputScale.Log1p) xt = xt.log1p();
+        if (state.InputScale != ScGnnInputScale.Counts) xt = xt.log1p();
         using var generator = new Generator(0);
         Tensor? sum = null;
         foreach (var weights in state.Ensemble)

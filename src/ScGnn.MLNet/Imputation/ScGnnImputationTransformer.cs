@@ -220,7 +220,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
             var mode = (ImputationOutputMode)r.ReadInt32("output mode", 0, 1);
             var device = (ScGnnDevice)r.ReadInt32("device", 0, 2);
             bool align = r.ReadFlag("gene alignment");
-            var scale = (ScGnnInputScale)r.ReadInt32("input scale", 0, 1);
+            var scale = (ScGnnInputScale)r.ReadInt32("input scale", 0, 2);
             int k = r.ReadInt32("neighbour count", 1, int.MaxValue);
             int hidden = r.ReadInt32("hidden units", 1, int.MaxValue);
             var geneIds = r.ReadStringArray("gene ids");

@@ -11,4 +11,10 @@ public enum ScGnnInputScale
     /// predictions are mapped back with <c>expm1</c>.
     /// </summary>
     Log1p = 1,
+
+    /// <summary>
+    /// The network reads <c>log1p</c> of the normalized counts but predicts counts and is trained on the counts' MSE:
+    /// log-scaled features tame highly expressed genes without biasing predictions through <c>expm1</c>.
+    /// </summary>
+    Log1pInput = 2,
 }

@@ -28,10 +28,15 @@ public sealed class GcnTrainingKernelTests
         return tensor(d, a.Count, a.Count);
     }
 
+    private static GcnInput Input(float[] x, bool sparse) =>
+        sparse ? new SparseGcnInput(x, Cells, Genes) : new DenseGcnInput(x, Cells, Genes, CPU);
+
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Gradients_match_autograd(bool maskedInput)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void Gradients_match_autograd(bool maskedInput, bool sparse)
     {
         TorchRuntime.EnsureInitialized();
         using var scope = NewDisposeScope();
@@ -47,7 +52,8 @@ public sealed class GcnTrainingKernelTests
         using var gen = new Generator(11);
         using var model = new BottleneckGcn(Genes, Hidden, gen);
         var init = model.ExportWeights();
-        using var kernel = new GcnTrainingKernel(tensor(x, Cells, Genes), a, Hidden, init, dropout: 0, learningRate: 0.01, weightDecay: 0, seed: 1, CPU);
+        using var input = Input(x, sparse);
+        using var kernel = new GcnTrainingKernel(input, a, Hidden, init, dropout: 0, learningRate: 0.01, weightDecay: 0, seed: 1);
         kernel.Step(cells, genes, values, maskedInput, Array.Empty<int>(), Array.Empty<int>(), Array.Empty<float>());
 
         // Autograd reference: the input with the targets zeroed when they are masked for this epoch.
@@ -65,8 +71,10 @@ public sealed class GcnTrainingKernelTests
         AssertClose(grads[3], kernel.GradB2);
     }
 
-    [Fact]
-    public void Adam_step_matches_TorchSharp_Adam_with_weight_decay()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Adam_step_matches_TorchSharp_Adam_with_weight_decay(bool sparse)
     {
         TorchRuntime.EnsureInitialized();
         using var scope = NewDisposeScope();
@@ -74,7 +82,8 @@ public sealed class GcnTrainingKernelTests
         int[] cells = { 1, 3, 7 }; int[] genes = { 2, 5, 0 }; float[] values = { 3f, 1f, 4f };
         using var gen = new Generator(5);
         using var model = new BottleneckGcn(Genes, Hidden, gen);
-        using var kernel = new GcnTrainingKernel(tensor(x, Cells, Genes), a, Hidden, model.ExportWeights(), 0, 0.003, 5e-4, 1, CPU);
+        using var input = Input(x, sparse);
+        using var kernel = new GcnTrainingKernel(input, a, Hidden, model.ExportWeights(), 0, 0.003, 5e-4, 1);
         var opt = optim.Adam(model.parameters(), lr: 0.003, weight_decay: 5e-4);
         var adj = Dense(a);
         var ct = tensor(cells.Select(c => (long)c).ToArray()); var gt = tensor(genes.Select(g => (long)g).ToArray());
