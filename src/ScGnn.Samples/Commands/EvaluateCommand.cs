@@ -5,23 +5,16 @@ using ScGnn.MLNet;
 using ScGnn.MLNet.Data;
 using ScGnn.MLNet.Evaluation;
 using ScGnn.MLNet.Imputation;
-using ScGnn.MLNet.Preprocessing;
 using ScGnn.Samples.Analysis;
 using ScGnn.Samples.Cli;
 
 namespace ScGnn.Samples.Commands;
 
 /// <summary>
-/// <c>scgnn evaluate</c>: the paper's masked-entry protocol (PROTOCOL.md) over several seeds, printed like the paper's
-/// Table 2, plus clustering scores raw vs imputed when labels are given.
+/// <c>scgnn evaluate</c>: the paper's masked-entry protocol (PROTOCOL.md) over several seeds with the library's
+/// <see cref="ImputationProtocol"/>, printed like the paper's Table 2, plus clustering scores of raw vs imputed when
+/// labels are given.
 /// </summary>
-/// <remarks>
-/// The protocol loop lives here, in one place (<see cref="RunFold"/>), built from the library's public pieces:
-/// SelectVariableGenes -> NormalizeMedianLibrarySize -> SimulateDropout (rate min(raw density, 0.3), seed = fold
-/// seed) -> ImputeWithScGnn (seed = fold seed), scored with <see cref="ImputationEvaluator"/> on the DropoutMask
-/// entries. ScGnn draws its own training targets from the entries left, so the scored entries are never seen. When
-/// the library's <c>ImputationProtocol.Run</c> is available, <see cref="RunFold"/> is what it replaces.
-/// </remarks>
 internal sealed class EvaluateCommand : Command
 {
     private static readonly OptionSpec[] Specs =
@@ -31,6 +24,7 @@ internal sealed class EvaluateCommand : Command
         new("folds", "N", "number of seeds (folds) to average over (default 5)"),
         new("seed", "N", "first seed; fold i uses seed + i for its mask and its fit (default 1)"),
         new("json", "file", "also write the per-fold and summary results as JSON"),
+        new("score-all-masked", null, "ScGnn never sees the simulated dropout; score all of it (default: the paper's protocol)"),
         TrainingSettings.EpochsOption,
         TrainingSettings.PaperOption,
         TrainingSettings.ThreadsOption,
@@ -45,11 +39,16 @@ internal sealed class EvaluateCommand : Command
     public override IReadOnlyList<OptionSpec> Options => Specs;
 
     public override string Details => """
-        Each fold: gene selection (variance/(1+mean) > 0.5) -> median normalization -> hide min(raw density, 0.3)
-        of the non-zero entries (seeded) -> ScGnn -> MSE, Pearson r, Spearman and median absolute error of the
-        imputed values on the hidden entries (never used for training). 'leave zeros' is the error of not
-        imputing. With --labels: KMeans (k = number of cell types) on log1p of the imputer's input (raw) and of
-        its output (imputed); silhouette of the types on PCA 50; ARI and NMI of the clusters.
+        Runs ImputationProtocol (PROTOCOL.md): gene selection (variance/(1+mean) > 0.5) and median normalization,
+        then per fold a seeded simulated dropout of min(raw density, 0.3) of the non-zero entries, a ScGnn fit and
+        MSE / Pearson r / Spearman / median absolute error on the hidden entries the model never trained on. By
+        default these are the paper's: the hidden entries of the training cells are the training targets and
+        those of the held-out test cells (5 %) are scored. With --score-all-masked ScGnn never sees the hidden
+        entries (it draws its own targets) and all of them are scored. 'leave zeros' is the error of not imputing.
+
+        With --labels: ScGnn is fitted once more on the complete data (no evaluation mask), then KMeans (k = number
+        of cell types) on log1p of the normalized counts (raw) and of the imputed counts, once per fold seed;
+        silhouette of the types on PCA 50, ARI and NMI of the clusters (mean ± sd over the KMeans seeds).
 
         Example:
           scgnn evaluate --input data/zeisel --labels data/zeisel/labels.tsv --folds 5 --json zeisel.json
@@ -61,6 +60,7 @@ internal sealed class EvaluateCommand : Command
         var labelsPath = args.Value("labels");
         int folds = args.Int("folds", 1, 1000) ?? 5;
         var settings = TrainingSettings.From(args);
+        bool allMasked = args.Flag("score-all-masked");
         var jsonPath = args.Value("json");
         if (jsonPath is not null) OutputPaths.CheckFileOutput(jsonPath, "--json", input);
         var progress = context.Progress;
@@ -71,103 +71,109 @@ internal sealed class EvaluateCommand : Command
         bool cluster = data.Labels is not null && ClusteringAnalysis.CanScore(data.Labels);
         if (data.Labels is not null && !cluster)
             output.WriteLine($"  (clustering skipped: {ClusteringAnalysis.ClassCount(data.Labels)} distinct cell types; 2 to n - 1 needed)");
-        double maskRate = Math.Min(data.Matrix.Density, 0.3);
 
-        var results = new List<FoldResult>();
-        for (int f = 0; f < folds; f++)
+        // The protocol: one call into the library; progress per fold and per epoch.
+        TrainingProgress? training = null;
+        var model = settings.ToOptions(progress: p => training?.OnEpoch(p), cancellation: context.Cancellation);
+        var protocolOptions = settings.Paper ? ImputationProtocolOptions.Paper() : new ImputationProtocolOptions();
+        protocolOptions.Model = model;
+        protocolOptions.Folds = folds;
+        protocolOptions.FirstSeed = settings.Seed;
+        protocolOptions.UseMaskAsTargets = !allMasked;
+        int fold = 0;
+        void StartFold()
         {
-            int seed = settings.Seed + f;
-            progress.Line($"Fold {f + 1}/{folds} (seed {seed})");
-            results.Add(RunFold(data, settings, seed, maskRate, cluster, progress, context.Cancellation));
+            if (fold >= folds) return;
+            progress.Line($"Fold {fold + 1}/{folds} (seed {settings.Seed + fold})");
+            training = new TrainingProgress(progress, fold == 0 ? "Preprocessing, mask, PCA, kNN graph" : "Mask, PCA, kNN graph");
+            training.Begin();
+        }
+        protocolOptions.FoldCompleted = f =>
+        {
+            training?.Dispose();
+            progress.Line($"  scored                        MSE {Fmt.G(f.Unseen.Mse)}, Pearson r {Fmt.F(f.Unseen.PearsonR, 3)} on {Fmt.N(f.Unseen.Count)} entries");
+            fold++;
+            StartFold();
+        };
+        StartFold();
+        ImputationProtocolResult result;
+        try
+        {
+            result = ImputationProtocol.Run(new MLContext(settings.Seed), data.Matrix.ToDataView(), protocolOptions);
+        }
+        finally
+        {
+            training?.Dispose();
         }
 
-        var summary = ImputationMetricsSummary.Summarize(results.Select(r => r.Metrics));
-        var zeros = ImputationMetricsSummary.Summarize(results.Select(r => r.Zeros));
-        var options = settings.ToOptions();
+        // Table 2 has only the model's numbers; "leave zeros" is the mean square of the scored true values, which the
+        // protocol does not return, so it is left out rather than recomputed from another mask.
+        var summary = result.Unseen;
+        string scored = allMasked ? "all masked entries" : "masked entries of the held-out test cells";
         output.WriteLine();
-        output.WriteLine($"{data.Name}: {Fmt.N(data.Matrix.CellCount)} cells x {Fmt.N(results[0].KeptGenes)} kept genes (of {Fmt.N(data.Matrix.GeneCount)}), " +
-                         $"mask {Fmt.Percent(maskRate, 2)} of non-zeros, ScGnn {settings.Describe(options).Replace($", seed {options.Seed}", "")}, seeds {settings.Seed}-{settings.Seed + folds - 1}");
-        var perFold = new ConsoleTable("fold (seed)", "masked", "MSE", "Pearson r", "Spearman", "median abs error", "leave-zeros MSE", "fit");
-        foreach (var r in results)
-            perFold.Row($"{r.Seed}", Fmt.N(r.Metrics.Count), Fmt.G(r.Metrics.Mse), Fmt.F(r.Metrics.PearsonR, 3), Fmt.F(r.Metrics.SpearmanRho, 3),
-                Fmt.G(r.Metrics.MedianAbsoluteError), Fmt.G(r.Zeros.Mse), ProgressReporter.Seconds(r.FitTime));
+        output.WriteLine($"{data.Name}: {Fmt.N(result.Cells)} cells x {Fmt.N(result.Genes)} kept genes (of {Fmt.N(data.Matrix.GeneCount)}), " +
+                         $"mask {Fmt.Percent(result.MaskRate, 2)} of non-zeros, scored on the {scored}; ScGnn {settings.Describe(model).Replace($", seed {model.Seed}", "")}");
+        var perFold = new ConsoleTable("fold (seed)", "scored", "MSE", "Pearson r", "Spearman", "median abs error", "best epoch", "fit");
+        foreach (var f in result.Folds)
+            perFold.Row($"{f.Seed}", Fmt.N(f.Unseen.Count), Fmt.G(f.Unseen.Mse), Fmt.F(f.Unseen.PearsonR, 3), Fmt.F(f.Unseen.SpearmanRho, 3),
+                Fmt.G(f.Unseen.MedianAbsoluteError), f.BestEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ProgressReporter.Seconds(TimeSpan.FromSeconds(f.FitSeconds)));
         perFold.Rule();
         perFold.Row("mean ± sd", "", Fmt.PlusMinus(summary.Mse.Mean, summary.Mse.StandardDeviation, 2),
             Fmt.PlusMinus(summary.PearsonR.Mean, summary.PearsonR.StandardDeviation, 3),
             Fmt.PlusMinus(summary.SpearmanRho.Mean, summary.SpearmanRho.StandardDeviation, 3),
-            Fmt.PlusMinus(summary.MedianAbsoluteError.Mean, summary.MedianAbsoluteError.StandardDeviation, 2),
-            Fmt.PlusMinus(zeros.Mse.Mean, zeros.Mse.StandardDeviation, 2), "");
+            Fmt.PlusMinus(summary.MedianAbsoluteError.Mean, summary.MedianAbsoluteError.StandardDeviation, 2), "", "");
         output.WriteLine(perFold);
         output.WriteLine();
         var table2 = new ConsoleTable("dataset", "cells x genes", "% mask", "ScGnn MSE / r");
-        table2.Row(data.Name, $"{Fmt.N(data.Matrix.CellCount)} x {Fmt.N(data.Matrix.GeneCount)}", Fmt.F(100 * maskRate, 2),
+        table2.Row(data.Name, $"{Fmt.N(data.Matrix.CellCount)} x {Fmt.N(data.Matrix.GeneCount)}", Fmt.F(100 * result.MaskRate, 2),
             $"{Fmt.PlusMinus(summary.Mse.Mean, summary.Mse.StandardDeviation, 2)} / {Fmt.PlusMinus(summary.PearsonR.Mean, summary.PearsonR.StandardDeviation, 3)}");
         output.WriteLine(table2);
 
         ClusteringSummary? clusteringSummary = null;
         if (cluster)
         {
-            clusteringSummary = ClusteringSummary.From(results.Select(r => r.Clustering!).ToList());
+            progress.Line("Clustering: ScGnn on the complete data (no evaluation mask)");
+            clusteringSummary = CompareClustering(data, settings, folds, progress, context.Cancellation);
             output.WriteLine();
             output.WriteLine(clusteringSummary.Table(ClusteringAnalysis.ClassCount(data.Labels!)));
-            output.WriteLine("  Top: the complete data, raw vs the fold's imputer applied to it; bottom: the imputer's masked input vs its output.");
-            output.WriteLine("  Silhouette of the labels on PCA 50 of log1p values; ARI and NMI of KMeans clusters vs the labels.");
+            output.WriteLine("  raw = normalized counts; imputed = ScGnn fitted on them (seed " + settings.Seed + "); KMeans once per fold seed.");
+            output.WriteLine("  Silhouette of the labels on PCA 50 of log1p values; ARI and NMI of the KMeans clusters vs the labels.");
         }
         if (jsonPath is not null)
-            WriteJson(jsonPath, data, maskRate, settings, options, results, summary, zeros, clusteringSummary);
+            WriteJson(jsonPath, data, settings, model, allMasked, result, clusteringSummary);
         output.WriteLine();
         output.WriteLine($"Done in {ProgressReporter.Seconds(total.Elapsed)}." + (jsonPath is null ? "" : $" JSON: {OutputPaths.Full(jsonPath)}"));
         return 0;
     }
 
-    /// <summary>One fold of the protocol (see the class remarks).</summary>
-    private static FoldResult RunFold(InputData data, TrainingSettings settings, int seed, double maskRate, bool cluster,
-        ProgressReporter progress, CancellationToken cancellation)
+    /// <summary>One fit on the complete data (selection, normalization, ScGnn), then KMeans per fold seed on raw vs imputed.</summary>
+    private static ClusteringSummary CompareClustering(InputData data, TrainingSettings settings, int folds, ProgressReporter progress,
+        CancellationToken cancellation)
     {
-        var ml = new MLContext(seed);
+        var ml = new MLContext(settings.Seed);
         var raw = data.Matrix.ToDataView();
         using var training = new TrainingProgress(progress, "Preprocessing, PCA, kNN graph");
-        var options = settings.ToOptions(seed, training.OnEpoch, cancellation);
+        var options = settings.ToOptions(progress: training.OnEpoch, cancellation: cancellation);
         var pipeline = ml.Transforms.SelectVariableGenes()
             .Append(ml.Transforms.NormalizeMedianLibrarySize())
-            .Append(ml.Transforms.SimulateDropout(maskRate: maskRate, seed: seed))
             .Append<ITransformer>(ml.Transforms.ImputeWithScGnn(options));
-        var watch = Stopwatch.StartNew();
         training.Begin();
-        var model = pipeline.Fit(raw);
-        var scored = model.Transform(raw);
-
-        using var step = progress.Step("Imputing and scoring");
-        var evaluation = ImputationEvaluator.Evaluate(scored, options.OutputColumnName, ImputationEvaluator.Defaults.DropoutMaskColumnName);
-        var fitTime = watch.Elapsed;
-        var mask = ExpressionMatrix.FromDataView(scored, ImputationEvaluator.Defaults.DropoutMaskColumnName, null);
-        var truth = mask.Values.ToArray().Where(v => v != 0).ToArray();
-        var zeros = ImputationMetrics.Compute(new float[truth.Length], truth);
-        int kept = ModelFile.Flatten(model).OfType<VariableGeneSelectingTransformer>().First().KeptGeneIndices.Count;
-        step.Complete($"MSE {Fmt.G(evaluation.Overall.Mse)}, Pearson r {Fmt.F(evaluation.Overall.PearsonR, 3)}");
-
-        ClusteringComparison? clustering = null;
-        if (cluster)
-        {
-            var parts = ModelFile.Flatten(model).ToList();
-            clustering = MaskedImputationRun.CompareClustering(data.Labels!, seed, progress,
-                () =>
-                {
-                    // Complete data: the fold's fitted selection and normalization, then its fitted imputer (no retraining).
-                    var normalized = parts.OfType<LibrarySizeNormalizingTransformer>().First()
-                        .Transform(parts.OfType<VariableGeneSelectingTransformer>().First().Transform(raw));
-                    var imputed = parts.OfType<ScGnnImputationTransformer>().First().Transform(normalized);
-                    return (ExpressionMatrix.FromDataView(normalized, ScGnnDefaults.ExpressionColumnName, null),
-                        ExpressionMatrix.FromDataView(imputed, options.OutputColumnName, null));
-                },
-                () => ExpressionMatrix.FromDataView(scored, ScGnnDefaults.ExpressionColumnName, null),
-                () => ExpressionMatrix.FromDataView(scored, options.OutputColumnName, null));
-        }
-        return new FoldResult(seed, kept, evaluation.Overall, zeros, fitTime, clustering);
+        var scored = pipeline.Fit(raw).Transform(raw);
+        var normalized = ExpressionMatrix.FromDataView(scored, ScGnnDefaults.ExpressionColumnName, null);
+        var imputed = ExpressionMatrix.FromDataView(scored, options.OutputColumnName, null);
+        var perSeed = new List<ClusteringComparison>();
+        for (int f = 0; f < folds; f++)
+            perSeed.Add(ClusteringComparison.Run(new (string, Func<ExpressionMatrix>)[]
+            {
+                ("raw (normalized)", () => normalized),
+                ("ScGnn imputed", () => imputed),
+            }, data.Labels!, settings.Seed + f, progress));
+        return ClusteringSummary.From(perSeed);
     }
 
-    private static void WriteJson(string path, InputData data, double maskRate, TrainingSettings settings, ScGnnOptions options,
-        List<FoldResult> results, ImputationMetricsSummary summary, ImputationMetricsSummary zeros, ClusteringSummary? clustering)
+    private static void WriteJson(string path, InputData data, TrainingSettings settings, ScGnnOptions options, bool allMasked,
+        ImputationProtocolResult result, ClusteringSummary? clustering)
     {
         AtomicFile.Write(path, stream =>
         {
@@ -175,34 +181,32 @@ internal sealed class EvaluateCommand : Command
             w.WriteStartObject();
             w.WriteString("dataset", data.Name);
             w.WriteString("input", Path.GetFullPath(data.Path));
-            w.WriteNumber("cells", data.Matrix.CellCount);
+            w.WriteNumber("cells", result.Cells);
             w.WriteNumber("genes", data.Matrix.GeneCount);
-            w.WriteNumber("keptGenes", results[0].KeptGenes);
-            w.WriteNumber("maskRate", maskRate);
+            w.WriteNumber("keptGenes", result.Genes);
+            w.WriteNumber("maskRate", result.MaskRate);
             w.WriteString("configuration", settings.Paper ? "paper" : "library-defaults");
             w.WriteNumber("epochs", options.Epochs);
+            w.WriteString("scored", allMasked ? "all-masked-entries" : "test-cell-masked-entries");
             w.WriteStartArray("folds");
-            foreach (var r in results)
+            foreach (var f in result.Folds)
             {
                 w.WriteStartObject();
-                w.WriteNumber("seed", r.Seed);
-                WriteMetrics(w, "scgnn", r.Metrics);
-                WriteMetrics(w, "leaveZeros", r.Zeros);
-                w.WriteNumber("fitSeconds", Math.Round(r.FitTime.TotalSeconds, 3));
-                if (r.Clustering is { } c)
-                {
-                    w.WriteStartArray("clustering");
-                    foreach (var (name, outcome) in c.Rows) WriteClustering(w, name, outcome);
-                    w.WriteEndArray();
-                }
+                w.WriteNumber("seed", f.Seed);
+                WriteMetrics(w, "unseen", f.Unseen);
+                if (f.Seen is { } seen) WriteMetrics(w, "seen", seen);
+                w.WriteNumber("bestEpoch", f.BestEpoch);
+                w.WriteNumber("fitSeconds", Math.Round(f.FitSeconds, 3));
                 w.WriteEndObject();
             }
             w.WriteEndArray();
             w.WriteStartObject("summary");
-            WriteSummary(w, "scgnn", summary);
-            WriteSummary(w, "leaveZeros", zeros);
-            clustering?.WriteJson(w);
+            WriteStatistic(w, "mse", result.Unseen.Mse);
+            WriteStatistic(w, "pearsonR", result.Unseen.PearsonR);
+            WriteStatistic(w, "spearmanRho", result.Unseen.SpearmanRho);
+            WriteStatistic(w, "medianAbsoluteError", result.Unseen.MedianAbsoluteError);
             w.WriteEndObject();
+            clustering?.WriteJson(w);
             w.WriteEndObject();
         });
     }
@@ -215,26 +219,6 @@ internal sealed class EvaluateCommand : Command
         Number(w, "pearsonR", m.PearsonR);
         Number(w, "spearmanRho", m.SpearmanRho);
         Number(w, "medianAbsoluteError", m.MedianAbsoluteError);
-        w.WriteEndObject();
-    }
-
-    private static void WriteClustering(Utf8JsonWriter w, string name, ClusteringOutcome o)
-    {
-        w.WriteStartObject();
-        w.WriteString("data", name);
-        Number(w, "silhouette", o.Silhouette);
-        Number(w, "adjustedRandIndex", o.AdjustedRandIndex);
-        Number(w, "normalizedMutualInformation", o.NormalizedMutualInformation);
-        w.WriteEndObject();
-    }
-
-    private static void WriteSummary(Utf8JsonWriter w, string name, ImputationMetricsSummary s)
-    {
-        w.WriteStartObject(name);
-        WriteStatistic(w, "mse", s.Mse);
-        WriteStatistic(w, "pearsonR", s.PearsonR);
-        WriteStatistic(w, "spearmanRho", s.SpearmanRho);
-        WriteStatistic(w, "medianAbsoluteError", s.MedianAbsoluteError);
         w.WriteEndObject();
     }
 
@@ -254,19 +238,16 @@ internal sealed class EvaluateCommand : Command
         else w.WriteNull(name);
     }
 
-    private sealed record FoldResult(int Seed, int KeptGenes, ImputationMetrics Metrics, ImputationMetrics Zeros, TimeSpan FitTime,
-        ClusteringComparison? Clustering);
-
-    /// <summary>Mean ± sd over folds of each clustering row (same rows in every fold).</summary>
+    /// <summary>Mean ± sd over KMeans seeds of each clustering row.</summary>
     private sealed record ClusteringSummary(IReadOnlyList<(string Name, MetricStatistic Silhouette, MetricStatistic Ari, MetricStatistic Nmi)> Rows)
     {
-        public static ClusteringSummary From(IReadOnlyList<ClusteringComparison> folds)
+        public static ClusteringSummary From(IReadOnlyList<ClusteringComparison> runs)
         {
             var rows = new List<(string, MetricStatistic, MetricStatistic, MetricStatistic)>();
-            for (int r = 0; r < folds[0].Rows.Count; r++)
+            for (int r = 0; r < runs[0].Rows.Count; r++)
             {
-                MetricStatistic S(Func<ClusteringOutcome, double> f) => new(folds.Select(c => f(c.Rows[r].Outcome)).ToArray());
-                rows.Add((folds[0].Rows[r].Name, S(o => o.Silhouette), S(o => o.AdjustedRandIndex), S(o => o.NormalizedMutualInformation)));
+                MetricStatistic S(Func<ClusteringOutcome, double> f) => new(runs.Select(c => f(c.Rows[r].Outcome)).ToArray());
+                rows.Add((runs[0].Rows[r].Name, S(o => o.Silhouette), S(o => o.AdjustedRandIndex), S(o => o.NormalizedMutualInformation)));
             }
             return new ClusteringSummary(rows);
         }
@@ -290,11 +271,7 @@ internal sealed class EvaluateCommand : Command
         {
             static string P(MetricStatistic s) => Fmt.PlusMinus(s.Mean, s.StandardDeviation, 3);
             var t = new ConsoleTable($"clustering (KMeans k = {k}, log1p; mean ± sd)", "silhouette", "ARI", "NMI");
-            for (int r = 0; r < Rows.Count; r++)
-            {
-                if (r > 0 && r % 2 == 0) t.Rule();
-                t.Row(Rows[r].Name, P(Rows[r].Silhouette), P(Rows[r].Ari), P(Rows[r].Nmi));
-            }
+            foreach (var (name, sil, ari, nmi) in Rows) t.Row(name, P(sil), P(ari), P(nmi));
             return t;
         }
     }

@@ -46,15 +46,29 @@ public sealed class DemoAndEvaluateTests : IDisposable
         Assert.Equal(2, folds.GetArrayLength());
         Assert.Equal(1, folds[0].GetProperty("seed").GetInt32());
         Assert.Equal(2, folds[1].GetProperty("seed").GetInt32());
-        double mse0 = folds[0].GetProperty("scgnn").GetProperty("mse").GetDouble();
-        double mse1 = folds[1].GetProperty("scgnn").GetProperty("mse").GetDouble();
-        Assert.Equal((mse0 + mse1) / 2, root.GetProperty("summary").GetProperty("scgnn").GetProperty("mse").GetProperty("mean").GetDouble(), 9);
-        Assert.True(mse0 < folds[0].GetProperty("leaveZeros").GetProperty("mse").GetDouble());
-        var clustering = folds[0].GetProperty("clustering");
-        Assert.Equal(4, clustering.GetArrayLength());
+        double mse0 = folds[0].GetProperty("unseen").GetProperty("mse").GetDouble();
+        double mse1 = folds[1].GetProperty("unseen").GetProperty("mse").GetDouble();
+        Assert.Equal((mse0 + mse1) / 2, root.GetProperty("summary").GetProperty("mse").GetProperty("mean").GetDouble(), 9);
+        Assert.Equal("test-cell-masked-entries", root.GetProperty("scored").GetString());
+        Assert.True(folds[0].GetProperty("seen").GetProperty("count").GetInt64() > folds[0].GetProperty("unseen").GetProperty("count").GetInt64());
+        var clustering = root.GetProperty("clustering");
+        Assert.Equal(2, clustering.GetArrayLength());
         Assert.Equal("ScGnn imputed", clustering[1].GetProperty("data").GetString());
-        Assert.InRange(clustering[1].GetProperty("adjustedRandIndex").GetDouble(), -1, 1);
-        Assert.Equal(4, root.GetProperty("summary").GetProperty("clustering").GetArrayLength());
+        Assert.Equal(2, clustering[1].GetProperty("adjustedRandIndex").GetProperty("runs").GetInt32());
+        Assert.InRange(clustering[1].GetProperty("adjustedRandIndex").GetProperty("mean").GetDouble(), -1, 1);
+    }
+
+    [Fact]
+    public void Evaluate_can_score_every_masked_entry()
+    {
+        var input = SampleData.Write(_dir.Path, "cells.csv", out _);
+        var run = ScgnnApp.Run(_dir.Path, "evaluate", "--input", input, "--folds", "1", "--epochs", "3", "--score-all-masked", "--json", "eval.json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(File.ReadAllBytes(_dir.File("eval.json")));
+        var fold = json.RootElement.GetProperty("folds")[0];
+        Assert.False(fold.TryGetProperty("seen", out _));
+        Assert.True(fold.GetProperty("unseen").GetProperty("count").GetInt64() > 100);
+        Assert.False(json.RootElement.TryGetProperty("clustering", out _));
     }
 
     [Fact]
