@@ -33,8 +33,11 @@ internal static class ReportFigures
             written.Add(PredictedFile);
             if (history.Count > 0)
             {
+                // The trainer reports at epoch e the validation loss of the weights before that epoch's step (those
+                // after epoch e - 1), and keeps those weights; shifted by one, the plot marks the epoch actually kept.
+                var validation = history.Skip(1).Select(h => h.ValidationLoss).Append(double.NaN).ToArray();
                 ScGnnPlots.SaveLossCurves(Path.Combine(folder, LossFile), history.Select(h => h.TrainLoss).ToArray(),
-                    history.Select(h => h.ValidationLoss).ToArray(), logScale: history.All(h => h.TrainLoss > 0),
+                    validation, logScale: history.All(h => h.TrainLoss > 0),
                     title: "ScGnn masked-entry MSE per epoch");
                 written.Add(LossFile);
             }

@@ -119,7 +119,7 @@ internal sealed class EvaluateCommand : Command
                 Fmt.G(f.Unseen.MedianAbsoluteError), f.BestEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ProgressReporter.Seconds(TimeSpan.FromSeconds(f.FitSeconds)));
         perFold.Rule();
-        perFold.Row("mean ± sd", "", Fmt.PlusMinus(summary.Mse.Mean, summary.Mse.StandardDeviation, 2),
+        perFold.Row("mean ± sd", "", Fmt.PlusMinus(summary.Mse.Mean, summary.Mse.StandardDeviation, summary.Mse.Mean >= 100 ? 1 : 2),
             Fmt.PlusMinus(summary.PearsonR.Mean, summary.PearsonR.StandardDeviation, 3),
             Fmt.PlusMinus(summary.SpearmanRho.Mean, summary.SpearmanRho.StandardDeviation, 3),
             Fmt.PlusMinus(summary.MedianAbsoluteError.Mean, summary.MedianAbsoluteError.StandardDeviation, 2), "", "");
@@ -127,7 +127,7 @@ internal sealed class EvaluateCommand : Command
         output.WriteLine();
         var table2 = new ConsoleTable("dataset", "cells x genes", "% mask", "ScGnn MSE / r");
         table2.Row(data.Name, $"{Fmt.N(data.Matrix.CellCount)} x {Fmt.N(data.Matrix.GeneCount)}", Fmt.F(100 * result.MaskRate, 2),
-            $"{Fmt.PlusMinus(summary.Mse.Mean, summary.Mse.StandardDeviation, 2)} / {Fmt.PlusMinus(summary.PearsonR.Mean, summary.PearsonR.StandardDeviation, 3)}");
+            $"{Fmt.PlusMinus(summary.Mse.Mean, summary.Mse.StandardDeviation, summary.Mse.Mean >= 100 ? 1 : 2)} / {Fmt.PlusMinus(summary.PearsonR.Mean, summary.PearsonR.StandardDeviation, 3)}");
         output.WriteLine(table2);
 
         ClusteringSummary? clusteringSummary = null;

@@ -1,7 +1,5 @@
 using System.Globalization;
 using ScGnn.MLNet.Data;
-using ScGnn.MLNet.Imputation;
-using ScGnn.MLNet.Persistence;
 using ScGnn.MLNet.Tests.Data;
 using ScGnn.MLNet.Tests.Persistence;
 
