@@ -37,7 +37,7 @@ internal static class ReportFigures
                 // after epoch e - 1), and keeps those weights; shifted by one, the plot marks the epoch actually kept.
                 var validation = history.Skip(1).Select(h => h.ValidationLoss).Append(double.NaN).ToArray();
                 ScGnnPlots.SaveLossCurves(Path.Combine(folder, LossFile), history.Select(h => h.TrainLoss).ToArray(),
-                    validation, logScale: history.All(h => h.TrainLoss > 0),
+                    validation, logScale: LogScaleFits(history),
                     title: "ScGnn masked-entry MSE per epoch");
                 written.Add(LossFile);
             }
@@ -57,5 +57,12 @@ internal static class ReportFigures
         var result = new TSne(options).Fit(outcome.Pca, outcome.PcaDimensions, cancellation);
         bar.Complete($"KL {Fmt.F(result.KlDivergence, 3)}");
         return result;
+    }
+
+    /// <summary>A log axis only when the losses span more than a decade (else it would carry one or two ticks).</summary>
+    private static bool LogScaleFits(IReadOnlyList<ScGnnEpochProgress> history)
+    {
+        var values = history.SelectMany(h => new[] { h.TrainLoss, h.ValidationLoss }).Where(double.IsFinite).ToList();
+        return values.Count > 0 && values.Min() > 0 && values.Max() / values.Min() > 10;
     }
 }
