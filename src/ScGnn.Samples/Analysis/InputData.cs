@@ -1,0 +1,43 @@
+using ScGnn.MLNet.Data;
+using ScGnn.Samples.Cli;
+
+namespace ScGnn.Samples.Analysis;
+
+/// <summary>An expression matrix read from a file or folder, with optional cell-type labels aligned to its cells.</summary>
+internal sealed partial record InputData(string Path, ExpressionMatrix Matrix, string[]? Labels)
+{
+    public string Name => System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(Path)));
+
+    public static InputData Read(string path, string? labelsPath, ProgressReporter progress)
+    {
+        // Detect the format first so that a missing file or an unknown type fails before anything else.
+        ExpressionFile.DetectReadFormat(path);
+        if (labelsPath is not null && !File.Exists(labelsPath))
+            throw new CommandFailedException(Directory.Exists(labelsPath)
+                ? $"{labelsPath}: is a folder; --labels expects a two-column TSV file 'cell<TAB>label'."
+                : $"{labelsPath}: no such labels file.");
+        using var step = progress.Step("Reading " + System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(path)));
+        var matrix = ExpressionFile.Read(path);
+        if (matrix.CellCount == 0 || matrix.GeneCount == 0)
+            throw new CommandFailedException($"{path}: has {matrix.CellCount} cells and {matrix.GeneCount} genes; nothing to impute.");
+        string[]? labels = null;
+        if (labelsPath is not null)
+        {
+            try
+            {
+                labels = CellLabels.Read(labelsPath).Align(matrix, new CellLabelJoinOptions { AllowExtraLabels = true });
+            }
+            catch (ExpressionFormatException e)
+            {
+                // The library's hint names its own option; on the command line every cell needs a label.
+                throw new CommandFailedException(LibraryHint().Replace(e.Message, ""), e);
+            }
+        }
+        step.Complete($"{Fmt.N(matrix.CellCount)} cells x {Fmt.N(matrix.GeneCount)} genes, {Fmt.Percent(matrix.Density)} non-zero" +
+            (labels is null ? "" : $", {labels.Distinct(StringComparer.Ordinal).Count()} cell types"));
+        return new InputData(path, matrix, labels);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" \(set Allow\w+[^)]*\)")]
+    private static partial System.Text.RegularExpressions.Regex LibraryHint();
+}
