@@ -71,7 +71,7 @@ public sealed class ScGnnTrainerTests
     }
 
     [Fact]
-    public void Library_defaults_recover_simulated_dropouts_at_least_as_well_as_the_paper_configuration()
+    public void Defaults_and_paper_configuration_both_recover_simulated_dropouts()
     {
         var ml = new MLContext(1);
         var sim = ScGnn.MLNet.Simulation.ExpressionSimulator.Simulate(new ScGnn.MLNet.Simulation.SimulationOptions { CellCount = 300, GeneCount = 200, Seed = 5 });
@@ -105,8 +105,10 @@ public sealed class ScGnnTrainerTests
                 if (sim.Observed[i, j] == 0 && sim.TrueCounts[i, j] != 0) { double t = sim.TrueCounts[i, j] * factor[i]; zeros += t * t; count++; }
         zeros /= count;
         double library = Error(new ScGnnOptions()), paper = Error(ScGnnOptions.Paper());
-        Assert.True(library < 0.8 * zeros, $"defaults {library:F2} vs zeros {zeros:F2}");
-        Assert.True(library < paper * 1.05, $"defaults {library:F2} vs paper {paper:F2}");
+        // Both recover most of the dropped signal; which is better depends on the data (docs/BENCHMARKS.md:
+        // here the paper's fixed mask wins, on the demo simulation fresh masks win clearly).
+        Assert.True(library < 0.5 * zeros, $"defaults {library:F2} vs zeros {zeros:F2}");
+        Assert.True(paper < 0.5 * zeros, $"paper {paper:F2} vs zeros {zeros:F2}");
     }
 
     [Fact]
