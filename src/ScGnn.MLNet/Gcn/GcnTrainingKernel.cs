@@ -220,12 +220,18 @@ internal sealed class GcnTrainingKernel : IDisposable
     {
         int d = _d;
         var ptr = _a.RowPointers; var col = _a.Columns; var val = _a.Values;
-        Parallel.For(0, _n, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        // A few contiguous row ranges: one delegate call per range, not per row.
+        int chunks = Math.Min(Environment.ProcessorCount, Math.Max(1, _n / 256));
+        Parallel.For(0, chunks, c =>
         {
-            var row = dst.AsSpan(i * d, d);
-            row.Clear();
-            for (int q = ptr[i]; q < ptr[i + 1]; q++)
-                VectorMath.Axpy(val[q], src.AsSpan(col[q] * d, d), row);
+            int end = (int)((long)_n * (c + 1) / chunks);
+            for (int i = (int)((long)_n * c / chunks); i < end; i++)
+            {
+                var row = dst.AsSpan(i * d, d);
+                row.Clear();
+                for (int q = ptr[i]; q < ptr[i + 1]; q++)
+                    VectorMath.Axpy(val[q], src.AsSpan(col[q] * d, d), row);
+            }
         });
     }
 
