@@ -110,6 +110,9 @@ internal static class ScGnnEngine
             nzIn = logInput ? v.Select(val => MathF.Log(1 + val)).ToArray() : nzV;
         }
         var maskRng = new Random(unchecked(seed * 31 + 17));
+        if (fresh && fixedR.Length + nzR.Length * rate < 1)
+            throw new ArgumentException($"ScGnn has no training targets: the training cells hold only {nzR.Length} non-zero entries " +
+                $"(mask rate {rate:F3}). Use more cells or genes, or a higher MaskRate.");
         var er = new List<int>(); var eg = new List<int>(); var ev = new List<float>(); var ei = new List<float>();
         float[]? ti = null;
 
@@ -133,6 +136,12 @@ internal static class ScGnnEngine
                 }
                 for (; f < fixedR.Length; f++) { er.Add(fixedR[f]); eg.Add(fixedG[f]); ev.Add(fixedV[f]); ei.Add(0f); }
                 (tr, tg, tv, ti) = (er.ToArray(), eg.ToArray(), ev.ToArray(), ei.ToArray());
+            }
+            if (tr.Length == 0)
+            {
+                // A rare empty draw on sparse data: train on one random non-zero instead of skipping the epoch.
+                int q = maskRng.Next(nzR.Length);
+                (tr, tg, tv, ti) = (new[] { nzR[q] }, new[] { nzG[q] }, new[] { nzV[q] }, new[] { nzIn[q] });
             }
             var before = hasVal ? kernel.ExportWeights() : null;
             var (trainLoss, valLoss) = kernel.Step(tr, tg, tv, fresh, vr, vg, vv, ti);

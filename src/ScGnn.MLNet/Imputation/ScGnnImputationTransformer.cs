@@ -183,7 +183,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
 
     // ---- persistence ----
 
-    internal static readonly ModelComponentInfo Component = new("ScGnn imputation", "SCGNNIMP", LoaderSignature,
+    internal static readonly ModelComponentInfo Component = new("SCGNN imputation", "SCGNNIMP", LoaderSignature,
         versionWritten: VersionCurrent, versionReadable: VersionCurrent, versionWeCanReadBack: VersionCurrent,
         typeof(ScGnnImputationTransformer));
 

@@ -166,6 +166,17 @@ public sealed class ScGnnTrainerTests
     }
 
     [Fact]
+    public void A_tiny_input_gets_a_clear_error_instead_of_training_on_nothing()
+    {
+        var ml = new MLContext(1);
+        var tiny = ScGnn.MLNet.Data.ExpressionMatrix.FromDense(new float[] { 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0 },
+            new[] { "a", "b", "c", "d" }, new[] { "g1", "g2", "g3" });
+        var ex = Assert.Throws<ArgumentException>(() => ml.Transforms.ImputeWithScGnn(new ScGnnOptions { Epochs = 5, PrincipalComponentCount = 2, Device = ScGnnDevice.Cpu })
+            .Fit(tiny.ToDataView()));
+        Assert.Contains("no training targets", ex.Message);
+    }
+
+    [Fact]
     public void Invalid_options_are_rejected_by_name()
     {
         var ml = new MLContext(1);

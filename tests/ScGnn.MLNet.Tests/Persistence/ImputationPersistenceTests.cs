@@ -49,7 +49,7 @@ public sealed class ImputationPersistenceTests
             return bytes;
         });
         var e1 = Assert.IsType<ScGnnModelFormatException>(ModelFiles.LoadFailure(flipped));
-        Assert.Contains("ScGnn imputation", e1.Message);
+        Assert.Contains("SCGNN imputation", e1.Message);
 
         var future = ModelFiles.EditEntry(zip, entry, bytes =>
         {
@@ -58,7 +58,7 @@ public sealed class ImputationPersistenceTests
             return bytes;
         });
         var e2 = Assert.IsType<ScGnnModelFormatException>(ModelFiles.LoadFailure(future));
-        Assert.Contains("ScGnn imputation", e2.Message);
+        Assert.Contains("SCGNN imputation", e2.Message);
         Assert.Contains("00020001", e2.Message);
 
         var truncated = zip.AsSpan(0, zip.Length / 2).ToArray();

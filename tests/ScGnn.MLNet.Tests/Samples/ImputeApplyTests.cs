@@ -105,7 +105,7 @@ public sealed class ImputeApplyTests : IDisposable
         {
             ["truncated.zip"] = "zip",
             ["text.zip"] = "zip",
-            ["tampered.zip"] = "ScGnn imputation",
+            ["tampered.zip"] = "SCGNN imputation",
             ["future.zip"] = "00990001",
             ["missing.zip"] = "no such model file",
         };
