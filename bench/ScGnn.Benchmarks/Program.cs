@@ -32,8 +32,7 @@ switch (command)
 }
 Directory.CreateDirectory(outDir);
 string target = Path.Combine(outDir, command + ".md");
-File.WriteAllText(target + ".tmp", sb.ToString());
-File.Move(target + ".tmp", target, overwrite: true);
+AtomicOutput.WriteFile(target, s => s.Write(Encoding.UTF8.GetBytes(sb.ToString())));
 Console.WriteLine($"written: {target}");
 return 0;
 

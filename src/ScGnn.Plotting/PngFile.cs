@@ -1,3 +1,4 @@
+using ScGnn.MLNet.Data;
 using SkiaSharp;
 
 namespace ScGnn.Plotting;
@@ -22,26 +23,12 @@ internal static class PngFile
     }
 
     /// <summary>Encodes the surface and moves it into place; the target is never left half-written.</summary>
-    internal static void Write(SKSurface surface, string fullPath)
+    internal static void Write(SKSurface surface, string fullPath) => AtomicOutput.WriteFile(fullPath, stream =>
     {
-        var dir = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, "." + Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N") + ".tmp");
-        try
-        {
-            using (var image = surface.Snapshot())
-            using (var data = image.Encode(SKEncodedImageFormat.Png, 100))
-            using (var stream = File.Create(tmp))
-            {
-                data.SaveTo(stream);
-            }
-            File.Move(tmp, fullPath, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
-    }
+        using var image = surface.Snapshot();
+        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        data.SaveTo(stream);
+    });
 
     internal static SKSurface CreateSurface(int width, int height)
         => SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul))

@@ -3,10 +3,14 @@ namespace ScGnn.MLNet.Data;
 /// <summary>
 /// Writes outputs so that a reader never sees a partial file: content goes to a hidden temporary file (or folder)
 /// beside the target, which is moved over the target only once complete, and is deleted if writing fails.
+/// Every writer of the library, the plotting project and the <c>scgnn</c> app goes through it.
 /// </summary>
-internal static class AtomicOutput
+public static class AtomicOutput
 {
     /// <summary>Writes one file through <paramref name="write"/> and moves it into place.</summary>
+    /// <param name="path">The target file; its folder is created if needed.</param>
+    /// <param name="write">Writes the content to the temporary file's stream.</param>
+    /// <exception cref="IOException">The path is a folder, or the file system refused the write.</exception>
     public static void WriteFile(string path, Action<Stream> write)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -35,6 +39,9 @@ internal static class AtomicOutput
     /// Writes a set of files into a temporary folder beside <paramref name="folder"/> and moves them in: the whole
     /// folder when it does not exist yet, else file by file (each move atomic), replacing files of the same names.
     /// </summary>
+    /// <param name="folder">The target folder.</param>
+    /// <param name="writeInto">Writes the files into the temporary folder whose path it receives.</param>
+    /// <exception cref="IOException">The path is a file, or the file system refused the write.</exception>
     public static void WriteFolder(string folder, Action<string> writeInto)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
