@@ -169,14 +169,10 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
             var idx = batch.RowIndices(i); var val = batch.RowValues(i);
             var row = output.AsSpan((int)((long)i * size), size);
             for (int j = 0; j < size; j++)
-                row[j] = map[j] >= 0 ? Math.Max(0f, predicted[(long)i * genes + map[j]]) : 0f;
-            if (OutputMode == ImputationOutputMode.ImputeZeros)
-                for (int k = 0; k < idx.Length; k++)
-                    if (val[k] != 0) row[idx[k]] = val[k];
-            for (int j = 0; j < size; j++)
-                if (map[j] < 0) row[j] = 0f; // genes the model lacks pass through (observed values restored below)
+                if (map[j] >= 0) row[j] = Math.Max(0f, predicted[(long)i * genes + map[j]]);
+            // Observed values are kept (ImputeZeros), and genes the model lacks always pass through unchanged.
             for (int k = 0; k < idx.Length; k++)
-                if (map[idx[k]] < 0) row[idx[k]] = val[k];
+                if (map[idx[k]] < 0 || (OutputMode == ImputationOutputMode.ImputeZeros && val[k] != 0)) row[idx[k]] = val[k];
         }
         return output;
     }

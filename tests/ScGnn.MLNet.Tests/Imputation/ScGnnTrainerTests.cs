@@ -208,6 +208,32 @@ public sealed class ScGnnTrainerTests
     }
 
     [Fact]
+    public void Aligned_batches_pass_extra_genes_through_and_treat_missing_ones_as_zero()
+    {
+        var ml = new MLContext(1);
+        var (observed, _, _) = TwoGroupData.Create();
+        var model = ml.Transforms.ImputeWithScGnn(Fast()).Fit(observed.ToDataView()).WithGeneAlignment();
+        // Drop gene G0 and add an unknown gene "X" (a copy of G1's values).
+        int g = observed.GeneCount;
+        var dense = new float[observed.CellCount * g];
+        for (int i = 0; i < observed.CellCount; i++)
+        {
+            for (int j = 1; j < g; j++) dense[i * g + j - 1] = observed[i, j];
+            dense[i * g + g - 1] = observed[i, 1];
+        }
+        var genes = Enumerable.Range(1, g - 1).Select(j => $"G{j}").Append("X").ToArray();
+        var batch = ScGnn.MLNet.Data.ExpressionMatrix.FromDense(dense, observed.CellIds, genes);
+        var imputed = Column(model.Transform(batch.ToDataView()), ScGnnTrainer.Defaults.OutputColumnName);
+        for (int i = 0; i < observed.CellCount; i++)
+        {
+            Assert.Equal(batch[i, g - 1], imputed[i][g - 1]);            // unknown gene: unchanged
+            for (int j = 0; j < g - 1; j++)
+                if (batch[i, j] != 0) Assert.Equal(batch[i, j], imputed[i][j]); // observed values kept
+        }
+        Assert.Contains(imputed.SelectMany(r => r.Take(g - 1)), v => v > 0 && v % 1 != 0); // zeros were imputed
+    }
+
+    [Fact]
     public void New_cells_are_imputed_with_their_own_graph()
     {
         var ml = new MLContext(1);
