@@ -15,6 +15,7 @@ using static TorchSharp.torch;
 //   dotnet run --project bench/ScGnn.Benchmarks -c Release -- io
 //   dotnet run --project bench/ScGnn.Benchmarks -c Release -- speed
 //   dotnet run --project bench/ScGnn.Benchmarks -c Release -- accuracy [--folds 5] [--datasets zeisel,pbmc3k,zeisel_saver200]
+//        [--configs paper,default] [--set NeighborCount=10,InputScale=Log1pInput] [--out <folder>]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string command = args.Length > 0 ? args[0] : "help";
@@ -118,6 +119,7 @@ void Accuracy()
         {
             var raw = ml.Data.LoadFrom10x(Path.Combine(dataRoot, ds));
             var options = config == "paper" ? ImputationProtocolOptions.Paper() : new ImputationProtocolOptions();
+            ApplySettings(options.Model, Option("--set"));
             options.Folds = folds;
             options.Model.Device = ScGnnDevice.Cpu;
             options.FoldCompleted = f => Console.Error.WriteLine($"  {ds} {config} seed {f.Seed}: MSE {f.Unseen.Mse:F2} r {f.Unseen.PearsonR:F3} fit {f.FitSeconds:F1}s best epoch {f.BestEpoch}");
@@ -127,6 +129,20 @@ void Accuracy()
     Line("");
     Line("paper: `ImputationProtocolOptions.Paper()` (trains on the simulated-dropout entries of the 90 % training cells, scores the 5 % test cells). " +
          "default: `new ImputationProtocolOptions()` (library defaults; the model never sees the simulated-dropout entries, all of them are scored).");
+}
+
+// --set Name=Value[,Name=Value...]: override ScGnnOptions properties, e.g. --set NeighborCount=10,InputScale=Log1pInput.
+static void ApplySettings(ScGnnOptions model, string? settings)
+{
+    foreach (var pair in (settings ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+    {
+        var kv = pair.Split('=', 2);
+        var prop = typeof(ScGnnOptions).GetProperty(kv[0])
+            ?? throw new ArgumentException($"--set: ScGnnOptions has no property '{kv[0]}'.");
+        var type = Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType;
+        object value = type.IsEnum ? Enum.Parse(type, kv[1]) : Convert.ChangeType(kv[1], type, CultureInfo.InvariantCulture);
+        prop.SetValue(model, value);
+    }
 }
 
 void Header(string title, string cmd)
