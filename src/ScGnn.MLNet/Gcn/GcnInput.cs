@@ -22,14 +22,17 @@ internal abstract class GcnInput : IDisposable
 
     public virtual void Dispose() { }
 
-    /// <summary>Picks the sparse path for sparse inputs and TorchSharp BLAS (or CUDA) for dense ones.</summary>
+    /// <summary>
+    /// On CPU: the sparse path for sparse inputs, the register-blocked AVX2 kernel for dense ones (TorchSharp BLAS
+    /// where the CPU lacks AVX2/FMA). On CUDA: TorchSharp.
+    /// </summary>
     internal static GcnInput Create(float[] dense, int cells, int genes, Device device)
     {
+        if (device.type != TorchSharp.DeviceType.CPU) return new DenseGcnInput(dense, cells, genes, device);
         long nnz = 0;
         foreach (float v in dense) if (v != 0) nnz++;
         double density = (double)nnz / ((double)cells * genes);
-        return device.type == TorchSharp.DeviceType.CPU && density < SparseDensityThreshold
-            ? new SparseGcnInput(dense, cells, genes)
-            : new DenseGcnInput(dense, cells, genes, device);
+        if (density < SparseDensityThreshold) return new SparseGcnInput(dense, cells, genes);
+        return BlockedGcnInput.IsSupported ? new BlockedGcnInput(dense, cells, genes) : new DenseGcnInput(dense, cells, genes, device);
     }
 }

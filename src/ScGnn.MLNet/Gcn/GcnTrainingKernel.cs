@@ -39,12 +39,18 @@ internal sealed class GcnTrainingKernel : IDisposable
     internal readonly float[] GradW1, GradB1, GradW2t, GradB2;
     private readonly float[][] _chunkW2, _chunkB2;
 
+    // Skip connection: per-gene coefficients S[f] on fixed neighbourhood features F[f] (cells x genes), added to the
+    // output at each entry. Empty when the skip connection is off.
+    private readonly float[][] _skipF;
+    internal readonly float[][] Skip, GradSkip;
+    private readonly float[][][] _chunkSkip;
+
     /// <summary>Where the epochs' time went (for the speed benchmark).</summary>
     internal KernelTimings Timings { get; } = new();
     private ulong _rng;
 
     internal GcnTrainingKernel(GcnInput x, NormalizedAdjacency adjacency, int hidden, float[][] initialWeights,
-        double dropout, double learningRate, double weightDecay, ulong seed)
+        double dropout, double learningRate, double weightDecay, ulong seed, float[][]? skipFeatures = null)
     {
         _n = x.Cells; _m = x.Genes; _d = hidden;
         _a = adjacency; _x = x;
@@ -53,8 +59,13 @@ internal sealed class GcnTrainingKernel : IDisposable
         B1 = (float[])initialWeights[1].Clone();
         W2t = Transpose(initialWeights[2], _d, _m);
         B2 = (float[])initialWeights[3].Clone();
-        _m1 = new[] { new float[W1.Length], new float[B1.Length], new float[W2t.Length], new float[B2.Length] };
-        _m2 = new[] { new float[W1.Length], new float[B1.Length], new float[W2t.Length], new float[B2.Length] };
+        _skipF = skipFeatures ?? Array.Empty<float[]>();
+        Skip = _skipF.Select((_, f) => initialWeights.Length > 4 + f ? (float[])initialWeights[4 + f].Clone() : new float[_m]).ToArray();
+        GradSkip = _skipF.Select(_ => new float[_m]).ToArray();
+        _m1 = new[] { new float[W1.Length], new float[B1.Length], new float[W2t.Length], new float[B2.Length] }
+            .Concat(_skipF.Select(_ => new float[_m])).ToArray();
+        _m2 = new[] { new float[W1.Length], new float[B1.Length], new float[W2t.Length], new float[B2.Length] }
+            .Concat(_skipF.Select(_ => new float[_m])).ToArray();
         int nd = _n * _d;
         _u = new float[nd]; _uc = new float[nd]; _t = new float[nd]; _tv = new float[nd]; _p = new float[nd]; _h = new float[nd];
         _keep = new float[nd]; _z = new float[nd]; _dz = new float[nd]; _dh = new float[nd]; _g = new float[nd]; _hv = new float[nd];
@@ -62,12 +73,23 @@ internal sealed class GcnTrainingKernel : IDisposable
         int chunks = Math.Max(1, Math.Min(Environment.ProcessorCount, 8));
         _chunkW2 = Enumerable.Range(0, chunks).Select(_ => new float[W2t.Length]).ToArray();
         _chunkB2 = Enumerable.Range(0, chunks).Select(_ => new float[_m]).ToArray();
+        _chunkSkip = Enumerable.Range(0, chunks).Select(_ => _skipF.Select(_ => new float[_m]).ToArray()).ToArray();
         _rng = seed * 0x9E3779B97F4A7C15UL + 0x632BE59BD9B4E019UL;
         if (_rng == 0) _rng = 1;
     }
 
-    /// <summary>Current weights in <see cref="BottleneckGcn.ExportWeights"/> order (W1, b1, W2, b2).</summary>
-    internal float[][] ExportWeights() => new[] { (float[])W1.Clone(), (float[])B1.Clone(), Transpose(W2t, _m, _d), (float[])B2.Clone() };
+    /// <summary>Current weights in <see cref="BottleneckGcn.ExportWeights"/> order (W1, b1, W2, b2), then the skip coefficients.</summary>
+    internal float[][] ExportWeights() => new[] { (float[])W1.Clone(), (float[])B1.Clone(), Transpose(W2t, _m, _d), (float[])B2.Clone() }
+        .Concat(Skip.Select(s => (float[])s.Clone())).ToArray();
+
+    /// <summary>The skip connection's contribution at one entry.</summary>
+    private float SkipAt(int cell, int gene)
+    {
+        float sum = 0;
+        long at = (long)cell * _m + gene;
+        for (int f = 0; f < _skipF.Length; f++) sum += Skip[f][gene] * _skipF[f][at];
+        return sum;
+    }
 
     /// <summary>
     /// Runs one epoch: forward with dropout, MSE at the training targets, backward, one Adam step.
@@ -127,7 +149,7 @@ internal sealed class GcnTrainingKernel : IDisposable
             for (int e = 0; e < valCells.Length; e++)
             {
                 if (valCells[e] != lastCell) { lastCell = valCells[e]; SpmmRow(_hv, lastCell, zrow); }
-                double r = VectorMath.Dot(zrow, W2t.AsSpan(valGenes[e] * d, d)) + B2[valGenes[e]] - valValues[e];
+                double r = VectorMath.Dot(zrow, W2t.AsSpan(valGenes[e] * d, d)) + B2[valGenes[e]] + SkipAt(lastCell, valGenes[e]) - valValues[e];
                 sum += r * r;
             }
             valLoss = sum / valCells.Length;
@@ -141,8 +163,9 @@ internal sealed class GcnTrainingKernel : IDisposable
         var losses = new double[_chunkW2.Length];
         Parallel.For(0, _chunkW2.Length, chunk =>
         {
-            var gw = _chunkW2[chunk]; var gb = _chunkB2[chunk];
+            var gw = _chunkW2[chunk]; var gb = _chunkB2[chunk]; var gs = _chunkSkip[chunk];
             Array.Clear(gw); Array.Clear(gb);
+            foreach (var a in gs) Array.Clear(a);
             double local = 0;
             float inv = 2f / k;
             for (int e = bounds[chunk]; e < bounds[chunk + 1]; e++)
@@ -150,21 +173,24 @@ internal sealed class GcnTrainingKernel : IDisposable
                 int c = trainCells[e], g = trainGenes[e];
                 var zr = _z.AsSpan(c * d, d);
                 var wg = W2t.AsSpan(g * d, d);
-                double r = VectorMath.Dot(zr, wg) + B2[g] - trainValues[e];
+                double r = VectorMath.Dot(zr, wg) + B2[g] + SkipAt(c, g) - trainValues[e];
                 local += r * r;
                 float grad = (float)r * inv;
                 VectorMath.Axpy(grad, zr, gw.AsSpan(g * d, d));
                 gb[g] += grad;
+                for (int f = 0; f < gs.Length; f++) gs[f][g] += grad * _skipF[f][(long)c * _m + g];
                 VectorMath.Axpy(grad, wg, _dz.AsSpan(c * d, d));
             }
             losses[chunk] = local;
         });
         Array.Copy(_chunkW2[0], GradW2t, GradW2t.Length);
         Array.Copy(_chunkB2[0], GradB2, GradB2.Length);
+        for (int f = 0; f < GradSkip.Length; f++) Array.Copy(_chunkSkip[0][f], GradSkip[f], _m);
         for (int chunk = 1; chunk < _chunkW2.Length; chunk++)
         {
             VectorMath.Axpy(1f, _chunkW2[chunk], GradW2t);
             VectorMath.Axpy(1f, _chunkB2[chunk], GradB2);
+            for (int f = 0; f < GradSkip.Length; f++) VectorMath.Axpy(1f, _chunkSkip[chunk][f], GradSkip[f]);
         }
         double loss = 0;
         foreach (double l in losses) loss += l;
@@ -193,6 +219,7 @@ internal sealed class GcnTrainingKernel : IDisposable
         long t6 = Stopwatch.GetTimestamp();
         _step++;
         Adam(W1, GradW1, 0); Adam(B1, GradB1, 1); Adam(W2t, GradW2t, 2); Adam(B2, GradB2, 3);
+        for (int f = 0; f < Skip.Length; f++) Adam(Skip[f], GradSkip[f], 4 + f);
         long t7 = Stopwatch.GetTimestamp();
         Timings.Add(t1 - t0 + t6 - t5, t2 - t1 + t5 - t4, t4 - t3, t3 - t2, t7 - t6);
         return (loss, valLoss);

@@ -95,8 +95,6 @@ internal static class ScGnnEngine
             init = module.ExportWeights();
         var features = logInput ? input.Select(v => MathF.Log(1 + v)).ToArray() : input;
         using var x = GcnInput.Create(features, cells, genes, device);
-        using var kernel = new GcnTrainingKernel(x, adjacency, hidden, init, o.DropoutRate, o.LearningRate, o.WeightDecay, (ulong)seed);
-
         var (vr, vg, vv) = Arrays(valTargets, log1p);
         var (tr, tg, tv) = Arrays(trainTargets, log1p);
         var (fixedR, fixedG, fixedV) = (tr, tg, tv);
@@ -109,6 +107,18 @@ internal static class ScGnnEngine
             nzV = log1p ? v.Select(val => MathF.Log(1 + val)).ToArray() : v;
             nzIn = logInput ? v.Select(val => MathF.Log(1 + val)).ToArray() : nzV;
         }
+
+        float[][]? skip = null;
+        if (o.SkipConnection)
+        {
+            // The skip starts at the per-gene least-squares fit on every entry training can target; the GCN learns the rest.
+            skip = NeighborFeatures.Compute(adjacency, log1p ? features : input, cells, genes);
+            var (coef, intercept) = NeighborFeatures.FitLeastSquares(skip, genes,
+                fixedR.Concat(nzR).ToArray(), fixedG.Concat(nzG).ToArray(), fixedV.Concat(nzV).ToArray());
+            if (Environment.GetEnvironmentVariable("SCGNN_SKIP_ZERO_INIT") != "1")
+                init = new[] { init[0], init[1], init[2], intercept }.Concat(coef).ToArray();
+        }
+        using var kernel = new GcnTrainingKernel(x, adjacency, hidden, init, o.DropoutRate, o.LearningRate, o.WeightDecay, (ulong)seed, skip);
         var maskRng = new Random(unchecked(seed * 31 + 17));
         if (fresh && fixedR.Length + nzR.Length * rate < 1)
             throw new ArgumentException($"ScGnn has no training targets: the training cells hold only {nzR.Length} non-zero entries " +
@@ -119,7 +129,7 @@ internal static class ScGnnEngine
         bool hasVal = valTargets.Count > 0;
         double best = double.PositiveInfinity;
         int bestEpoch = 0;
-        float[][] bestWeights = init;
+        float[][] bestWeights = kernel.ExportWeights();
         for (int epoch = 1; epoch <= o.Epochs; epoch++)
         {
             o.CancellationToken.ThrowIfCancellationRequested();
@@ -179,6 +189,9 @@ internal static class ScGnnEngine
         var xt = tensor(x, cells, genes).to(device);
         if (state.InputScale != ScGnnInputScale.Counts) xt = xt.log1p();
         using var generator = new Generator(0);
+        float[][]? skip = state.Ensemble.Any(w => w.Length > 4)
+            ? NeighborFeatures.Compute(adjacency, state.InputScale == ScGnnInputScale.Log1p ? x.Select(v => MathF.Log(1 + v)).ToArray() : x, cells, genes)
+            : null;
         Tensor? sum = null;
         foreach (var weights in state.Ensemble)
         {
@@ -187,6 +200,8 @@ internal static class ScGnnEngine
             model.to(device);
             model.eval();
             var output = model.Output(model.PropagatedHidden(adj, xt, 0, training: false));
+            for (int f = 4; f < weights.Length; f++)
+                output = output + tensor(skip![f - 4], cells, genes).to(device) * tensor(weights[f]).to(device);
             if (state.InputScale == ScGnnInputScale.Log1p) output = output.expm1();
             sum = sum is null ? output : sum + output;
         }

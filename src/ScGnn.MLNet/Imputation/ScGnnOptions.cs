@@ -63,6 +63,14 @@ public sealed class ScGnnOptions
     /// <summary>Scale the network sees and is trained on (paper: counts).</summary>
     public ScGnnInputScale InputScale { get; set; } = ScGnnTrainer.Defaults.InputScale;
 
+    /// <summary>
+    /// Adds a skip connection from the cell's graph neighbourhood to the output (paper: false): per gene j, learned
+    /// coefficients on the neighbours' weighted mean of gene j and on the mean of their non-zero values of gene j
+    /// (the cell itself excluded). The bottleneck carries the cell-type structure; the skip carries gene-specific
+    /// levels the bottleneck cannot.
+    /// </summary>
+    public bool SkipConnection { get; set; } = ScGnnTrainer.Defaults.SkipConnection;
+
     /// <summary>Number of independently seeded networks whose predictions are averaged (paper: 1).</summary>
     public int EnsembleSize { get; set; } = ScGnnTrainer.Defaults.EnsembleSize;
 
@@ -99,6 +107,7 @@ public sealed class ScGnnOptions
         FreshMaskEachEpoch = ScGnnTrainer.PaperDefaults.FreshMaskEachEpoch,
         InputScale = ScGnnTrainer.PaperDefaults.InputScale,
         EnsembleSize = ScGnnTrainer.PaperDefaults.EnsembleSize,
+        SkipConnection = ScGnnTrainer.PaperDefaults.SkipConnection,
     };
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting.</summary>

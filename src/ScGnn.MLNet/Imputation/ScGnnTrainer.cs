@@ -47,6 +47,8 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         public const ScGnnInputScale InputScale = ScGnnInputScale.Counts;
         /// <summary>Networks averaged.</summary>
         public const int EnsembleSize = 1;
+        /// <summary>No skip connection yet (under evaluation).</summary>
+        public const bool SkipConnection = false;
         /// <summary>Seed.</summary>
         public const int Seed = 1;
     }
@@ -78,6 +80,8 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         public const ScGnnInputScale InputScale = ScGnnInputScale.Counts;
         /// <summary>One network (paper).</summary>
         public const int EnsembleSize = 1;
+        /// <summary>No skip connection (paper).</summary>
+        public const bool SkipConnection = false;
     }
 
     private readonly IHost _host;

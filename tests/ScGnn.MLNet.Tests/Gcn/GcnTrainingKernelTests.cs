@@ -28,15 +28,23 @@ public sealed class GcnTrainingKernelTests
         return tensor(d, a.Count, a.Count);
     }
 
-    private static GcnInput Input(float[] x, bool sparse) =>
-        sparse ? new SparseGcnInput(x, Cells, Genes) : new DenseGcnInput(x, Cells, Genes, CPU);
+    private static GcnInput Input(float[] x, string kind) => kind switch
+    {
+        "sparse" => new SparseGcnInput(x, Cells, Genes),
+        "blocked" when BlockedGcnInput.IsSupported => new BlockedGcnInput(x, Cells, Genes),
+        _ => new DenseGcnInput(x, Cells, Genes, CPU),
+    };
 
     [Theory]
-    [InlineData(false, false)]
-    [InlineData(true, false)]
-    [InlineData(false, true)]
-    [InlineData(true, true)]
-    public void Gradients_match_autograd(bool maskedInput, bool sparse)
+    [InlineData(false, "dense", false)]
+    [InlineData(true, "dense", false)]
+    [InlineData(false, "sparse", false)]
+    [InlineData(true, "sparse", false)]
+    [InlineData(false, "blocked", false)]
+    [InlineData(true, "blocked", false)]
+    [InlineData(false, "blocked", true)]
+    [InlineData(true, "sparse", true)]
+    public void Gradients_match_autograd(bool maskedInput, string kind, bool skipConnection)
     {
         TorchRuntime.EnsureInitialized();
         using var scope = NewDisposeScope();
@@ -52,18 +60,33 @@ public sealed class GcnTrainingKernelTests
         using var gen = new Generator(11);
         using var model = new BottleneckGcn(Genes, Hidden, gen);
         var init = model.ExportWeights();
-        using var input = Input(x, sparse);
-        using var kernel = new GcnTrainingKernel(input, a, Hidden, init, dropout: 0, learningRate: 0.01, weightDecay: 0, seed: 1);
+        using var input = Input(x, kind);
+        // Skip features: fixed arbitrary cells x genes arrays with non-zero starting coefficients.
+        var rng = new Random(9);
+        float[][]? features = skipConnection
+            ? Enumerable.Range(0, 2).Select(_ => Enumerable.Range(0, Cells * Genes).Select(_ => (float)rng.NextDouble() * 3).ToArray()).ToArray()
+            : null;
+        var coefficients = Enumerable.Range(0, 2).Select(_ => Enumerable.Range(0, Genes).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray()).ToArray();
+        var kernelInit = skipConnection ? init.Concat(coefficients).ToArray() : init;
+        using var kernel = new GcnTrainingKernel(input, a, Hidden, kernelInit, dropout: 0, learningRate: 0.01, weightDecay: 0, seed: 1, features);
         kernel.Step(cells, genes, values, maskedInput, Array.Empty<int>(), Array.Empty<int>(), Array.Empty<float>());
 
         // Autograd reference: the input with the targets zeroed when they are masked for this epoch.
         var xin = (float[])x.Clone();
         if (maskedInput) for (int e = 0; e < cells.Length; e++) xin[cells[e] * Genes + genes[e]] = 0;
         var z = model.PropagatedHidden(Dense(a), tensor(xin, Cells, Genes), 0, training: false);
-        var pred = model.OutputAt(z, tensor(cells.Select(c => (long)c).ToArray()), tensor(genes.Select(g => (long)g).ToArray()));
+        var ct = tensor(cells.Select(c => (long)c).ToArray()); var gt = tensor(genes.Select(g => (long)g).ToArray());
+        var pred = model.OutputAt(z, ct, gt);
+        var skip = coefficients.Select(c => tensor(c).requires_grad_()).ToArray();
+        if (skipConnection)
+            for (int f = 0; f < 2; f++)
+                pred = pred + skip[f].index_select(0, gt) * tensor(features![f], Cells, Genes).index_select(0, ct).gather(1, gt.unsqueeze(1)).squeeze(1);
         var loss = nn.functional.mse_loss(pred, tensor(values));
         loss.backward();
         var grads = model.parameters().Select(p => p.grad!.contiguous().data<float>().ToArray()).ToArray();
+        if (skipConnection)
+            for (int f = 0; f < 2; f++) AssertClose(skip[f].grad!.data<float>().ToArray(), kernel.GradSkip[f]);
+        else Assert.Empty(kernel.GradSkip);
 
         AssertClose(grads[0], kernel.GradW1);
         AssertClose(grads[1], kernel.GradB1);
@@ -72,9 +95,10 @@ public sealed class GcnTrainingKernelTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Adam_step_matches_TorchSharp_Adam_with_weight_decay(bool sparse)
+    [InlineData("dense")]
+    [InlineData("sparse")]
+    [InlineData("blocked")]
+    public void Adam_step_matches_TorchSharp_Adam_with_weight_decay(string kind)
     {
         TorchRuntime.EnsureInitialized();
         using var scope = NewDisposeScope();
@@ -82,7 +106,7 @@ public sealed class GcnTrainingKernelTests
         int[] cells = { 1, 3, 7 }; int[] genes = { 2, 5, 0 }; float[] values = { 3f, 1f, 4f };
         using var gen = new Generator(5);
         using var model = new BottleneckGcn(Genes, Hidden, gen);
-        using var input = Input(x, sparse);
+        using var input = Input(x, kind);
         using var kernel = new GcnTrainingKernel(input, a, Hidden, model.ExportWeights(), 0, 0.003, 5e-4, 1);
         var opt = optim.Adam(model.parameters(), lr: 0.003, weight_decay: 5e-4);
         var adj = Dense(a);
