@@ -115,8 +115,7 @@ internal static class ScGnnEngine
             skip = NeighborFeatures.Compute(adjacency, log1p ? features : input, cells, genes);
             var (coef, intercept) = NeighborFeatures.FitLeastSquares(skip, genes,
                 fixedR.Concat(nzR).ToArray(), fixedG.Concat(nzG).ToArray(), fixedV.Concat(nzV).ToArray());
-            if (Environment.GetEnvironmentVariable("SCGNN_SKIP_ZERO_INIT") != "1")
-                init = new[] { init[0], init[1], init[2], intercept }.Concat(coef).ToArray();
+            init = new[] { init[0], init[1], init[2], intercept }.Concat(coef).ToArray();
         }
         using var kernel = new GcnTrainingKernel(x, adjacency, hidden, init, o.DropoutRate, o.LearningRate, o.WeightDecay, (ulong)seed, skip);
         var maskRng = new Random(unchecked(seed * 31 + 17));

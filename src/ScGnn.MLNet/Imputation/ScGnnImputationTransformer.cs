@@ -26,7 +26,9 @@ namespace ScGnn.MLNet.Imputation;
 public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
 {
     internal const string LoaderSignature = "ScGnnImputation";
-    private const uint VersionCurrent = 0x00010001;
+    // 0x00010002 added the skip-connection coefficients after each member's weights.
+    private const uint VersionCurrent = 0x00010002;
+    private const uint VersionWithoutSkip = 0x00010001;
 
     private readonly IHost _host;
     private readonly ScGnnNetworkState _state;
@@ -180,7 +182,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
     // ---- persistence ----
 
     internal static readonly ModelComponentInfo Component = new("SCGNN imputation", "SCGNNIMP", LoaderSignature,
-        versionWritten: VersionCurrent, versionReadable: VersionCurrent, versionWeCanReadBack: VersionCurrent,
+        versionWritten: VersionCurrent, versionReadable: VersionCurrent, versionWeCanReadBack: VersionWithoutSkip,
         typeof(ScGnnImputationTransformer));
 
     // Only what imputation needs, in float32: gene ids, the PCA basis, and each ensemble member's weights.
@@ -206,6 +208,8 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
             w.WriteFloatArray(member[1]);
             w.WriteFloatMatrix(_state.Hidden, _geneIds.Length, member[2]);
             w.WriteFloatArray(member[3]);
+            w.Write(member.Length - 4);
+            for (int f = 4; f < member.Length; f++) w.WriteFloatArray(member[f]);
         }
     });
 
@@ -225,15 +229,23 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
             var components = r.ReadFloatMatrix("PCA basis", out _, out int comps, expectedRows: genes);
             var variance = r.ReadFloatArray("PCA variance", comps);
             int members = r.ReadInt32("ensemble size", 1, 1000);
+            bool hasSkip = ctx.Header.ModelVerWritten >= VersionCurrent;
             var ensemble = new List<float[][]>();
             for (int m = 0; m < members; m++)
-                ensemble.Add(new[]
+            {
+                var weights = new List<float[]>
                 {
                     r.ReadFloatMatrix("GCN weight W1", out _, out _, expectedRows: genes, expectedColumns: hidden),
                     r.ReadFloatArray("GCN bias b1", hidden),
                     r.ReadFloatMatrix("GCN weight W2", out _, out _, expectedRows: hidden, expectedColumns: genes),
                     r.ReadFloatArray("GCN bias b2", genes),
-                });
+                };
+                int skip = hasSkip ? r.ReadInt32("skip-connection features", 0, Gcn.NeighborFeatures.Count) : 0;
+                if (skip is not 0 and not Gcn.NeighborFeatures.Count)
+                    throw new InvalidDataException($"Skip connection with {skip} features; this build has {Gcn.NeighborFeatures.Count}.");
+                for (int f = 0; f < skip; f++) weights.Add(r.ReadFloatArray("skip-connection coefficients", genes));
+                ensemble.Add(weights.ToArray());
+            }
             var state = new ScGnnNetworkState(new PcaProjection(mean, components, comps, variance), k, hidden, scale, ensemble);
             return new ScGnnImputationTransformer(env, state, geneIds, input, output, mode, device, null, align);
         });

@@ -64,10 +64,12 @@ public sealed class ScGnnOptions
     public ScGnnInputScale InputScale { get; set; } = ScGnnTrainer.Defaults.InputScale;
 
     /// <summary>
-    /// Adds a skip connection from the cell's graph neighbourhood to the output (paper: false): per gene j, learned
-    /// coefficients on the neighbours' weighted mean of gene j and on the mean of their non-zero values of gene j
-    /// (the cell itself excluded). The bottleneck carries the cell-type structure; the skip carries gene-specific
-    /// levels the bottleneck cannot.
+    /// Adds a skip connection from the cell's graph neighbourhood to the output (paper: false). For cell i and gene j
+    /// the output gains <c>s1_j m_ij + s2_j e_ij</c>, where <c>m_ij</c> is the <c>Â</c>-weighted mean of gene j over
+    /// i's neighbours (the cell itself excluded, zeros included) and <c>e_ij</c> the weighted mean of the neighbours'
+    /// non-zero values of gene j. The coefficients and the output bias start at the per-gene least-squares fit on the
+    /// training targets and are then trained with the network, which learns the residual: the bottleneck carries
+    /// cell-type structure, the skip the gene-specific levels a <c>genes/64</c> bottleneck cannot.
     /// </summary>
     public bool SkipConnection { get; set; } = ScGnnTrainer.Defaults.SkipConnection;
 
