@@ -60,7 +60,8 @@ internal static class ScGnnEngine
         var valTargets = mask.Where(c => roles[c] == RoleValidation);
         var testTargets = mask.Where(c => roles[c] == RoleTest);
         if (!fresh && trainTargets.Count == 0)
-            throw new ArgumentException("No masked entries fall in the training cells: the mask is empty or too small.");
+            throw new ArgumentException($"ScGnn has no training targets: no masked entry falls in the training cells ({nnz} non-zero entries, " +
+                $"mask rate {rate:F3}). Use more cells or genes, or a higher MaskRate.");
 
         // Graph on the masked input (reference notebook): PCA(50) -> exact kNN -> D^-1/2 (A+I) D^-1/2.
         var pca = PcaProjection.Fit(input, cells, genes, o.PrincipalComponentCount);

@@ -1,0 +1,59 @@
+using ScGnn.MLNet.Gcn;
+using ScGnn.MLNet.Graph;
+
+namespace ScGnn.MLNet.Tests.Gcn;
+
+/// <summary>The skip connection's neighbourhood features and its least-squares starting point.</summary>
+public sealed class NeighborFeaturesTests
+{
+    [Fact]
+    public void Features_are_neighbour_means_without_the_cell_itself()
+    {
+        // Path 0 - 1 - 2: cell 1 has two equally weighted neighbours, cells 0 and 2 one each.
+        var a = NormalizedAdjacency.FromNeighbors(new[] { new[] { 1 }, new[] { 0, 2 }, new[] { 1 } });
+        float[] x =
+        {
+            2, 0,   // cell 0
+            4, 6,   // cell 1
+            0, 3,   // cell 2
+        };
+        var f = NeighborFeatures.Compute(a, x, 3, 2);
+        Assert.Equal(NeighborFeatures.Count, f.Length);
+        // Mean over neighbours, zeros included.
+        Assert.Equal(new float[] { 4, 6, 1, 1.5f, 4, 6 }, f[0]);
+        // Mean over the neighbours that express the gene (cell 1: only cell 0 has gene 0, only cell 2 gene 1).
+        Assert.Equal(new float[] { 4, 6, 2, 3, 4, 6 }, f[1]);
+    }
+
+    [Fact]
+    public void Expressed_mean_is_zero_where_no_neighbour_expresses_the_gene()
+    {
+        var a = NormalizedAdjacency.FromNeighbors(new[] { new[] { 1 }, new[] { 0 } });
+        var f = NeighborFeatures.Compute(a, new float[] { 5, 0, 0, 0 }, 2, 2);
+        Assert.Equal(new float[] { 0, 0, 5, 0 }, f[1]);
+    }
+
+    [Fact]
+    public void Least_squares_recovers_per_gene_coefficients_and_intercepts()
+    {
+        const int cells = 40, genes = 3;
+        var rng = new Random(4);
+        var features = Enumerable.Range(0, 2).Select(_ => Enumerable.Range(0, cells * genes).Select(_ => (float)(rng.NextDouble() * 10)).ToArray()).ToArray();
+        var tc = new List<int>(); var tg = new List<int>(); var tv = new List<float>();
+        for (int c = 0; c < cells; c++)
+        {
+            // Gene 0: 2 m - 0.5 e + 3; gene 1: e; gene 2 has no targets.
+            tc.Add(c); tg.Add(0); tv.Add(2 * features[0][c * genes] - 0.5f * features[1][c * genes] + 3);
+            tc.Add(c); tg.Add(1); tv.Add(features[1][c * genes + 1]);
+        }
+        var (coef, intercept) = NeighborFeatures.FitLeastSquares(features, genes, tc.ToArray(), tg.ToArray(), tv.ToArray());
+        // The small ridge (1e-3 of the mean feature energy) shrinks coefficients by well under 1 %.
+        Assert.InRange(coef[0][0], 1.98, 2.0);
+        Assert.InRange(coef[1][0], -0.5, -0.49);
+        Assert.InRange(intercept[0], 2.9, 3.1);
+        Assert.InRange(coef[0][1], -0.01, 0.01);
+        Assert.InRange(coef[1][1], 0.99, 1.0);
+        Assert.InRange(intercept[1], -0.1, 0.1);
+        Assert.Equal(new float[] { 0, 0, 0 }, new[] { coef[0][2], coef[1][2], intercept[2] });
+    }
+}
