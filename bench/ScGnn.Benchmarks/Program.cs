@@ -92,7 +92,7 @@ void Speed()
     double epoch = (stamps[^1] - stamps[100]) / (stamps.Count - 101);
     double floorSquare = floorMacs / squareRate, floorShape = floorMacs / shapeRate;
     Line($"- data: pbmc3k after gene selection and median normalization: {n:N0} cells x {genes:N0} genes ({matrix.Density:P1} non-zero), hidden {hidden}; torch threads {threads}");
-    Line($"- input products use the {(matrix.Density < ScGnn.MLNet.Gcn.GcnInput.SparseDensityThreshold ? "sparse C#" : "dense TorchSharp BLAS")} path (threshold {ScGnn.MLNet.Gcn.GcnInput.SparseDensityThreshold:P0} density)");
+    Line($"- input products use the {ScGnn.MLNet.Gcn.GcnInput.CpuPathFor(matrix.Density)} path (sparse below {ScGnn.MLNet.Gcn.GcnInput.SparseDensityThreshold:P0} density)");
     Line($"- machine matrix-multiply rate (TorchSharp sgemm, measured in this run): {squareRate / 1e9:F1} GMAC/s at 2048^3, {shapeRate / 1e9:F1} GMAC/s at the model's shape ({n} x {genes} x {hidden})");
     Line($"- arithmetic floor per epoch (4 x cells x genes x genes/64 = {floorMacs / 1e6:F0} M multiply-adds): {floorSquare * 1e3:F2} ms at the square rate, {floorShape * 1e3:F2} ms at the shape rate");
     Line($"- measured epoch (mean of epochs 101-1000): {epoch * 1e3:F2} ms = **{epoch / floorSquare:F2}x** the floor at the square rate ({epoch / floorShape:F2}x at the shape rate)");
@@ -128,7 +128,7 @@ void Accuracy()
         }
     Line("");
     Line("paper: `ImputationProtocolOptions.Paper()` (trains on the simulated-dropout entries of the 90 % training cells, scores the 5 % test cells). " +
-         "default: `new ImputationProtocolOptions()` (library defaults; the model never sees the simulated-dropout entries, all of them are scored).");
+         "default: `new ImputationProtocolOptions()` (library defaults, same protocol: trained on the simulated-dropout entries of the same training cells and scored on the same test cells).");
 }
 
 // --set Name=Value[,Name=Value...]: override ScGnnOptions properties, e.g. --set NeighborCount=10,InputScale=Log1pInput.

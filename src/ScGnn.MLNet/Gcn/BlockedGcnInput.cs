@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -68,6 +69,8 @@ internal sealed class BlockedGcnInput : GcnInput
         for (int r = 0; r < rows; r++) output.AsSpan(r * width, hidden).CopyTo(c.AsSpan(r * hidden, hidden));
     }
 
+    // Optimized from the first call: training is a few thousand calls, too few for tiered JIT to settle early.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Block4(float[] a, int r0, int inner, float[] b, int width, int col, int vectors, float[] c)
     {
         fixed (float* pa = a, pb = b, pc = c)
@@ -125,6 +128,7 @@ internal sealed class BlockedGcnInput : GcnInput
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Row1(float[] a, int r, int inner, float[] b, int width, int col, int vectors, float[] c)
     {
         fixed (float* pa = a, pb = b, pc = c)
@@ -142,6 +146,7 @@ internal sealed class BlockedGcnInput : GcnInput
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Store(float* o, int vectors, Vector256<float> v0, Vector256<float> v1, Vector256<float> v2)
     {
         Avx.Store(o, v0);

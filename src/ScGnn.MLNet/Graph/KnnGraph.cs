@@ -33,15 +33,26 @@ internal static class KnnGraph
             // Exclude self explicitly: duplicate cells have distance 0 too.
             var selfIdx = arange(start, start + rows, dtype: ScalarType.Int64).unsqueeze(1);
             d.scatter_(1, selfIdx, full(rows, 1, double.PositiveInfinity, dtype: ScalarType.Float64));
-            // Stable ordering: sort by (distance, index) via a tiny index-proportional offset is fragile, so sort.
-            var (_, idx) = d.sort(dim: 1, stable: true);
-            var top = idx[.., ..k].contiguous().data<long>().ToArray();
-            for (int r = 0; r < rows; r++)
+            // Partial selection of the k smallest per row, ties to the lower index (what a stable sort gives),
+            // instead of sorting whole rows.
+            var dist = d.contiguous().data<double>().ToArray();
+            int offset = start;
+            Parallel.For(0, rows, r =>
             {
-                var nb = new int[k];
-                for (int j = 0; j < k; j++) nb[j] = (int)top[r * k + j];
-                result[start + r] = nb;
-            }
+                var bestD = new double[k];
+                var bestI = new int[k];
+                int filled = 0;
+                int rowStart = r * count;
+                for (int j = 0; j < count; j++)
+                {
+                    double v = dist[rowStart + j];
+                    if (filled == k && !(v < bestD[k - 1])) continue;
+                    int at = filled < k ? filled++ : k - 1;
+                    while (at > 0 && v < bestD[at - 1]) { bestD[at] = bestD[at - 1]; bestI[at] = bestI[at - 1]; at--; }
+                    bestD[at] = v; bestI[at] = j;
+                }
+                result[offset + r] = bestI;
+            });
         }
         return result;
     }
