@@ -105,8 +105,7 @@ public sealed class ScGnnTrainerTests
                 if (sim.Observed[i, j] == 0 && sim.TrueCounts[i, j] != 0) { double t = sim.TrueCounts[i, j] * factor[i]; zeros += t * t; count++; }
         zeros /= count;
         double library = Error(new ScGnnOptions()), paper = Error(ScGnnOptions.Paper());
-        // Both recover most of the dropped signal; which is better depends on the data (docs/BENCHMARKS.md:
-        // here the paper's fixed mask wins, on the demo simulation fresh masks win clearly).
+        // Both recover most of the dropped signal (docs/BENCHMARKS.md compares them on larger simulations).
         Assert.True(library < 0.5 * zeros, $"defaults {library:F2} vs zeros {zeros:F2}");
         Assert.True(paper < 0.5 * zeros, $"paper {paper:F2} vs zeros {zeros:F2}");
     }
