@@ -14,7 +14,7 @@ namespace ScGnn.MLNet.Gcn;
 internal sealed class BlockedGcnInput : GcnInput
 {
     private const int Lanes = 8;
-    private readonly float[] _x;   // cells x genes
+    private readonly float[] _x;   // cells x genes, the caller's array (not copied; it must not change)
     private readonly float[] _xt;  // genes x cells
     private float[] _right = Array.Empty<float>();
     private float[] _out = Array.Empty<float>();
@@ -22,7 +22,7 @@ internal sealed class BlockedGcnInput : GcnInput
     internal BlockedGcnInput(float[] dense, int cells, int genes)
     {
         Cells = cells; Genes = genes;
-        _x = (float[])dense.Clone();
+        _x = dense;
         _xt = GcnTrainingKernel.Transpose(dense, cells, genes);
     }
 
