@@ -14,12 +14,33 @@ namespace ScGnn.MLNet.Gcn;
 /// </summary>
 internal static class NeighborFeatures
 {
-    internal const int Count = 2;
+    /// <summary>Features per hop: the weighted mean and the weighted mean of the expressed values.</summary>
+    internal const int PerHop = 2;
 
-    /// <summary>Both features as dense row-major cells x genes arrays, on the scale of <paramref name="x"/>.</summary>
-    internal static float[][] Compute(NormalizedAdjacency a, float[] x, int cells, int genes)
+    /// <summary>Most hops the skip connection supports.</summary>
+    internal const int MaxHops = 3;
+
+    /// <summary>
+    /// The features for hops 1..<paramref name="hops"/> as dense row-major cells x genes arrays on the scale of
+    /// <paramref name="x"/>, ordered [mean_1, expressed_1, mean_2, expressed_2, ...]. Hop h weighs cell k by
+    /// <c>(Â^h)[i,k]</c>, self excluded: hop 2 reaches the neighbours' neighbours.
+    /// </summary>
+    internal static float[][] Compute(NormalizedAdjacency a, float[] x, int cells, int genes, int hops = 1)
     {
         if (x.Length != (long)cells * genes) throw new ArgumentException("Input size does not match cells x genes.");
+        if (hops < 1 || hops > MaxHops) throw new ArgumentOutOfRangeException(nameof(hops), hops, $"Hops must be 1 to {MaxHops}.");
+        var features = new List<float[]>();
+        var (ptr, cols, vals) = (a.RowPointers, a.Columns, a.Values);
+        for (int h = 1; h <= hops; h++)
+        {
+            if (h > 1) (ptr, cols, vals) = Multiply(ptr, cols, vals, a, cells);
+            features.AddRange(Summaries(ptr, cols, vals, x, cells, genes));
+        }
+        return features.ToArray();
+    }
+
+    private static float[][] Summaries(int[] ptr, int[] cols, float[] vals, float[] x, int cells, int genes)
+    {
         var mean = new float[x.Length];
         var expressedMean = new float[x.Length];
         Parallel.For(0, cells, () => (new double[genes], new double[genes]), (i, _, acc) =>
@@ -27,11 +48,11 @@ internal static class NeighborFeatures
             var (sum, weightNonZero) = acc;
             Array.Clear(sum); Array.Clear(weightNonZero);
             double weight = 0;
-            for (int q = a.RowPointers[i]; q < a.RowPointers[i + 1]; q++)
+            for (int q = ptr[i]; q < ptr[i + 1]; q++)
             {
-                int k = a.Columns[q];
+                int k = cols[q];
                 if (k == i) continue;
-                double w = a.Values[q];
+                double w = vals[q];
                 weight += w;
                 var row = x.AsSpan(k * genes, genes);
                 for (int j = 0; j < genes; j++)
@@ -50,6 +71,40 @@ internal static class NeighborFeatures
             return acc;
         }, _ => { });
         return new[] { mean, expressedMean };
+    }
+
+    // Sparse product (CSR) x Â, rows in parallel: the next hop's weights.
+    private static (int[], int[], float[]) Multiply(int[] ptr, int[] cols, float[] vals, NormalizedAdjacency a, int cells)
+    {
+        var rowCols = new int[cells][];
+        var rowVals = new float[cells][];
+        Parallel.For(0, cells, () => (new double[cells], new List<int>()), (i, _, acc) =>
+        {
+            var (dense, touched) = acc;
+            touched.Clear();
+            for (int q = ptr[i]; q < ptr[i + 1]; q++)
+                for (int r = a.RowPointers[cols[q]]; r < a.RowPointers[cols[q] + 1]; r++)
+                {
+                    int k = a.Columns[r];
+                    if (dense[k] == 0) touched.Add(k);
+                    dense[k] += (double)vals[q] * a.Values[r];
+                }
+            touched.Sort();
+            rowCols[i] = touched.ToArray();
+            rowVals[i] = touched.Select(k => (float)dense[k]).ToArray();
+            foreach (int k in touched) dense[k] = 0;
+            return acc;
+        }, _ => { });
+        var outPtr = new int[cells + 1];
+        for (int i = 0; i < cells; i++) outPtr[i + 1] = outPtr[i] + rowCols[i].Length;
+        var outCols = new int[outPtr[cells]];
+        var outVals = new float[outPtr[cells]];
+        for (int i = 0; i < cells; i++)
+        {
+            rowCols[i].CopyTo(outCols, outPtr[i]);
+            rowVals[i].CopyTo(outVals, outPtr[i]);
+        }
+        return (outPtr, outCols, outVals);
     }
 
     /// <summary>

@@ -64,8 +64,9 @@ internal static class ScGnnEngine
                 $"mask rate {rate:F3}). Use more cells or genes, or a higher MaskRate.");
 
         // Graph on the masked input (reference notebook): PCA(50) -> exact kNN -> D^-1/2 (A+I) D^-1/2.
-        var pca = PcaProjection.Fit(input, cells, genes, o.PrincipalComponentCount);
-        var adjacency = BuildAdjacency(pca, input, cells, o.NeighborCount);
+        var graphInput = GraphInput(input, o.GraphOnLog1p);
+        var pca = PcaProjection.Fit(graphInput, cells, genes, o.PrincipalComponentCount);
+        var adjacency = BuildAdjacency(pca, graphInput, cells, o.NeighborCount);
         int hidden = Math.Max(1, genes / o.BottleneckRatio);
         log?.Invoke($"ScGnn: {cells} cells x {genes} genes, PCA {pca.ComponentCount}, kNN k={o.NeighborCount} ({adjacency.EdgeCount} edges), hidden {hidden}, " +
                     $"mask rate {rate:F4}, {trainTargets.Count} training / {valTargets.Count} validation targets, device {device.type}");
@@ -79,7 +80,7 @@ internal static class ScGnnEngine
             members.Add(TrainOne(input, cells, genes, adjacency, hidden, roles, trainTargets, valTargets, fresh, rate, o, seed, device,
                 member == 0 ? history : null, timings));
         }
-        var state = new ScGnnNetworkState(pca, o.NeighborCount, hidden, o.InputScale, members);
+        var state = new ScGnnNetworkState(pca, o.NeighborCount, hidden, o.InputScale, members, o.GraphOnLog1p);
         return new ScGnnFitResult(state, history, roles, trainTargets, valTargets, testTargets, timings);
     }
 
@@ -113,7 +114,7 @@ internal static class ScGnnEngine
         if (o.SkipConnection)
         {
             // The skip starts at the per-gene least-squares fit on every entry training can target; the GCN learns the rest.
-            skip = NeighborFeatures.Compute(adjacency, log1p ? features : input, cells, genes);
+            skip = NeighborFeatures.Compute(adjacency, log1p ? features : input, cells, genes, o.SkipConnectionHops);
             var (coef, intercept) = NeighborFeatures.FitLeastSquares(skip, genes,
                 fixedR.Concat(nzR).ToArray(), fixedG.Concat(nzG).ToArray(), fixedV.Concat(nzV).ToArray());
             init = new[] { init[0], init[1], init[2], intercept }.Concat(coef).ToArray();
@@ -182,15 +183,18 @@ internal static class ScGnnEngine
         if (cells < 2) throw new ArgumentException($"Imputation needs at least 2 cells to build a graph; got {cells}.");
         TorchRuntime.EnsureInitialized();
         var device = ResolveDevice(deviceOption);
-        var adjacency = BuildAdjacency(state.Pca, x, cells, state.NeighborCount);
+        var adjacency = BuildAdjacency(state.Pca, GraphInput(x, state.GraphOnLog1p), cells, state.NeighborCount);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var adj = ToTorch(adjacency, device);
         var xt = tensor(x, cells, genes).to(device);
         if (state.InputScale != ScGnnInputScale.Counts) xt = xt.log1p();
         using var generator = new Generator(0);
-        float[][]? skip = state.Ensemble.Any(w => w.Length > 4)
-            ? NeighborFeatures.Compute(adjacency, state.InputScale == ScGnnInputScale.Log1p ? x.Select(v => MathF.Log(1 + v)).ToArray() : x, cells, genes)
+        // Members share the feature count: NeighborFeatures.PerHop per hop after the four GCN arrays.
+        int skipCount = state.Ensemble[0].Length - 4;
+        float[][]? skip = skipCount > 0
+            ? NeighborFeatures.Compute(adjacency, state.InputScale == ScGnnInputScale.Log1p ? x.Select(v => MathF.Log(1 + v)).ToArray() : x, cells, genes,
+                skipCount / NeighborFeatures.PerHop)
             : null;
         Tensor? sum = null;
         foreach (var weights in state.Ensemble)
@@ -208,6 +212,9 @@ internal static class ScGnnEngine
         var mean = sum! / state.Ensemble.Count;
         return mean.cpu().contiguous().data<float>().ToArray();
     }
+
+    // What PCA and the kNN search see: the input itself (paper) or its log1p (scanpy's log1p -> pca -> neighbors).
+    private static float[] GraphInput(float[] x, bool log1p) => log1p ? x.Select(v => MathF.Log(1 + v)).ToArray() : x;
 
     internal static NormalizedAdjacency BuildAdjacency(PcaProjection pca, float[] x, int cells, int k)
     {

@@ -26,8 +26,10 @@ namespace ScGnn.MLNet.Imputation;
 public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
 {
     internal const string LoaderSignature = "ScGnnImputation";
-    // 0x00010002 added the skip-connection coefficients after each member's weights.
-    private const uint VersionCurrent = 0x00010002;
+    // 0x00010002 added the skip-connection coefficients after each member's weights;
+    // 0x00010003 the flag saying the graph is built on log1p of the input.
+    private const uint VersionCurrent = 0x00010003;
+    private const uint VersionWithSkip = 0x00010002;
     private const uint VersionWithoutSkip = 0x00010001;
 
     private readonly IHost _host;
@@ -194,6 +196,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         w.Write((int)_device);
         w.Write(_alignGenes);
         w.Write((int)_state.InputScale);
+        w.Write(_state.GraphOnLog1p);
         w.Write(_state.NeighborCount);
         w.Write(_state.Hidden);
         w.WriteStringArray(_geneIds);
@@ -221,6 +224,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
             var device = (ScGnnDevice)r.ReadInt32("device", 0, 2);
             bool align = r.ReadFlag("gene alignment");
             var scale = (ScGnnInputScale)r.ReadInt32("input scale", 0, 2);
+            bool graphOnLog1p = ctx.Header.ModelVerWritten >= VersionCurrent && r.ReadFlag("graph on log1p");
             int k = r.ReadInt32("neighbour count", 1, int.MaxValue);
             int hidden = r.ReadInt32("hidden units", 1, int.MaxValue);
             var geneIds = r.ReadStringArray("gene ids");
@@ -229,7 +233,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
             var components = r.ReadFloatMatrix("PCA basis", out _, out int comps, expectedRows: genes);
             var variance = r.ReadFloatArray("PCA variance", comps);
             int members = r.ReadInt32("ensemble size", 1, 1000);
-            bool hasSkip = ctx.Header.ModelVerWritten >= VersionCurrent;
+            bool hasSkip = ctx.Header.ModelVerWritten >= VersionWithSkip;
             var ensemble = new List<float[][]>();
             for (int m = 0; m < members; m++)
             {
@@ -240,13 +244,15 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
                     r.ReadFloatMatrix("GCN weight W2", out _, out _, expectedRows: hidden, expectedColumns: genes),
                     r.ReadFloatArray("GCN bias b2", genes),
                 };
-                int skip = hasSkip ? r.ReadInt32("skip-connection features", 0, Gcn.NeighborFeatures.Count) : 0;
-                if (skip is not 0 and not Gcn.NeighborFeatures.Count)
-                    throw new InvalidDataException($"Skip connection with {skip} features; this build has {Gcn.NeighborFeatures.Count}.");
+                int maxSkip = Gcn.NeighborFeatures.PerHop * Gcn.NeighborFeatures.MaxHops;
+                int skip = hasSkip ? r.ReadInt32("skip-connection features", 0, maxSkip) : 0;
+                if (skip % Gcn.NeighborFeatures.PerHop != 0 || (m > 0 && skip != ensemble[0].Length - 4))
+                    throw new InvalidDataException($"Skip connection with {skip} features in ensemble member {m}; " +
+                        $"expected a multiple of {Gcn.NeighborFeatures.PerHop} up to {maxSkip}, the same for every member.");
                 for (int f = 0; f < skip; f++) weights.Add(r.ReadFloatArray("skip-connection coefficients", genes));
                 ensemble.Add(weights.ToArray());
             }
-            var state = new ScGnnNetworkState(new PcaProjection(mean, components, comps, variance), k, hidden, scale, ensemble);
+            var state = new ScGnnNetworkState(new PcaProjection(mean, components, comps, variance), k, hidden, scale, ensemble, graphOnLog1p);
             return new ScGnnImputationTransformer(env, state, geneIds, input, output, mode, device, null, align);
         });
 }

@@ -5,8 +5,10 @@ namespace ScGnn.MLNet.Imputation;
 /// <summary>Everything a fitted ScGnn model needs to impute new cells: the PCA basis and the network weights.</summary>
 internal sealed class ScGnnNetworkState
 {
-    internal ScGnnNetworkState(PcaProjection pca, int neighborCount, int hidden, ScGnnInputScale scale, IReadOnlyList<float[][]> ensemble)
+    internal ScGnnNetworkState(PcaProjection pca, int neighborCount, int hidden, ScGnnInputScale scale, IReadOnlyList<float[][]> ensemble,
+        bool graphOnLog1p)
     {
+        GraphOnLog1p = graphOnLog1p;
         Pca = pca;
         NeighborCount = neighborCount;
         Hidden = hidden;
@@ -18,6 +20,9 @@ internal sealed class ScGnnNetworkState
     internal int NeighborCount { get; }
     internal int Hidden { get; }
     internal ScGnnInputScale InputScale { get; }
+
+    /// <summary>Whether the PCA basis was fitted on, and new batches are projected from, log1p of the input.</summary>
+    internal bool GraphOnLog1p { get; }
 
     /// <summary>One weight set (W1, b1, W2, b2) per ensemble member.</summary>
     internal IReadOnlyList<float[][]> Ensemble { get; }

@@ -60,6 +60,14 @@ public sealed class ScGnnOptions
     /// </summary>
     public bool FreshMaskEachEpoch { get; set; } = ScGnnTrainer.Defaults.FreshMaskEachEpoch;
 
+    /// <summary>
+    /// Builds the PCA basis and the kNN graph on <c>log1p</c> of the (normalized) input, as scanpy's
+    /// <c>log1p -> pca -> neighbors</c> does, instead of on the values themselves (paper: false). On counts the first
+    /// components follow the few most expressed genes; on log1p every gene's fold changes count, and the neighbours
+    /// are more often of the same cell type. Only the graph changes; the network's input follows <see cref="InputScale"/>.
+    /// </summary>
+    public bool GraphOnLog1p { get; set; } = ScGnnTrainer.Defaults.GraphOnLog1p;
+
     /// <summary>Scale the network sees and is trained on (paper: counts).</summary>
     public ScGnnInputScale InputScale { get; set; } = ScGnnTrainer.Defaults.InputScale;
 
@@ -72,6 +80,14 @@ public sealed class ScGnnOptions
     /// cell-type structure, the skip the gene-specific levels a <c>genes/64</c> bottleneck cannot.
     /// </summary>
     public bool SkipConnection { get; set; } = ScGnnTrainer.Defaults.SkipConnection;
+
+    /// <summary>
+    /// How many graph hops the skip connection summarizes (1 to 3; ignored without <see cref="SkipConnection"/>).
+    /// Hop h adds the two features above computed with the weights of <c>Â^h</c> (self excluded), so hop 2 also sees
+    /// the neighbours' neighbours. The per-gene fit weighs small against wide neighbourhoods, much as MAGIC's
+    /// diffusion time <c>t</c> does, but per gene and learned from the masked entries.
+    /// </summary>
+    public int SkipConnectionHops { get; set; } = ScGnnTrainer.Defaults.SkipConnectionHops;
 
     /// <summary>Number of independently seeded networks whose predictions are averaged (paper: 1).</summary>
     public int EnsembleSize { get; set; } = ScGnnTrainer.Defaults.EnsembleSize;
@@ -110,6 +126,8 @@ public sealed class ScGnnOptions
         InputScale = ScGnnTrainer.PaperDefaults.InputScale,
         EnsembleSize = ScGnnTrainer.PaperDefaults.EnsembleSize,
         SkipConnection = ScGnnTrainer.PaperDefaults.SkipConnection,
+        SkipConnectionHops = ScGnnTrainer.PaperDefaults.SkipConnectionHops,
+        GraphOnLog1p = ScGnnTrainer.PaperDefaults.GraphOnLog1p,
     };
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting.</summary>
@@ -129,6 +147,7 @@ public sealed class ScGnnOptions
         Require(TestFraction is >= 0 and < 1, nameof(TestFraction), "must be in [0, 1)");
         Require(ValidationFraction + TestFraction < 1, nameof(TestFraction), "plus ValidationFraction must leave training cells");
         Require(EnsembleSize >= 1, nameof(EnsembleSize), "must be at least 1");
+        Require(SkipConnectionHops is >= 1 and <= Gcn.NeighborFeatures.MaxHops, nameof(SkipConnectionHops), $"must be 1 to {Gcn.NeighborFeatures.MaxHops}");
         Require(ThreadCount is null or >= 1, nameof(ThreadCount), "must be at least 1");
         Require(Enum.IsDefined(InputScale), nameof(InputScale), "is not a known scale");
         Require(Enum.IsDefined(OutputMode), nameof(OutputMode), "is not a known mode");

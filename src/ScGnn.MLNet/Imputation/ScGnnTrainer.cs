@@ -49,6 +49,10 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         public const int EnsembleSize = 1;
         /// <summary>Skip connection from the neighbourhood means to the output (see <see cref="ScGnnOptions.SkipConnection"/>).</summary>
         public const bool SkipConnection = true;
+        /// <summary>Graph hops the skip connection summarizes (see <see cref="ScGnnOptions.SkipConnectionHops"/>).</summary>
+        public const int SkipConnectionHops = 2;
+        /// <summary>PCA and kNN on log1p of the input (see <see cref="ScGnnOptions.GraphOnLog1p"/>).</summary>
+        public const bool GraphOnLog1p = true;
         /// <summary>Seed.</summary>
         public const int Seed = 1;
     }
@@ -82,6 +86,10 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         public const int EnsembleSize = 1;
         /// <summary>No skip connection (paper).</summary>
         public const bool SkipConnection = false;
+        /// <summary>Not part of the paper; 1 when <see cref="ScGnnOptions.SkipConnection"/> is turned on.</summary>
+        public const int SkipConnectionHops = 1;
+        /// <summary>The reference notebook runs PCA on the normalized counts.</summary>
+        public const bool GraphOnLog1p = false;
     }
 
     private readonly IHost _host;

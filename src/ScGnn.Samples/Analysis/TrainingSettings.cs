@@ -32,6 +32,7 @@ internal sealed record TrainingSettings(bool Paper, int Seed, int? Epochs, int? 
         $"{(Paper ? "paper configuration" : "library defaults")}, {o.Epochs} epoch{(o.Epochs == 1 ? "" : "s")}, seed {o.Seed}" +
         (o.FreshMaskEachEpoch ? ", fresh mask each epoch" : ", fixed mask") +
         (o.InputScale == ScGnnInputScale.Log1p ? ", log1p scale" : o.InputScale == ScGnnInputScale.Log1pInput ? ", log1p input" : "") +
-        (o.SkipConnection ? ", skip connection" : "") +
+        (o.SkipConnection ? $", skip connection ({o.SkipConnectionHops} hop{(o.SkipConnectionHops == 1 ? "" : "s")})" : "") +
+        (o.GraphOnLog1p ? ", graph on log1p" : "") +
         (o.EnsembleSize > 1 ? $", ensemble of {o.EnsembleSize}" : "");
 }

@@ -18,11 +18,30 @@ public sealed class NeighborFeaturesTests
             0, 3,   // cell 2
         };
         var f = NeighborFeatures.Compute(a, x, 3, 2);
-        Assert.Equal(NeighborFeatures.Count, f.Length);
+        Assert.Equal(NeighborFeatures.PerHop, f.Length);
         // Mean over neighbours, zeros included.
         Assert.Equal(new float[] { 4, 6, 1, 1.5f, 4, 6 }, f[0]);
         // Mean over the neighbours that express the gene (cell 1: only cell 0 has gene 0, only cell 2 gene 1).
         Assert.Equal(new float[] { 4, 6, 2, 3, 4, 6 }, f[1]);
+    }
+
+    [Fact]
+    public void Second_hop_weighs_cells_by_the_squared_adjacency()
+    {
+        // Path 0 - 1 - 2 with self loops: degrees 2, 3, 2, so Â01 = Â12 = 1/sqrt(6), Â00 = 1/2, Â11 = 1/3.
+        // (Â²)01 = Â00 Â01 + Â01 Â11 = 5 / (6 sqrt 6) and (Â²)02 = Â01 Â12 = 1/6; the cell itself stays excluded.
+        var a = NormalizedAdjacency.FromNeighbors(new[] { new[] { 1 }, new[] { 0, 2 }, new[] { 1 } });
+        float[] x = { 2, 0, 4, 6, 0, 3 };
+        var f = NeighborFeatures.Compute(a, x, 3, 2, hops: 2);
+        Assert.Equal(2 * NeighborFeatures.PerHop, f.Length);
+        double w1 = 5 / (6 * Math.Sqrt(6)), w2 = 1.0 / 6;
+        // Hop-1 features are unchanged by asking for more hops.
+        Assert.Equal(NeighborFeatures.Compute(a, x, 3, 2)[0], f[0]);
+        Assert.Equal(w1 * 4 / (w1 + w2), f[2][0], 5);              // gene 0 at cell 0: 4 at cell 1, 0 at cell 2
+        Assert.Equal(4, f[3][0], 5);                                // only cell 1 expresses it
+        Assert.Equal((w1 * 6 + w2 * 3) / (w1 + w2), f[2][1], 5);    // gene 1: 6 and 3, both expressed
+        Assert.Equal(f[2][1], f[3][1], 5);
+        Assert.Throws<ArgumentOutOfRangeException>(() => NeighborFeatures.Compute(a, x, 3, 2, hops: NeighborFeatures.MaxHops + 1));
     }
 
     [Fact]

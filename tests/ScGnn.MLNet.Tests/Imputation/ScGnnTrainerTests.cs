@@ -183,6 +183,8 @@ public sealed class ScGnnTrainerTests
         Assert.Contains("DropoutRate", ex.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.ImputeWithScGnn(new ScGnnOptions { Epochs = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.ImputeWithScGnn(new ScGnnOptions { ValidationFraction = 0.6, TestFraction = 0.5 }));
+        var hops = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.ImputeWithScGnn(new ScGnnOptions { SkipConnectionHops = 4 }));
+        Assert.Contains("SkipConnectionHops", hops.Message);
     }
 
     [Fact]

@@ -35,6 +35,45 @@ public sealed class ImputationPersistenceTests
         Assert.InRange(zip.Length, 1_000, 30_000);
     }
 
+    [Theory]
+    [InlineData(true, 2)]
+    [InlineData(false, 1)]
+    public void Graph_scale_and_skip_hops_survive_a_round_trip(bool graphOnLog1p, int hops)
+    {
+        var ml = new MLContext(1);
+        var data = TwoGroupData.Create().Observed.ToDataView();
+        var model = (ScGnnImputationTransformer)ml.Transforms.ImputeWithScGnn(new ScGnnOptions
+        {
+            Epochs = 20, BottleneckRatio = 8, PrincipalComponentCount = 8, Device = ScGnnDevice.Cpu,
+            GraphOnLog1p = graphOnLog1p, SkipConnectionHops = hops,
+        }).Fit(data);
+        var loaded = Assert.IsType<ScGnnImputationTransformer>(ModelFiles.Load(ModelFiles.Save(ml, model, data.Schema), out _));
+        Assert.Equal(graphOnLog1p, loaded.State.GraphOnLog1p);
+        // Four GCN arrays, then two neighbourhood features per hop.
+        Assert.Equal(4 + 2 * hops, loaded.State.Ensemble[0].Length);
+        Assert.Equal(Output(model, data), Output(loaded, data));
+    }
+
+    [Fact]
+    public void A_format_1_2_imputer_still_loads_and_imputes_as_it_did()
+    {
+        // Saved by the 1.2 writer (commit e8231f8: count-scale graph, one-hop skip), with that build's output on the
+        // same data. 1.3 added the graph-scale flag; a 1.2 model must keep its count-scale graph.
+        string dir = Path.Combine(AppContext.BaseDirectory, "Persistence", "Fixtures");
+        var zip = File.ReadAllBytes(Path.Combine(dir, "imputer-format-1.2.zip"));
+        var expected = File.ReadAllLines(Path.Combine(dir, "imputer-format-1.2.expected.txt"))
+            .Select(l => float.Parse(l, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var loaded = Assert.IsType<ScGnnImputationTransformer>(ModelFiles.Load(zip, out _));
+        Assert.False(loaded.State.GraphOnLog1p);
+        Assert.Equal(4 + 2, loaded.State.Ensemble[0].Length);
+        var data = TwoGroupData.Create().Observed.ToDataView();
+        var output = Output(loaded, data);
+        Assert.Equal(expected.Length, output.Length);
+        // Same arithmetic, so agreement to float rounding (BLAS blocking may differ by machine).
+        for (int i = 0; i < output.Length; i++)
+            Assert.True(Math.Abs(expected[i] - output[i]) <= 1e-4 * (1 + Math.Abs(expected[i])), $"entry {i}: {output[i]} vs {expected[i]}");
+    }
+
     [Fact]
     public void Tampered_and_future_models_fail_naming_the_component()
     {
