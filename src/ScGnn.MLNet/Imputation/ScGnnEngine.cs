@@ -66,9 +66,12 @@ internal static class ScGnnEngine
         // Graph on the masked input (reference notebook): PCA(50) -> exact kNN -> D^-1/2 (A+I) D^-1/2.
         var graphInput = GraphInput(input, o.GraphOnLog1p);
         var pca = PcaProjection.Fit(graphInput, cells, genes, o.PrincipalComponentCount);
-        var adjacency = BuildAdjacency(pca, graphInput, cells, o.NeighborCount);
+        int k = o.SelectNeighborCount && o.SkipConnection && !fresh && valTargets.Count > 0
+            ? SelectNeighborCount(pca, graphInput, input, cells, genes, trainTargets, valTargets, o, log)
+            : o.NeighborCount;
+        var adjacency = BuildAdjacency(pca, graphInput, cells, k);
         int hidden = Math.Max(1, genes / o.BottleneckRatio);
-        log?.Invoke($"ScGnn: {cells} cells x {genes} genes, PCA {pca.ComponentCount}, kNN k={o.NeighborCount} ({adjacency.EdgeCount} edges), hidden {hidden}, " +
+        log?.Invoke($"ScGnn: {cells} cells x {genes} genes, PCA {pca.ComponentCount}, kNN k={k} ({adjacency.EdgeCount} edges), hidden {hidden}, " +
                     $"mask rate {rate:F4}, {trainTargets.Count} training / {valTargets.Count} validation targets, device {device.type}");
 
         var members = new List<float[][]>();
@@ -80,8 +83,46 @@ internal static class ScGnnEngine
             members.Add(TrainOne(input, cells, genes, adjacency, hidden, roles, trainTargets, valTargets, fresh, rate, o, seed, device,
                 member == 0 ? history : null, timings));
         }
-        var state = new ScGnnNetworkState(pca, o.NeighborCount, hidden, o.InputScale, members, o.GraphOnLog1p);
+        var state = new ScGnnNetworkState(pca, k, hidden, o.InputScale, members, o.GraphOnLog1p);
         return new ScGnnFitResult(state, history, roles, trainTargets, valTargets, testTargets, timings);
+    }
+
+    /// <summary>Neighbour counts tried by <see cref="ScGnnOptions.SelectNeighborCount"/>: multiples of <c>NeighborCount</c>.</summary>
+    internal static readonly int[] NeighborCountMultiples = { 1, 2, 3 };
+
+    /// <summary>
+    /// Picks k among NeighborCount x {1, 2, 3} by the validation MSE of the skip connection's least-squares start on
+    /// that graph: a closed-form fit per candidate, so the choice costs a few kNN searches, not a training run.
+    /// </summary>
+    private static int SelectNeighborCount(PcaProjection pca, float[] graphInput, float[] input, int cells, int genes,
+        MaskedEntries trainTargets, MaskedEntries valTargets, ScGnnOptions o, Action<string>? log)
+    {
+        bool log1p = o.InputScale == ScGnnInputScale.Log1p;
+        var skipInput = log1p ? input.Select(v => MathF.Log(1 + v)).ToArray() : input;
+        var (tr, tg, tv) = Arrays(trainTargets, log1p);
+        var (vr, vg, vv) = Arrays(valTargets, log1p);
+        int best = o.NeighborCount;
+        double bestLoss = double.PositiveInfinity;
+        var tried = new List<string>();
+        foreach (int k in NeighborCountMultiples.Select(m => Math.Min(m * o.NeighborCount, cells - 1)).Distinct())
+        {
+            var features = NeighborFeatures.Compute(BuildAdjacency(pca, graphInput, cells, k), skipInput, cells, genes, o.SkipConnectionHops);
+            var (coef, intercept) = NeighborFeatures.FitLeastSquares(features, genes, tr, tg, tv);
+            double loss = 0;
+            for (int e = 0; e < vr.Length; e++)
+            {
+                long at = (long)vr[e] * genes + vg[e];
+                double p = intercept[vg[e]];
+                for (int f = 0; f < features.Length; f++) p += coef[f][vg[e]] * features[f][at];
+                loss += (p - vv[e]) * (p - vv[e]);
+            }
+            loss /= vr.Length;
+            tried.Add($"k={k}: {loss:G4}");
+            // Ties keep the smaller, paper-like neighbourhood.
+            if (loss < bestLoss) { bestLoss = loss; best = k; }
+        }
+        log?.Invoke($"ScGnn: neighbour count by validation MSE of the skip start ({string.Join(", ", tried)}): k={best}");
+        return best;
     }
 
     private static float[][] TrainOne(float[] input, int cells, int genes, NormalizedAdjacency adjacency, int hidden, int[] roles,

@@ -74,6 +74,10 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
     /// <summary>The epoch whose weights were kept (lowest validation loss), or 0 for a loaded model.</summary>
     public int BestEpoch => TrainingHistory.Count == 0 ? 0 : TrainingHistory[^1].BestEpoch;
 
+    /// <summary>Neighbours per cell in the kNN graph the model was trained with and builds for new batches (after
+    /// <see cref="ScGnnOptions.SelectNeighborCount"/>, if that was on).</summary>
+    public int NeighborCount => _state.NeighborCount;
+
     /// <summary>Number of hidden (bottleneck) units.</summary>
     public int HiddenUnits => _state.Hidden;
 

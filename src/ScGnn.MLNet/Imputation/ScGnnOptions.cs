@@ -27,6 +27,16 @@ public sealed class ScGnnOptions
     /// <summary>Neighbours per cell in the kNN graph (MAGIC's <c>knn</c>; paper: 5).</summary>
     public int NeighborCount { get; set; } = ScGnnTrainer.Defaults.NeighborCount;
 
+    /// <summary>
+    /// Chooses the graph's k among <see cref="NeighborCount"/> x 1, 2 and 3 (5, 10, 15 by default) before training
+    /// (paper: false). Each candidate graph gets the skip connection's per-gene least-squares start, fitted on the
+    /// training targets and scored by MSE on the validation targets. The k with the lowest MSE builds the graph for
+    /// training and is stored in the model for new batches. The start is closed-form, so this costs a few kNN searches,
+    /// not extra training. It needs <see cref="SkipConnection"/>, validation cells and a fixed mask; otherwise
+    /// <see cref="NeighborCount"/> is used as given.
+    /// </summary>
+    public bool SelectNeighborCount { get; set; } = ScGnnTrainer.Defaults.SelectNeighborCount;
+
     /// <summary>Bottleneck: the hidden layer has <c>genes / BottleneckRatio</c> units (integer division, at least 1; paper: 64).</summary>
     public int BottleneckRatio { get; set; } = ScGnnTrainer.Defaults.BottleneckRatio;
 
@@ -128,6 +138,7 @@ public sealed class ScGnnOptions
         SkipConnection = ScGnnTrainer.PaperDefaults.SkipConnection,
         SkipConnectionHops = ScGnnTrainer.PaperDefaults.SkipConnectionHops,
         GraphOnLog1p = ScGnnTrainer.PaperDefaults.GraphOnLog1p,
+        SelectNeighborCount = ScGnnTrainer.PaperDefaults.SelectNeighborCount,
     };
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting.</summary>

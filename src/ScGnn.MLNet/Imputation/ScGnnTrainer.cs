@@ -53,6 +53,8 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         public const int SkipConnectionHops = 2;
         /// <summary>PCA and kNN on log1p of the input (see <see cref="ScGnnOptions.GraphOnLog1p"/>).</summary>
         public const bool GraphOnLog1p = true;
+        /// <summary>k chosen from 5, 10, 15 by validation (see <see cref="ScGnnOptions.SelectNeighborCount"/>).</summary>
+        public const bool SelectNeighborCount = true;
         /// <summary>Seed.</summary>
         public const int Seed = 1;
     }
@@ -90,6 +92,8 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         public const int SkipConnectionHops = 1;
         /// <summary>The reference notebook runs PCA on the normalized counts.</summary>
         public const bool GraphOnLog1p = false;
+        /// <summary>The paper fixes k = 5.</summary>
+        public const bool SelectNeighborCount = false;
     }
 
     private readonly IHost _host;

@@ -34,5 +34,6 @@ internal sealed record TrainingSettings(bool Paper, int Seed, int? Epochs, int? 
         (o.InputScale == ScGnnInputScale.Log1p ? ", log1p scale" : o.InputScale == ScGnnInputScale.Log1pInput ? ", log1p input" : "") +
         (o.SkipConnection ? $", skip connection ({o.SkipConnectionHops} hop{(o.SkipConnectionHops == 1 ? "" : "s")})" : "") +
         (o.GraphOnLog1p ? ", graph on log1p" : "") +
+        (o.SelectNeighborCount ? $", k chosen from {string.Join("/", new[] { 1, 2, 3 }.Select(m => m * o.NeighborCount))}" : $", k = {o.NeighborCount}") +
         (o.EnsembleSize > 1 ? $", ensemble of {o.EnsembleSize}" : "");
 }

@@ -175,6 +175,50 @@ public sealed class ScGnnTrainerTests
         Assert.Contains("no training targets", ex.Message);
     }
 
+    // Many groups of six cells, each group with its own random level per gene: a cell's five group mates are its
+    // best neighbours, and a larger k mixes in other groups' levels, which no per-gene coefficient can undo.
+    private static ExpressionMatrix SmallGroups(int groups = 25, int size = 6, int genes = 120, int seed = 3)
+    {
+        var rng = new Random(seed);
+        var level = Enumerable.Range(0, groups * genes).Select(_ => Math.Exp(7 * rng.NextDouble())).ToArray();
+        int cells = groups * size;
+        var x = new float[cells * genes];
+        for (int i = 0; i < cells; i++)
+            for (int j = 0; j < genes; j++)
+            {
+                double mean = level[(i / size) * genes + j];
+                // Normal approximation to Poisson noise, rounded and floored at zero.
+                double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
+                double v = Math.Round(mean + Math.Sqrt(mean) * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
+                x[i * genes + j] = (float)Math.Max(0, v);
+            }
+        return ExpressionMatrix.FromDense(x, Enumerable.Range(0, cells).Select(i => $"c{i}").ToArray(),
+            Enumerable.Range(0, genes).Select(j => $"G{j}").ToArray());
+    }
+
+    [Fact]
+    public void Neighbor_count_is_chosen_by_validation_and_follows_the_data()
+    {
+        var ml = new MLContext(1);
+        // A light mask (5 %) so that masked zeros do not swamp the kNN distances of these dense matrices.
+        ScGnnOptions Quick(bool select = true, double validation = 0.05) => new()
+        {
+            MaskRate = 0.05,
+            Epochs = 3, BottleneckRatio = 8, PrincipalComponentCount = 40, Device = ScGnnDevice.Cpu,
+            SelectNeighborCount = select, ValidationFraction = validation,
+        };
+        int K(ExpressionMatrix m, ScGnnOptions o) => ((ScGnnImputationTransformer)ml.Transforms.ImputeWithScGnn(o).Fit(m.ToDataView())).NeighborCount;
+
+        // Two large groups with Poisson noise: averaging more neighbours only removes noise.
+        var groups = TwoGroupData.Create(cells: 240, genes: 40).Observed;
+        Assert.True(K(groups, Quick()) > ScGnnTrainer.Defaults.NeighborCount);
+        // Groups of six: only k = 5 keeps every neighbour in the cell's own group.
+        Assert.Equal(ScGnnTrainer.Defaults.NeighborCount, K(SmallGroups(), Quick()));
+        // Off, or without validation cells to choose on: NeighborCount as given.
+        Assert.Equal(ScGnnTrainer.Defaults.NeighborCount, K(groups, Quick(select: false)));
+        Assert.Equal(ScGnnTrainer.Defaults.NeighborCount, K(groups, Quick(validation: 0)));
+    }
+
     [Fact]
     public void Invalid_options_are_rejected_by_name()
     {
