@@ -28,8 +28,8 @@ public sealed class ScGnnOptions
     public int NeighborCount { get; set; } = ScGnnTrainer.Defaults.NeighborCount;
 
     /// <summary>
-    /// Chooses the graph's k among <see cref="NeighborCount"/> x 1, 2 and 3 (5, 10, 15 by default) before training
-    /// (paper: false). Each candidate graph gets the skip connection's per-gene least-squares start, fitted on the
+    /// Chooses the graph's k among <see cref="NeighborCount"/> x 1, 2 and 3 (5, 10 and 15 when k = 5) before training
+    /// (paper and library default: false). Each candidate graph gets the skip connection's per-gene least-squares start, fitted on the
     /// training targets and scored by MSE on the validation targets. The k with the lowest MSE builds the graph for
     /// training and is stored in the model for new batches. The start is closed-form, so this costs a few kNN searches,
     /// not extra training. It needs <see cref="SkipConnection"/>, validation cells and a fixed mask; otherwise
