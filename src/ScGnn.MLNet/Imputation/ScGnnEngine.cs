@@ -83,7 +83,7 @@ internal static class ScGnnEngine
             members.Add(TrainOne(input, cells, genes, adjacency, hidden, roles, trainTargets, valTargets, fresh, rate, o, seed, device,
                 member == 0 ? history : null, timings));
         }
-        var state = new ScGnnNetworkState(pca, k, hidden, o.InputScale, members, o.GraphOnLog1p);
+        var state = new ScGnnNetworkState(pca, k, hidden, o.InputScale, members, o.GraphOnLog1p, o.CapAtObservedMaximum);
         return new ScGnnFitResult(state, history, roles, trainTargets, valTargets, testTargets, timings);
     }
 
@@ -251,7 +251,25 @@ internal static class ScGnnEngine
             sum = sum is null ? output : sum + output;
         }
         var mean = sum! / state.Ensemble.Count;
-        return mean.cpu().contiguous().data<float>().ToArray();
+        var result = mean.cpu().contiguous().data<float>().ToArray();
+        if (state.CapAtObservedMaximum) CapAtGeneMaximum(result, x, cells, genes);
+        return result;
+    }
+
+    // A dropout hides a value the gene takes elsewhere; above the batch's largest observed value is extrapolation.
+    private static void CapAtGeneMaximum(float[] output, float[] x, int cells, int genes)
+    {
+        var max = new float[genes];
+        for (int i = 0; i < cells; i++)
+        {
+            var row = x.AsSpan(i * genes, genes);
+            for (int j = 0; j < genes; j++) if (row[j] > max[j]) max[j] = row[j];
+        }
+        for (int i = 0; i < cells; i++)
+        {
+            var row = output.AsSpan(i * genes, genes);
+            for (int j = 0; j < genes; j++) if (row[j] > max[j]) row[j] = max[j];
+        }
     }
 
     // What PCA and the kNN search see: the input itself (paper) or its log1p (scanpy's log1p -> pca -> neighbors).

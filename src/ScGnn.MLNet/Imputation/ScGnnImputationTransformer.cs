@@ -27,8 +27,9 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
 {
     internal const string LoaderSignature = "ScGnnImputation";
     // 0x00010002 added the skip-connection coefficients after each member's weights;
-    // 0x00010003 the flag saying the graph is built on log1p of the input.
-    private const uint VersionCurrent = 0x00010003;
+    // 0x00010003 the flag saying the graph is built on log1p of the input; 0x00010004 the output cap flag.
+    private const uint VersionCurrent = 0x00010004;
+    private const uint VersionWithGraphScale = 0x00010003;
     private const uint VersionWithSkip = 0x00010002;
     private const uint VersionWithoutSkip = 0x00010001;
 
@@ -201,6 +202,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         w.Write(_alignGenes);
         w.Write((int)_state.InputScale);
         w.Write(_state.GraphOnLog1p);
+        w.Write(_state.CapAtObservedMaximum);
         w.Write(_state.NeighborCount);
         w.Write(_state.Hidden);
         w.WriteStringArray(_geneIds);
@@ -228,7 +230,8 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
             var device = (ScGnnDevice)r.ReadInt32("device", 0, 2);
             bool align = r.ReadFlag("gene alignment");
             var scale = (ScGnnInputScale)r.ReadInt32("input scale", 0, 2);
-            bool graphOnLog1p = ctx.Header.ModelVerWritten >= VersionCurrent && r.ReadFlag("graph on log1p");
+            bool graphOnLog1p = ctx.Header.ModelVerWritten >= VersionWithGraphScale && r.ReadFlag("graph on log1p");
+            bool cap = ctx.Header.ModelVerWritten >= VersionCurrent && r.ReadFlag("cap at observed maximum");
             int k = r.ReadInt32("neighbour count", 1, int.MaxValue);
             int hidden = r.ReadInt32("hidden units", 1, int.MaxValue);
             var geneIds = r.ReadStringArray("gene ids");
@@ -256,7 +259,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
                 for (int f = 0; f < skip; f++) weights.Add(r.ReadFloatArray("skip-connection coefficients", genes));
                 ensemble.Add(weights.ToArray());
             }
-            var state = new ScGnnNetworkState(new PcaProjection(mean, components, comps, variance), k, hidden, scale, ensemble, graphOnLog1p);
+            var state = new ScGnnNetworkState(new PcaProjection(mean, components, comps, variance), k, hidden, scale, ensemble, graphOnLog1p, cap);
             return new ScGnnImputationTransformer(env, state, geneIds, input, output, mode, device, null, align);
         });
 }

@@ -78,6 +78,13 @@ public sealed class ScGnnOptions
     /// </summary>
     public bool GraphOnLog1p { get; set; } = ScGnnTrainer.Defaults.GraphOnLog1p;
 
+    /// <summary>
+    /// Caps every output at the largest value of its gene in the batch being imputed (paper: false). A dropout hides
+    /// a value the gene takes in other cells, so a prediction above all of them is extrapolation, typically a
+    /// per-gene skip coefficient fitted on few targets. Applies in both <see cref="OutputMode"/>s.
+    /// </summary>
+    public bool CapAtObservedMaximum { get; set; } = ScGnnTrainer.Defaults.CapAtObservedMaximum;
+
     /// <summary>Scale the network sees and is trained on (paper: counts).</summary>
     public ScGnnInputScale InputScale { get; set; } = ScGnnTrainer.Defaults.InputScale;
 
@@ -139,6 +146,7 @@ public sealed class ScGnnOptions
         SkipConnectionHops = ScGnnTrainer.PaperDefaults.SkipConnectionHops,
         GraphOnLog1p = ScGnnTrainer.PaperDefaults.GraphOnLog1p,
         SelectNeighborCount = ScGnnTrainer.PaperDefaults.SelectNeighborCount,
+        CapAtObservedMaximum = ScGnnTrainer.PaperDefaults.CapAtObservedMaximum,
     };
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting.</summary>

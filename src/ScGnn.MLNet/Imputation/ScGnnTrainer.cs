@@ -58,6 +58,8 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         /// masked-entry protocol on two datasets but lost at simulated true dropouts and in clustering (docs/BENCHMARKS.md).
         /// </summary>
         public const bool SelectNeighborCount = false;
+        /// <summary>Outputs capped at each gene's observed maximum (see <see cref="ScGnnOptions.CapAtObservedMaximum"/>).</summary>
+        public const bool CapAtObservedMaximum = true;
         /// <summary>Seed.</summary>
         public const int Seed = 1;
     }
@@ -97,6 +99,8 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         public const bool GraphOnLog1p = false;
         /// <summary>The paper fixes k = 5.</summary>
         public const bool SelectNeighborCount = false;
+        /// <summary>The paper's outputs are not capped.</summary>
+        public const bool CapAtObservedMaximum = false;
     }
 
     private readonly IHost _host;
