@@ -257,7 +257,7 @@ internal static class ScGnnEngine
     }
 
     // A dropout hides a value the gene takes elsewhere; above the batch's largest observed value is extrapolation.
-    private static void CapAtGeneMaximum(float[] output, float[] x, int cells, int genes)
+    internal static void CapAtGeneMaximum(float[] output, float[] x, int cells, int genes)
     {
         var max = new float[genes];
         for (int i = 0; i < cells; i++)

@@ -220,6 +220,28 @@ public sealed class ScGnnTrainerTests
     }
 
     [Fact]
+    public void Outputs_are_capped_at_each_genes_largest_observed_value()
+    {
+        // Hand-checkable: gene 0 peaks at 3, gene 1 at 2 in the batch.
+        float[] x = { 1, 0, 3, 2 };
+        float[] output = { 5, 1, 2, 9 };
+        ScGnnEngine.CapAtGeneMaximum(output, x, 2, 2);
+        Assert.Equal(new float[] { 3, 1, 2, 2 }, output);
+
+        // End to end, in denoise mode every entry is a prediction; none exceeds its gene's batch maximum.
+        var ml = new MLContext(1);
+        var (observed, _, _) = TwoGroupData.Create();
+        var data = observed.ToDataView();
+        var o = new ScGnnOptions { Epochs = 30, BottleneckRatio = 8, PrincipalComponentCount = 8, Device = ScGnnDevice.Cpu, OutputMode = ImputationOutputMode.Denoise };
+        var imputed = Column(ml.Transforms.ImputeWithScGnn(o).Fit(data).Transform(data), ScGnnTrainer.Defaults.OutputColumnName);
+        for (int j = 0; j < observed.GeneCount; j++)
+        {
+            float max = Enumerable.Range(0, observed.CellCount).Max(i => observed[i, j]);
+            Assert.All(imputed, row => Assert.True(row[j] <= max, $"gene {j}: {row[j]} above the observed maximum {max}"));
+        }
+    }
+
+    [Fact]
     public void Invalid_options_are_rejected_by_name()
     {
         var ml = new MLContext(1);

@@ -36,19 +36,20 @@ public sealed class ImputationPersistenceTests
     }
 
     [Theory]
-    [InlineData(true, 2)]
-    [InlineData(false, 1)]
-    public void Graph_scale_and_skip_hops_survive_a_round_trip(bool graphOnLog1p, int hops)
+    [InlineData(true, 2, true)]
+    [InlineData(false, 1, false)]
+    public void Graph_scale_skip_hops_and_cap_survive_a_round_trip(bool graphOnLog1p, int hops, bool cap)
     {
         var ml = new MLContext(1);
         var data = TwoGroupData.Create().Observed.ToDataView();
         var model = (ScGnnImputationTransformer)ml.Transforms.ImputeWithScGnn(new ScGnnOptions
         {
             Epochs = 20, BottleneckRatio = 8, PrincipalComponentCount = 8, Device = ScGnnDevice.Cpu,
-            GraphOnLog1p = graphOnLog1p, SkipConnectionHops = hops,
+            GraphOnLog1p = graphOnLog1p, SkipConnectionHops = hops, CapAtObservedMaximum = cap,
         }).Fit(data);
         var loaded = Assert.IsType<ScGnnImputationTransformer>(ModelFiles.Load(ModelFiles.Save(ml, model, data.Schema), out _));
         Assert.Equal(graphOnLog1p, loaded.State.GraphOnLog1p);
+        Assert.Equal(cap, loaded.State.CapAtObservedMaximum);
         // Four GCN arrays, then two neighbourhood features per hop.
         Assert.Equal(4 + 2 * hops, loaded.State.Ensemble[0].Length);
         Assert.Equal(Output(model, data), Output(loaded, data));
@@ -65,6 +66,7 @@ public sealed class ImputationPersistenceTests
             .Select(l => float.Parse(l, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         var loaded = Assert.IsType<ScGnnImputationTransformer>(ModelFiles.Load(zip, out _));
         Assert.False(loaded.State.GraphOnLog1p);
+        Assert.False(loaded.State.CapAtObservedMaximum);
         Assert.Equal(4 + 2, loaded.State.Ensemble[0].Length);
         var data = TwoGroupData.Create().Observed.ToDataView();
         var output = Output(loaded, data);
