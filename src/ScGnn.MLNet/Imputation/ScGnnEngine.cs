@@ -63,13 +63,19 @@ internal static class ScGnnEngine
             throw new ArgumentException($"ScGnn has no training targets: no masked entry falls in the training cells ({nnz} non-zero entries, " +
                 $"mask rate {rate:F3}). Use more cells or genes, or a higher MaskRate.");
 
+        // One log1p of the masked input serves the graph, the network and the skip features, whichever need it.
+        var scaled = ScaledInputs.Of(input, o.GraphOnLog1p, o.InputScale);
+
         // Graph on the masked input (reference notebook): PCA(50) -> exact kNN -> D^-1/2 (A+I) D^-1/2.
-        var graphInput = GraphInput(input, o.GraphOnLog1p);
-        var pca = PcaProjection.Fit(graphInput, cells, genes, o.PrincipalComponentCount);
-        int k = o.SelectNeighborCount && o.SkipConnection && !fresh && valTargets.Count > 0
-            ? SelectNeighborCount(pca, graphInput, input, cells, genes, trainTargets, valTargets, o, log)
-            : o.NeighborCount;
-        var adjacency = BuildAdjacency(pca, graphInput, cells, k);
+        var pca = PcaProjection.Fit(scaled.Graph, cells, genes, o.PrincipalComponentCount);
+        int k = o.NeighborCount;
+        NormalizedAdjacency? adjacency = null;
+        float[][]? skip = null;
+        if (o.SelectNeighborCount && o.SkipConnection && !fresh && valTargets.Count > 0)
+            (k, adjacency, skip) = SelectNeighborCount(pca, scaled, cells, genes, trainTargets, valTargets, o, log);
+        adjacency ??= BuildAdjacency(pca, scaled.Graph, cells, k);
+        // Every ensemble member starts its skip connection from the same features.
+        if (o.SkipConnection) skip ??= NeighborFeatures.Compute(adjacency, scaled.Skip, cells, genes, o.SkipConnectionHops);
         int hidden = Math.Max(1, genes / o.BottleneckRatio);
         log?.Invoke($"ScGnn: {cells} cells x {genes} genes, PCA {pca.ComponentCount}, kNN k={k} ({adjacency.EdgeCount} edges), hidden {hidden}, " +
                     $"mask rate {rate:F4}, {trainTargets.Count} training / {valTargets.Count} validation targets, device {device.type}");
@@ -80,8 +86,8 @@ internal static class ScGnnEngine
         for (int member = 0; member < o.EnsembleSize; member++)
         {
             int seed = unchecked(o.Seed + 7919 * member);
-            members.Add(TrainOne(input, cells, genes, adjacency, hidden, roles, trainTargets, valTargets, fresh, rate, o, seed, device,
-                member == 0 ? history : null, timings));
+            members.Add(TrainOne(input, scaled.Network, skip, cells, genes, adjacency, hidden, roles, trainTargets, valTargets, fresh, rate, o,
+                seed, device, member == 0 ? history : null, timings));
         }
         var state = new ScGnnNetworkState(pca, k, hidden, o.InputScale, members, o.GraphOnLog1p, o.CapAtObservedMaximum);
         return new ScGnnFitResult(state, history, roles, trainTargets, valTargets, testTargets, timings);
@@ -94,19 +100,20 @@ internal static class ScGnnEngine
     /// Picks k among NeighborCount x {1, 2, 3} by the validation MSE of the skip connection's least-squares start on
     /// that graph: a closed-form fit per candidate, so the choice costs a few kNN searches, not a training run.
     /// </summary>
-    private static int SelectNeighborCount(PcaProjection pca, float[] graphInput, float[] input, int cells, int genes,
-        MaskedEntries trainTargets, MaskedEntries valTargets, ScGnnOptions o, Action<string>? log)
+    /// <returns>The chosen k with its graph and skip features, so that training reuses them.</returns>
+    private static (int K, NormalizedAdjacency Adjacency, float[][] Features) SelectNeighborCount(PcaProjection pca, ScaledInputs scaled,
+        int cells, int genes, MaskedEntries trainTargets, MaskedEntries valTargets, ScGnnOptions o, Action<string>? log)
     {
         bool log1p = o.InputScale == ScGnnInputScale.Log1p;
-        var skipInput = log1p ? input.Select(v => MathF.Log(1 + v)).ToArray() : input;
         var (tr, tg, tv) = Arrays(trainTargets, log1p);
         var (vr, vg, vv) = Arrays(valTargets, log1p);
-        int best = o.NeighborCount;
+        (int K, NormalizedAdjacency Adjacency, float[][] Features) best = default;
         double bestLoss = double.PositiveInfinity;
         var tried = new List<string>();
         foreach (int k in NeighborCountMultiples.Select(m => Math.Min(m * o.NeighborCount, cells - 1)).Distinct())
         {
-            var features = NeighborFeatures.Compute(BuildAdjacency(pca, graphInput, cells, k), skipInput, cells, genes, o.SkipConnectionHops);
+            var adjacency = BuildAdjacency(pca, scaled.Graph, cells, k);
+            var features = NeighborFeatures.Compute(adjacency, scaled.Skip, cells, genes, o.SkipConnectionHops);
             var (coef, intercept) = NeighborFeatures.FitLeastSquares(features, genes, tr, tg, tv);
             double loss = 0;
             for (int e = 0; e < vr.Length; e++)
@@ -119,13 +126,16 @@ internal static class ScGnnEngine
             loss /= vr.Length;
             tried.Add($"k={k}: {loss:G4}");
             // Ties keep the smaller, paper-like neighbourhood.
-            if (loss < bestLoss) { bestLoss = loss; best = k; }
+            if (loss < bestLoss) { bestLoss = loss; best = (k, adjacency, features); }
         }
-        log?.Invoke($"ScGnn: neighbour count by validation MSE of the skip start ({string.Join(", ", tried)}): k={best}");
+        log?.Invoke($"ScGnn: neighbour count by validation MSE of the skip start ({string.Join(", ", tried)}): k={best.K}");
         return best;
     }
 
-    private static float[][] TrainOne(float[] input, int cells, int genes, NormalizedAdjacency adjacency, int hidden, int[] roles,
+    // input: the masked matrix (fresh masks draw from its non-zeros); features: what the network reads;
+    // skip: the skip connection's neighbourhood features, or null without one.
+    private static float[][] TrainOne(float[] input, float[] features, float[][]? skip, int cells, int genes, NormalizedAdjacency adjacency,
+        int hidden, int[] roles,
         MaskedEntries trainTargets, MaskedEntries valTargets, bool fresh, double rate, ScGnnOptions o, int seed, Device device,
         List<ScGnnEpochProgress>? history, Gcn.KernelTimings timings)
     {
@@ -136,7 +146,6 @@ internal static class ScGnnEngine
         using (var generator = new Generator((ulong)seed))
         using (var module = new BottleneckGcn(genes, hidden, generator))
             init = module.ExportWeights();
-        var features = logInput ? input.Select(v => MathF.Log(1 + v)).ToArray() : input;
         using var x = GcnInput.Create(features, cells, genes, device);
         var (vr, vg, vv) = Arrays(valTargets, log1p);
         var (tr, tg, tv) = Arrays(trainTargets, log1p);
@@ -151,11 +160,9 @@ internal static class ScGnnEngine
             nzIn = logInput ? v.Select(val => MathF.Log(1 + val)).ToArray() : nzV;
         }
 
-        float[][]? skip = null;
-        if (o.SkipConnection)
+        if (skip is not null)
         {
             // The skip starts at the per-gene least-squares fit on every entry training can target; the GCN learns the rest.
-            skip = NeighborFeatures.Compute(adjacency, log1p ? features : input, cells, genes, o.SkipConnectionHops);
             var (coef, intercept) = NeighborFeatures.FitLeastSquares(skip, genes,
                 fixedR.Concat(nzR).ToArray(), fixedG.Concat(nzG).ToArray(), fixedV.Concat(nzV).ToArray());
             init = new[] { init[0], init[1], init[2], intercept }.Concat(coef).ToArray();
@@ -224,18 +231,18 @@ internal static class ScGnnEngine
         if (cells < 2) throw new ArgumentException($"Imputation needs at least 2 cells to build a graph; got {cells}.");
         TorchRuntime.EnsureInitialized();
         var device = ResolveDevice(deviceOption);
-        var adjacency = BuildAdjacency(state.Pca, GraphInput(x, state.GraphOnLog1p), cells, state.NeighborCount);
+        var scaled = ScaledInputs.Of(x, state.GraphOnLog1p, state.InputScale);
+        var adjacency = BuildAdjacency(state.Pca, scaled.Graph, cells, state.NeighborCount);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var adj = ToTorch(adjacency, device);
-        var xt = tensor(x, cells, genes).to(device);
-        if (state.InputScale != ScGnnInputScale.Counts) xt = xt.log1p();
+        // The same log1p as in training (ScaledInputs), not torch's, so train and predict read identical features.
+        var xt = tensor(scaled.Network, cells, genes).to(device);
         using var generator = new Generator(0);
         // Members share the feature count: NeighborFeatures.PerHop per hop after the four GCN arrays.
         int skipCount = state.Ensemble[0].Length - 4;
         float[][]? skip = skipCount > 0
-            ? NeighborFeatures.Compute(adjacency, state.InputScale == ScGnnInputScale.Log1p ? x.Select(v => MathF.Log(1 + v)).ToArray() : x, cells, genes,
-                skipCount / NeighborFeatures.PerHop)
+            ? NeighborFeatures.Compute(adjacency, scaled.Skip, cells, genes, skipCount / NeighborFeatures.PerHop)
             : null;
         Tensor? sum = null;
         foreach (var weights in state.Ensemble)
@@ -272,8 +279,17 @@ internal static class ScGnnEngine
         }
     }
 
-    // What PCA and the kNN search see: the input itself (paper) or its log1p (scanpy's log1p -> pca -> neighbors).
-    private static float[] GraphInput(float[] x, bool log1p) => log1p ? x.Select(v => MathF.Log(1 + v)).ToArray() : x;
+    // The matrix each consumer reads: PCA/kNN (log1p with GraphOnLog1p, as scanpy), the network (log1p unless the
+    // scale is Counts) and the skip features (log1p only on the Log1p scale). Shares one log1p array among them.
+    private readonly record struct ScaledInputs(float[] Graph, float[] Network, float[] Skip)
+    {
+        internal static ScaledInputs Of(float[] x, bool graphOnLog1p, ScGnnInputScale scale)
+        {
+            bool networkLog = scale != ScGnnInputScale.Counts;
+            var log = graphOnLog1p || networkLog ? x.Select(v => MathF.Log(1 + v)).ToArray() : x;
+            return new(graphOnLog1p ? log : x, networkLog ? log : x, scale == ScGnnInputScale.Log1p ? log : x);
+        }
+    }
 
     internal static NormalizedAdjacency BuildAdjacency(PcaProjection pca, float[] x, int cells, int k)
     {
