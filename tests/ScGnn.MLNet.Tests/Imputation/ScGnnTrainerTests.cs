@@ -241,6 +241,49 @@ public sealed class ScGnnTrainerTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_graph_is_built_on_log1p_only_when_asked(bool graphOnLog1p)
+    {
+        var x = TwoGroupData.Create().Observed.ToDense();
+        int cells = 60, genes = 40;
+        var o = Fast();
+        o.Epochs = 2;
+        o.GraphOnLog1p = graphOnLog1p;
+        var fit = ScGnnEngine.Fit(x, cells, genes, null, o);
+        // The matrix PCA saw: the input with the trainer's mask applied, then log1p if asked.
+        var seen = (float[])x.Clone();
+        foreach (var m in new[] { fit.TrainingTargets, fit.ValidationTargets, fit.TestTargets })
+            for (int e = 0; e < m.Cells.Length; e++) seen[m.Cells[e] * genes + m.Genes[e]] = 0;
+        for (int j = 0; j < genes; j++)
+        {
+            double mean = Enumerable.Range(0, cells).Average(i => graphOnLog1p ? Math.Log(1 + seen[i * genes + j]) : seen[i * genes + j]);
+            Assert.Equal(mean, fit.State.Pca.Mean[j], 4);
+        }
+        Assert.Equal(graphOnLog1p, fit.State.GraphOnLog1p);
+    }
+
+    [Fact]
+    public void The_cap_bites_on_a_batch_whose_gene_is_far_lower_than_in_training()
+    {
+        var ml = new MLContext(1);
+        var train = TwoGroupData.Create().Observed;
+        // A new batch in which gene 0 is 1 in one cell and 0 elsewhere: uncapped, the network predicts above that.
+        var dense = TwoGroupData.Create(seed: 11).Observed.ToDense();
+        for (int i = 0; i < 60; i++) dense[i * 40] = i == 0 ? 1 : 0;
+        var batch = ExpressionMatrix.FromDense(dense, Enumerable.Range(0, 60).Select(i => $"n{i}").ToArray(), train.GeneIds.ToArray()).ToDataView();
+        float Gene0Max(bool cap)
+        {
+            var o = new ScGnnOptions { Epochs = 30, BottleneckRatio = 8, PrincipalComponentCount = 8, Device = ScGnnDevice.Cpu, OutputMode = ImputationOutputMode.Denoise, CapAtObservedMaximum = cap };
+            var model = ml.Transforms.ImputeWithScGnn(o).Fit(train.ToDataView());
+            return Column(model.Transform(batch), ScGnnTrainer.Defaults.OutputColumnName).Max(row => row[0]);
+        }
+        float uncapped = Gene0Max(cap: false);
+        Assert.True(uncapped > 1.1f, $"uncapped gene-0 maximum {uncapped}");
+        Assert.Equal(1f, Gene0Max(cap: true), 5);
+    }
+
     [Fact]
     public void Invalid_options_are_rejected_by_name()
     {
