@@ -45,6 +45,9 @@ internal sealed class GcnTrainingKernel : IDisposable
     internal readonly float[][] Skip, GradSkip;
     private readonly float[][][] _chunkSkip;
 
+    /// <summary>The squared error at each validation target from the last <see cref="Step"/> (weights before the step).</summary>
+    internal double[] ValidationErrors { get; private set; } = Array.Empty<double>();
+
     /// <summary>Where the epochs' time went (for the speed benchmark).</summary>
     internal KernelTimings Timings { get; } = new();
     private ulong _rng;
@@ -140,6 +143,7 @@ internal sealed class GcnTrainingKernel : IDisposable
         double valLoss = double.NaN;
         if (valCells.Length > 0)
         {
+            if (ValidationErrors.Length != valCells.Length) ValidationErrors = new double[valCells.Length];
             if (maskedInput) Spmm(_u, _tv); else Array.Copy(_t, _tv, _t.Length);
             for (int i = 0, at = 0; i < n; i++)
                 for (int j = 0; j < d; j++, at++) { float p = _tv[at] + B1[j]; _hv[at] = p > 0 ? p : 0f; }
@@ -151,6 +155,7 @@ internal sealed class GcnTrainingKernel : IDisposable
                 if (valCells[e] != lastCell) { lastCell = valCells[e]; SpmmRow(_hv, lastCell, zrow); }
                 double r = VectorMath.Dot(zrow, W2t.AsSpan(valGenes[e] * d, d)) + B2[valGenes[e]] + SkipAt(lastCell, valGenes[e]) - valValues[e];
                 sum += r * r;
+                ValidationErrors[e] = r * r;
             }
             valLoss = sum / valCells.Length;
         }

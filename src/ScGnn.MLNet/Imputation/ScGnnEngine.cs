@@ -3,6 +3,7 @@ using ScGnn.MLNet.Graph;
 using ScGnn.MLNet.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
+using Targets = (int[] Cells, int[] Genes, float[] Values);
 
 namespace ScGnn.MLNet.Imputation;
 
@@ -71,8 +72,12 @@ internal static class ScGnnEngine
         int k = o.NeighborCount;
         NormalizedAdjacency? adjacency = null;
         float[][]? skip = null;
+        // Fresh masks already give the skip start every non-zero of the training cells.
+        var observed = o.SkipConnection && o.SkipStartOnObservedValues && !fresh
+            ? ObservedValues(input, cells, genes, c => roles[c] == RoleTrain, o.InputScale == ScGnnInputScale.Log1p)
+            : default;
         if (o.SelectNeighborCount && o.SkipConnection && !fresh && valTargets.Count > 0)
-            (k, adjacency, skip) = SelectNeighborCount(pca, scaled, cells, genes, trainTargets, valTargets, o, log);
+            (k, adjacency, skip) = SelectNeighborCount(pca, scaled, cells, genes, trainTargets, observed, valTargets, o, log);
         adjacency ??= BuildAdjacency(pca, scaled.Graph, cells, k);
         // Every ensemble member starts its skip connection from the same features.
         if (o.SkipConnection) skip ??= NeighborFeatures.Compute(adjacency, scaled.Skip, cells, genes, o.SkipConnectionHops);
@@ -86,7 +91,7 @@ internal static class ScGnnEngine
         for (int member = 0; member < o.EnsembleSize; member++)
         {
             int seed = unchecked(o.Seed + 7919 * member);
-            members.Add(TrainOne(input, scaled.Network, skip, cells, genes, adjacency, hidden, roles, trainTargets, valTargets, fresh, rate, o,
+            members.Add(TrainOne(input, scaled.Network, skip, observed, cells, genes, adjacency, hidden, roles, trainTargets, valTargets, fresh, rate, o,
                 seed, device, member == 0 ? history : null, timings));
         }
         var state = new ScGnnNetworkState(pca, k, hidden, o.InputScale, members, o.GraphOnLog1p, o.CapAtObservedMaximum);
@@ -102,10 +107,10 @@ internal static class ScGnnEngine
     /// </summary>
     /// <returns>The chosen k with its graph and skip features, so that training reuses them.</returns>
     private static (int K, NormalizedAdjacency Adjacency, float[][] Features) SelectNeighborCount(PcaProjection pca, ScaledInputs scaled,
-        int cells, int genes, MaskedEntries trainTargets, MaskedEntries valTargets, ScGnnOptions o, Action<string>? log)
+        int cells, int genes, MaskedEntries trainTargets, Targets observed, MaskedEntries valTargets, ScGnnOptions o, Action<string>? log)
     {
         bool log1p = o.InputScale == ScGnnInputScale.Log1p;
-        var (tr, tg, tv) = Arrays(trainTargets, log1p);
+        var (tr, tg, tv) = Concat(Arrays(trainTargets, log1p), observed);
         var (vr, vg, vv) = Arrays(valTargets, log1p);
         (int K, NormalizedAdjacency Adjacency, float[][] Features) best = default;
         double bestLoss = double.PositiveInfinity;
@@ -133,8 +138,8 @@ internal static class ScGnnEngine
     }
 
     // input: the masked matrix (fresh masks draw from its non-zeros); features: what the network reads;
-    // skip: the skip connection's neighbourhood features, or null without one.
-    private static float[][] TrainOne(float[] input, float[] features, float[][]? skip, int cells, int genes, NormalizedAdjacency adjacency,
+    // skip: the skip connection's neighbourhood features, or null without one; observed: extra targets for the skip start.
+    private static float[][] TrainOne(float[] input, float[] features, float[][]? skip, Targets observed, int cells, int genes, NormalizedAdjacency adjacency,
         int hidden, int[] roles,
         MaskedEntries trainTargets, MaskedEntries valTargets, bool fresh, double rate, ScGnnOptions o, int seed, Device device,
         List<ScGnnEpochProgress>? history, Gcn.KernelTimings timings)
@@ -154,17 +159,16 @@ internal static class ScGnnEngine
         int[] nzR = Array.Empty<int>(), nzG = Array.Empty<int>(); float[] nzV = Array.Empty<float>(), nzIn = Array.Empty<float>();
         if (fresh)
         {
-            var (r, g, v) = NonZerosOf(input, cells, genes, c => roles[c] == RoleTrain);
-            nzR = r.Select(c => (int)c).ToArray(); nzG = g.Select(j => (int)j).ToArray();
-            nzV = log1p ? v.Select(val => MathF.Log(1 + val)).ToArray() : v;
-            nzIn = logInput ? v.Select(val => MathF.Log(1 + val)).ToArray() : nzV;
+            (nzR, nzG, nzV) = ObservedValues(input, cells, genes, c => roles[c] == RoleTrain, log1p);
+            nzIn = logInput == log1p ? nzV : nzV.Select((val, q) => MathF.Log(1 + input[(long)nzR[q] * genes + nzG[q]])).ToArray();
         }
 
         if (skip is not null)
         {
-            // The skip starts at the per-gene least-squares fit on every entry training can target; the GCN learns the rest.
-            var (coef, intercept) = NeighborFeatures.FitLeastSquares(skip, genes,
-                fixedR.Concat(nzR).ToArray(), fixedG.Concat(nzG).ToArray(), fixedV.Concat(nzV).ToArray());
+            // The skip starts at the per-gene least-squares fit on every entry training can target (and, by default,
+            // on the training cells' observed values); the GCN learns the rest.
+            var (lr, lg, lv) = Concat(Concat((fixedR, fixedG, fixedV), (nzR, nzG, nzV)), observed);
+            var (coef, intercept) = NeighborFeatures.FitLeastSquares(skip, genes, lr, lg, lv);
             init = new[] { init[0], init[1], init[2], intercept }.Concat(coef).ToArray();
         }
         using var kernel = new GcnTrainingKernel(x, adjacency, hidden, init, o.DropoutRate, o.LearningRate, o.WeightDecay, (ulong)seed, skip);
@@ -179,6 +183,7 @@ internal static class ScGnnEngine
         double best = double.PositiveInfinity;
         int bestEpoch = 0;
         float[][] bestWeights = kernel.ExportWeights();
+        double[]? startErrors = null;
         for (int epoch = 1; epoch <= o.Epochs; epoch++)
         {
             o.CancellationToken.ThrowIfCancellationRequested();
@@ -206,7 +211,11 @@ internal static class ScGnnEngine
             var (trainLoss, valLoss) = kernel.Step(tr, tg, tv, fresh, vr, vg, vv, ti);
             // The validation loss belongs to the weights before this step; without validation, select on training loss.
             double selection = hasVal ? valLoss : trainLoss;
-            if (selection < best)
+            if (hasVal && epoch == 1) startErrors = (double[])kernel.ValidationErrors.Clone();
+            // Leaving the starting weights needs a validation gain beyond noise (paired over the same targets).
+            bool clears = !hasVal || epoch == 1 || o.EpochSelectionStandardErrors == 0 ||
+                PairedGainInStandardErrors(startErrors!, kernel.ValidationErrors) > o.EpochSelectionStandardErrors;
+            if (selection < best && clears)
             {
                 best = selection;
                 bestEpoch = hasVal ? epoch - 1 : epoch;
@@ -220,8 +229,34 @@ internal static class ScGnnEngine
         return bestWeights;
     }
 
-    private static (int[] Cells, int[] Genes, float[] Values) Arrays(MaskedEntries m, bool log1p) =>
+    /// <summary>
+    /// The mean per-target drop in squared error from <paramref name="start"/> to <paramref name="now"/>, in standard
+    /// errors of that mean (sample sd, n-1): a paired z. Positive when <paramref name="now"/> is better.
+    /// </summary>
+    internal static double PairedGainInStandardErrors(double[] start, double[] now)
+    {
+        int n = start.Length;
+        if (n < 2) return 0;
+        double sum = 0, sumSq = 0;
+        for (int e = 0; e < n; e++) { double d = start[e] - now[e]; sum += d; sumSq += d * d; }
+        double mean = sum / n, variance = Math.Max(0, (sumSq - n * mean * mean) / (n - 1));
+        double se = Math.Sqrt(variance / n);
+        return se > 0 ? mean / se : mean > 0 ? double.PositiveInfinity : mean < 0 ? double.NegativeInfinity : 0;
+    }
+
+    private static Targets Arrays(MaskedEntries m, bool log1p) =>
         (m.Cells, m.Genes, log1p ? m.Values.Select(v => MathF.Log(1 + v)).ToArray() : m.Values);
+
+    private static Targets Concat(Targets a, Targets b) => b.Cells is null || b.Cells.Length == 0 ? a :
+        (a.Cells.Concat(b.Cells).ToArray(), a.Genes.Concat(b.Genes).ToArray(), a.Values.Concat(b.Values).ToArray());
+
+    /// <summary>The non-zero entries of the chosen cells of <paramref name="x"/>, values on log1p when asked.</summary>
+    internal static Targets ObservedValues(float[] x, int cells, int genes, Func<int, bool> cellFilter, bool log1p)
+    {
+        var (r, g, v) = NonZerosOf(x, cells, genes, cellFilter);
+        return (r.Select(c => (int)c).ToArray(), g.Select(j => (int)j).ToArray(),
+            log1p ? v.Select(val => MathF.Log(1 + val)).ToArray() : v);
+    }
 
     /// <summary>Runs a fitted model on a dense row-major matrix; returns the raw network output (cells x genes, input scale undone).</summary>
     internal static float[] Predict(ScGnnNetworkState state, float[] x, int cells, ScGnnDevice deviceOption = ScGnnDevice.Auto)

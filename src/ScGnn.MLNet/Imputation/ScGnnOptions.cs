@@ -28,7 +28,7 @@ public sealed class ScGnnOptions
     public int NeighborCount { get; set; } = ScGnnTrainer.Defaults.NeighborCount;
 
     /// <summary>
-    /// Chooses the graph's k among <see cref="NeighborCount"/> x 1, 2 and 3 (5, 10 and 15 when k = 5) before training
+    /// Chooses the graph's k among <see cref="NeighborCount"/> x 1, 2 and 3 (10, 20 and 30 with the default k = 10) before training
     /// (paper and library default: false). Each candidate graph gets the skip connection's per-gene least-squares start, fitted on the
     /// training targets and scored by MSE on the validation targets. The k with the lowest MSE builds the graph for
     /// training and is stored in the model for new batches. The start is closed-form, so this costs a few kNN searches,
@@ -93,7 +93,7 @@ public sealed class ScGnnOptions
     /// the output gains <c>s1_j m_ij + s2_j e_ij</c>, where <c>m_ij</c> is the <c>Â</c>-weighted mean of gene j over
     /// i's neighbours (the cell itself excluded, zeros included) and <c>e_ij</c> the weighted mean of the neighbours'
     /// non-zero values of gene j. The coefficients and the output bias start at the per-gene least-squares fit on the
-    /// training targets and are then trained with the network, which learns the residual: the bottleneck carries
+    /// training targets (and observed values, see <see cref="SkipStartOnObservedValues"/>) and are then trained with the network, which learns the residual: the bottleneck carries
     /// cell-type structure, the skip the gene-specific levels a <c>genes/64</c> bottleneck cannot.
     /// </summary>
     public bool SkipConnection { get; set; } = ScGnnTrainer.Defaults.SkipConnection;
@@ -105,6 +105,25 @@ public sealed class ScGnnOptions
     /// diffusion time <c>t</c> does, but per gene and learned from the masked entries.
     /// </summary>
     public int SkipConnectionHops { get; set; } = ScGnnTrainer.Defaults.SkipConnectionHops;
+
+    /// <summary>
+    /// Fits the skip connection's least-squares start on every observed non-zero value of the training cells as well
+    /// as on the masked training targets (paper: not applicable; ignored without <see cref="SkipConnection"/>). The
+    /// skip features leave the cell itself out, so an observed value is as fair a target for them as a masked one, and
+    /// a random mask hides a random subset of the same non-zeros: with the paper's mask rate this gives each gene's fit
+    /// several times more targets. The network itself still trains on the masked entries only, since its own
+    /// input contains the observed values. Validation and test cells never contribute.
+    /// </summary>
+    public bool SkipStartOnObservedValues { get; set; } = ScGnnTrainer.Defaults.SkipStartOnObservedValues;
+
+    /// <summary>
+    /// How many standard errors an epoch's validation gain over the starting weights must exceed for that epoch to be
+    /// kept (paper: 0, the epoch with the lowest validation loss). The gain is the mean drop in squared error over the
+    /// same validation targets, so its standard error (sample sd, n-1, over the targets) measures how much of it is
+    /// the luck of which entries were masked. With the skip connection the start is already a fitted model, and a
+    /// minimum picked among a thousand noisy validation losses tends to be luck; 0 turns the test off.
+    /// </summary>
+    public double EpochSelectionStandardErrors { get; set; } = ScGnnTrainer.Defaults.EpochSelectionStandardErrors;
 
     /// <summary>Number of independently seeded networks whose predictions are averaged (paper: 1).</summary>
     public int EnsembleSize { get; set; } = ScGnnTrainer.Defaults.EnsembleSize;
@@ -144,6 +163,8 @@ public sealed class ScGnnOptions
         EnsembleSize = ScGnnTrainer.PaperDefaults.EnsembleSize,
         SkipConnection = ScGnnTrainer.PaperDefaults.SkipConnection,
         SkipConnectionHops = ScGnnTrainer.PaperDefaults.SkipConnectionHops,
+        SkipStartOnObservedValues = ScGnnTrainer.PaperDefaults.SkipStartOnObservedValues,
+        EpochSelectionStandardErrors = ScGnnTrainer.PaperDefaults.EpochSelectionStandardErrors,
         GraphOnLog1p = ScGnnTrainer.PaperDefaults.GraphOnLog1p,
         SelectNeighborCount = ScGnnTrainer.PaperDefaults.SelectNeighborCount,
         CapAtObservedMaximum = ScGnnTrainer.PaperDefaults.CapAtObservedMaximum,
@@ -165,6 +186,7 @@ public sealed class ScGnnOptions
         Require(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), "must be in [0, 1)");
         Require(TestFraction is >= 0 and < 1, nameof(TestFraction), "must be in [0, 1)");
         Require(ValidationFraction + TestFraction < 1, nameof(TestFraction), "plus ValidationFraction must leave training cells");
+        Require(EpochSelectionStandardErrors >= 0 && double.IsFinite(EpochSelectionStandardErrors), nameof(EpochSelectionStandardErrors), "must be >= 0");
         Require(EnsembleSize >= 1, nameof(EnsembleSize), "must be at least 1");
         Require(SkipConnectionHops is >= 1 and <= Gcn.NeighborFeatures.MaxHops, nameof(SkipConnectionHops), $"must be 1 to {Gcn.NeighborFeatures.MaxHops}");
         Require(ThreadCount is null or >= 1, nameof(ThreadCount), "must be at least 1");

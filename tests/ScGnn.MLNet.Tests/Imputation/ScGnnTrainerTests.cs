@@ -203,7 +203,7 @@ public sealed class ScGnnTrainerTests
         // A light mask (5 %) so that masked zeros do not swamp the kNN distances of these dense matrices.
         ScGnnOptions Quick(bool select = true, double validation = 0.05) => new()
         {
-            MaskRate = 0.05,
+            MaskRate = 0.05, NeighborCount = 5,
             Epochs = 3, BottleneckRatio = 8, PrincipalComponentCount = 40, Device = ScGnnDevice.Cpu,
             SelectNeighborCount = select, ValidationFraction = validation,
         };
@@ -211,12 +211,12 @@ public sealed class ScGnnTrainerTests
 
         // Two large groups with Poisson noise: averaging more neighbours only removes noise.
         var groups = TwoGroupData.Create(cells: 240, genes: 40).Observed;
-        Assert.True(K(groups, Quick()) > ScGnnTrainer.Defaults.NeighborCount);
+        Assert.True(K(groups, Quick()) > 5);
         // Groups of six: only k = 5 keeps every neighbour in the cell's own group.
-        Assert.Equal(ScGnnTrainer.Defaults.NeighborCount, K(SmallGroups(), Quick()));
+        Assert.Equal(5, K(SmallGroups(), Quick()));
         // Off, or without validation cells to choose on: NeighborCount as given.
-        Assert.Equal(ScGnnTrainer.Defaults.NeighborCount, K(groups, Quick(select: false)));
-        Assert.Equal(ScGnnTrainer.Defaults.NeighborCount, K(groups, Quick(validation: 0)));
+        Assert.Equal(5, K(groups, Quick(select: false)));
+        Assert.Equal(5, K(groups, Quick(validation: 0)));
     }
 
     [Fact]
@@ -275,13 +275,58 @@ public sealed class ScGnnTrainerTests
         var batch = ExpressionMatrix.FromDense(dense, Enumerable.Range(0, 60).Select(i => $"n{i}").ToArray(), train.GeneIds.ToArray()).ToDataView();
         float Gene0Max(bool cap)
         {
-            var o = new ScGnnOptions { Epochs = 30, BottleneckRatio = 8, PrincipalComponentCount = 8, Device = ScGnnDevice.Cpu, OutputMode = ImputationOutputMode.Denoise, CapAtObservedMaximum = cap };
+            // Pinned to a configuration whose uncapped output overshoots here (the 1.4 defaults); the cap is the subject.
+            var o = new ScGnnOptions
+            {
+                Epochs = 30, BottleneckRatio = 8, PrincipalComponentCount = 8, Device = ScGnnDevice.Cpu, OutputMode = ImputationOutputMode.Denoise,
+                CapAtObservedMaximum = cap, NeighborCount = 5, SkipStartOnObservedValues = false, EpochSelectionStandardErrors = 0,
+            };
             var model = ml.Transforms.ImputeWithScGnn(o).Fit(train.ToDataView());
             return Column(model.Transform(batch), ScGnnTrainer.Defaults.OutputColumnName).Max(row => row[0]);
         }
         float uncapped = Gene0Max(cap: false);
         Assert.True(uncapped > 1.1f, $"uncapped gene-0 maximum {uncapped}");
         Assert.Equal(1f, Gene0Max(cap: true), 5);
+    }
+
+    [Fact]
+    public void Observed_values_are_the_chosen_cells_non_zeros_on_the_asked_scale()
+    {
+        // 3 cells x 2 genes; only cells 0 and 2 are chosen.
+        float[] x = { 0, 3, 5, 0, 1, 7 };
+        var (cells, genes, values) = ScGnnEngine.ObservedValues(x, 3, 2, c => c != 1, log1p: false);
+        Assert.Equal(new[] { 0, 2, 2 }, cells);
+        Assert.Equal(new[] { 1, 0, 1 }, genes);
+        Assert.Equal(new float[] { 3, 1, 7 }, values);
+        Assert.Equal(new[] { MathF.Log(4), MathF.Log(2), MathF.Log(8) }, ScGnnEngine.ObservedValues(x, 3, 2, c => c != 1, log1p: true).Values);
+    }
+
+    [Fact]
+    public void Fitting_the_skip_start_on_observed_values_lowers_held_out_error()
+    {
+        // The start alone (one epoch, validation keeps epoch 0), scored on the test cells' masked entries.
+        var (observed, _, _) = TwoGroupData.Create(cells: 120, genes: 40, dropout: 0.1, seed: 3);
+        var x = observed.ToDense();
+        double HeldOutMse(bool onObserved)
+        {
+            var o = new ScGnnOptions
+            {
+                Epochs = 1, BottleneckRatio = 8, PrincipalComponentCount = 10, TestFraction = 0.2, MaskRate = 0.1,
+                Device = ScGnnDevice.Cpu, SkipStartOnObservedValues = onObserved,
+            };
+            var fit = ScGnnEngine.Fit(x, 120, 40, null, o);
+            Assert.Equal(0, fit.History[^1].BestEpoch);
+            var input = (float[])x.Clone();
+            foreach (var m in new[] { fit.TrainingTargets, fit.ValidationTargets, fit.TestTargets })
+                for (int e = 0; e < m.Cells.Length; e++) input[m.Cells[e] * 40 + m.Genes[e]] = 0;
+            var predicted = ScGnnEngine.Predict(fit.State, input, 120, ScGnnDevice.Cpu);
+            var t = fit.TestTargets;
+            Assert.True(t.Cells.Length > 30);
+            return Enumerable.Range(0, t.Cells.Length).Average(e => Math.Pow(predicted[t.Cells[e] * 40 + t.Genes[e]] - t.Values[e], 2));
+        }
+        double masked = HeldOutMse(false), all = HeldOutMse(true);
+        // A 10 % mask leaves about 9 observed values per masked one to fit each gene's five coefficients on.
+        Assert.True(all < 0.9 * masked, $"held-out MSE {all:F3} with observed values vs {masked:F3} without");
     }
 
     [Fact]
@@ -294,6 +339,44 @@ public sealed class ScGnnTrainerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.ImputeWithScGnn(new ScGnnOptions { ValidationFraction = 0.6, TestFraction = 0.5 }));
         var hops = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.ImputeWithScGnn(new ScGnnOptions { SkipConnectionHops = 4 }));
         Assert.Contains("SkipConnectionHops", hops.Message);
+        var se = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.ImputeWithScGnn(new ScGnnOptions { EpochSelectionStandardErrors = -1 }));
+        Assert.Contains("EpochSelectionStandardErrors", se.Message);
+    }
+
+    [Fact]
+    public void Paired_gain_is_the_mean_drop_in_standard_errors()
+    {
+        // Drops 3, 2, 1, 2: mean 2, sample sd sqrt(2/3), standard error sqrt(2/3)/2, so z = 2 / 0.4082 = 4.899.
+        Assert.Equal(4.899, ScGnnEngine.PairedGainInStandardErrors(new double[] { 4, 4, 4, 4 }, new double[] { 1, 2, 3, 2 }), 3);
+        Assert.Equal(-4.899, ScGnnEngine.PairedGainInStandardErrors(new double[] { 1, 2, 3, 2 }, new double[] { 4, 4, 4, 4 }), 3);
+        Assert.Equal(0, ScGnnEngine.PairedGainInStandardErrors(new double[] { 1, 2 }, new double[] { 1, 2 }));
+    }
+
+    [Fact]
+    public void An_epoch_replaces_the_start_only_with_a_significant_validation_gain()
+    {
+        var x = TwoGroupData.Create(cells: 120, genes: 40, seed: 5).Observed.ToDense();
+        ScGnnEngineFit Fit(double standardErrors, int epochs = 60)
+        {
+            var o = new ScGnnOptions { Epochs = epochs, BottleneckRatio = 8, PrincipalComponentCount = 10, Device = ScGnnDevice.Cpu, EpochSelectionStandardErrors = standardErrors };
+            return new(ScGnnEngine.Fit(x, 120, 40, null, o));
+        }
+        // Off, the lowest validation loss wins, and here that is a trained epoch.
+        var plain = Fit(0);
+        Assert.True(plain.Best > 0);
+        // An unreachable bar keeps the start: the same weights as a one-epoch fit.
+        var strict = Fit(1e6);
+        Assert.Equal(0, strict.Best);
+        Assert.Equal(Fit(0, epochs: 1).Weights, strict.Weights);
+        // A bar can only keep an epoch at or above the plain minimum's validation loss.
+        Assert.True(Fit(2).Loss >= plain.Loss);
+    }
+
+    private sealed record ScGnnEngineFit(int Best, double Loss, float[] Weights)
+    {
+        internal ScGnnEngineFit(ScGnnFitResult fit) : this(fit.History[^1].BestEpoch,
+            fit.History[^1].BestEpoch < fit.History.Count ? fit.History[fit.History[^1].BestEpoch].ValidationLoss : double.NaN,
+            fit.State.Ensemble[0].SelectMany(w => w).ToArray()) { }
     }
 
     [Fact]
