@@ -160,7 +160,7 @@ internal static class ScGnnEngine
         if (fresh)
         {
             (nzR, nzG, nzV) = ObservedValues(input, cells, genes, c => roles[c] == RoleTrain, log1p);
-            nzIn = logInput == log1p ? nzV : nzV.Select((val, q) => MathF.Log(1 + input[(long)nzR[q] * genes + nzG[q]])).ToArray();
+            nzIn = logInput && !log1p ? Log1pOf(nzV) : nzV;
         }
 
         if (skip is not null)
@@ -213,9 +213,8 @@ internal static class ScGnnEngine
             double selection = hasVal ? valLoss : trainLoss;
             if (hasVal && epoch == 1) startErrors = (double[])kernel.ValidationErrors.Clone();
             // Leaving the starting weights needs a validation gain beyond noise (paired over the same targets).
-            bool clears = !hasVal || epoch == 1 || o.EpochSelectionStandardErrors == 0 ||
-                PairedGainInStandardErrors(startErrors!, kernel.ValidationErrors) > o.EpochSelectionStandardErrors;
-            if (selection < best && clears)
+            if (selection < best && (!hasVal || epoch == 1 || o.EpochSelectionStandardErrors == 0 ||
+                PairedGainInStandardErrors(startErrors!, kernel.ValidationErrors) > o.EpochSelectionStandardErrors))
             {
                 best = selection;
                 bestEpoch = hasVal ? epoch - 1 : epoch;
@@ -245,7 +244,7 @@ internal static class ScGnnEngine
     }
 
     private static Targets Arrays(MaskedEntries m, bool log1p) =>
-        (m.Cells, m.Genes, log1p ? m.Values.Select(v => MathF.Log(1 + v)).ToArray() : m.Values);
+        (m.Cells, m.Genes, log1p ? Log1pOf(m.Values) : m.Values);
 
     private static Targets Concat(Targets a, Targets b) => b.Cells is null || b.Cells.Length == 0 ? a :
         (a.Cells.Concat(b.Cells).ToArray(), a.Genes.Concat(b.Genes).ToArray(), a.Values.Concat(b.Values).ToArray());
@@ -254,9 +253,11 @@ internal static class ScGnnEngine
     internal static Targets ObservedValues(float[] x, int cells, int genes, Func<int, bool> cellFilter, bool log1p)
     {
         var (r, g, v) = NonZerosOf(x, cells, genes, cellFilter);
-        return (r.Select(c => (int)c).ToArray(), g.Select(j => (int)j).ToArray(),
-            log1p ? v.Select(val => MathF.Log(1 + val)).ToArray() : v);
+        return (r, g, log1p ? Log1pOf(v) : v);
     }
+
+    // The engine's one log1p (float, MathF), so every consumer reads identical values.
+    private static float[] Log1pOf(float[] v) => v.Select(val => MathF.Log(1 + val)).ToArray();
 
     /// <summary>Runs a fitted model on a dense row-major matrix; returns the raw network output (cells x genes, input scale undone).</summary>
     internal static float[] Predict(ScGnnNetworkState state, float[] x, int cells, ScGnnDevice deviceOption = ScGnnDevice.Auto)
@@ -279,6 +280,7 @@ internal static class ScGnnEngine
         float[][]? skip = skipCount > 0
             ? NeighborFeatures.Compute(adjacency, scaled.Skip, cells, genes, skipCount / NeighborFeatures.PerHop)
             : null;
+        var skipTensors = skip?.Select(f => tensor(f, cells, genes).to(device)).ToArray();
         Tensor? sum = null;
         foreach (var weights in state.Ensemble)
         {
@@ -288,7 +290,7 @@ internal static class ScGnnEngine
             model.eval();
             var output = model.Output(model.PropagatedHidden(adj, xt, 0, training: false));
             for (int f = 4; f < weights.Length; f++)
-                output = output + tensor(skip![f - 4], cells, genes).to(device) * tensor(weights[f]).to(device);
+                output = output + skipTensors![f - 4] * tensor(weights[f]).to(device);
             if (state.InputScale == ScGnnInputScale.Log1p) output = output.expm1();
             sum = sum is null ? output : sum + output;
         }
@@ -321,7 +323,7 @@ internal static class ScGnnEngine
         internal static ScaledInputs Of(float[] x, bool graphOnLog1p, ScGnnInputScale scale)
         {
             bool networkLog = scale != ScGnnInputScale.Counts;
-            var log = graphOnLog1p || networkLog ? x.Select(v => MathF.Log(1 + v)).ToArray() : x;
+            var log = graphOnLog1p || networkLog ? Log1pOf(x) : x;
             return new(graphOnLog1p ? log : x, networkLog ? log : x, scale == ScGnnInputScale.Log1p ? log : x);
         }
     }
@@ -359,12 +361,12 @@ internal static class ScGnnEngine
         }
         var chosen = idx.AsSpan(0, take).ToArray();
         Array.Sort(chosen);
-        return new MaskedEntries(chosen.Select(k => (int)r[k]).ToArray(), chosen.Select(k => (int)g[k]).ToArray(), chosen.Select(k => v[k]).ToArray());
+        return new MaskedEntries(chosen.Select(k => r[k]).ToArray(), chosen.Select(k => g[k]).ToArray(), chosen.Select(k => v[k]).ToArray());
     }
 
-    private static (long[] Rows, long[] Genes, float[] Values) NonZerosOf(float[] x, int cells, int genes, Func<int, bool> cellFilter)
+    private static Targets NonZerosOf(float[] x, int cells, int genes, Func<int, bool> cellFilter)
     {
-        var r = new List<long>(); var g = new List<long>(); var v = new List<float>();
+        var r = new List<int>(); var g = new List<int>(); var v = new List<float>();
         for (int c = 0; c < cells; c++)
         {
             if (!cellFilter(c)) continue;
