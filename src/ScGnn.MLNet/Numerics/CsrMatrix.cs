@@ -1,0 +1,78 @@
+using ScGnn.MLNet.Data;
+
+namespace ScGnn.MLNet.Numerics;
+
+/// <summary>
+/// Rows x columns in compressed sparse rows, without ids: the numeric core's working form of an expression matrix
+/// (cells are rows, genes columns). Stored entries may be zero; column indices ascend within a row.
+/// </summary>
+internal sealed class CsrMatrix
+{
+    internal CsrMatrix(int rows, int columns, int[] rowPointers, int[] columnIndices, float[] values)
+    {
+        if (rowPointers.Length != rows + 1) throw new ArgumentException($"rowPointers has length {rowPointers.Length}; expected {rows + 1}.");
+        if (columnIndices.Length != values.Length || rowPointers[^1] != values.Length)
+            throw new ArgumentException("rowPointers, columnIndices and values disagree on the stored count.");
+        Rows = rows;
+        Columns = columns;
+        RowPointers = rowPointers;
+        ColumnIndices = columnIndices;
+        Values = values;
+    }
+
+    internal int Rows { get; }
+    internal int Columns { get; }
+    internal int[] RowPointers { get; }
+    internal int[] ColumnIndices { get; }
+    internal float[] Values { get; }
+    internal long StoredCount => Values.Length;
+
+    internal ReadOnlySpan<int> RowIndices(int row) => ColumnIndices.AsSpan(RowPointers[row], RowPointers[row + 1] - RowPointers[row]);
+    internal ReadOnlySpan<float> RowValues(int row) => Values.AsSpan(RowPointers[row], RowPointers[row + 1] - RowPointers[row]);
+
+    /// <summary>The matrix's numbers without its ids (arrays copied).</summary>
+    internal static CsrMatrix From(ExpressionMatrix m) =>
+        new(m.CellCount, m.GeneCount, m.RowPointers.ToArray(), m.ColumnIndices.ToArray(), m.Values.ToArray());
+
+    /// <summary>A dense row-major matrix's non-zeros.</summary>
+    internal static CsrMatrix FromDense(ReadOnlySpan<float> dense, int rows, int columns)
+    {
+        if (dense.Length != (long)rows * columns) throw new ArgumentException("Dense size does not match rows x columns.");
+        var ptr = new int[rows + 1];
+        var cols = new List<int>();
+        var vals = new List<float>();
+        for (int i = 0; i < rows; i++)
+        {
+            var row = dense.Slice(i * columns, columns);
+            for (int j = 0; j < columns; j++)
+                if (row[j] != 0) { cols.Add(j); vals.Add(row[j]); }
+            ptr[i + 1] = vals.Count;
+        }
+        return new CsrMatrix(rows, columns, ptr, cols.ToArray(), vals.ToArray());
+    }
+
+    /// <summary><c>log(1 + x)</c> of every stored value (single precision, <see cref="MathF.Log(float)"/>); zeros stay zero.</summary>
+    internal CsrMatrix Log1p()
+    {
+        var v = new float[Values.Length];
+        for (int k = 0; k < v.Length; k++) v[k] = MathF.Log(1 + Values[k]);
+        return new CsrMatrix(Rows, Columns, RowPointers, ColumnIndices, v);
+    }
+
+    /// <summary>Rows <c>[start, start + count)</c> as a dense row-major block.</summary>
+    internal float[] ToDense(int start, int count)
+    {
+        var dense = new float[(long)count * Columns];
+        for (int i = 0; i < count; i++)
+        {
+            var idx = RowIndices(start + i);
+            var val = RowValues(start + i);
+            long off = (long)i * Columns;
+            for (int q = 0; q < idx.Length; q++) dense[off + idx[q]] = val[q];
+        }
+        return dense;
+    }
+
+    /// <summary>The whole matrix as a dense row-major array (small inputs and tests only).</summary>
+    internal float[] ToDense() => ToDense(0, Rows);
+}
