@@ -61,7 +61,7 @@ public static class ImputationProtocol
             {
                 // Paper: the masked entries of training and validation cells were targets; the test cells' were not.
                 var roles = fit.CellRoles;
-                var seen = roles.Select(r => r != ScGnnEngine.RoleTest).ToArray();
+                var seen = roles.Select(r => r != TrainingTargets.RoleTest).ToArray();
                 var eval = ImputationEvaluator.Evaluate(imputed, ImputedColumn, DropoutSimulatingEstimator.Defaults.MaskColumnName, seen);
                 result = new ImputationFoldResult(seed, eval.Unseen!, eval.Seen, fitSeconds, imputer.BestEpoch);
             }

@@ -170,7 +170,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         }
         using var ch = _host.Start("Imputing with ScGnn");
         ch.Info("Imputing {0} cells x {1} genes", cells, genes);
-        var predicted = ScGnnEngine.Predict(_state, modelInput, cells, _device);
+        var predicted = ScGnnPredictor.Predict(_state, modelInput, cells, _device);
 
         var output = new float[(long)cells * size];
         for (int i = 0; i < cells; i++)

@@ -126,9 +126,12 @@ public sealed class DropoutSimulatingEstimator : IEstimator<DropoutSimulatingTra
             foreach (float v in row.GetValues()) if (v != 0) nonZeros++;
             cells++;
         }
-        double entries = (double)cells * PreprocessingSchema.Size(column);
-        return entries == 0 ? 0 : Math.Min(nonZeros / entries, Defaults.MaxDefaultMaskRate);
+        return PaperMaskRateOf(nonZeros, (double)cells * PreprocessingSchema.Size(column));
     }
+
+    /// <summary>The paper's rate <c>min(nonZeros / entries, 0.3)</c> (0 for an empty matrix): the one definition.</summary>
+    internal static double PaperMaskRateOf(long nonZeros, double entries) =>
+        entries == 0 ? 0 : Math.Min(nonZeros / entries, Defaults.MaxDefaultMaskRate);
 
     /// <summary>Checks the input column is a known-size vector of Single and returns the output shape (masked column and mask column).</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
@@ -151,8 +154,7 @@ public sealed class DropoutSimulatingEstimator : IEstimator<DropoutSimulatingTra
         long nonZeros = 0, cells = 0;
         Scan(input, column, (in DropoutMaskKey key) => { histogram[key.Key >> (64 - BucketBits)]++; nonZeros++; }, ref cells);
 
-        double density = cells == 0 || genes == 0 ? 0 : nonZeros / ((double)cells * genes);
-        double rate = _options.MaskRate ?? Math.Min(density, Defaults.MaxDefaultMaskRate);
+        double rate = _options.MaskRate ?? PaperMaskRateOf(nonZeros, (double)cells * genes);
         long maskCount = (long)Math.Floor(rate * nonZeros);
         DropoutMaskKey? threshold = null;
         if (maskCount > 0)

@@ -225,7 +225,7 @@ public sealed class ScGnnTrainerTests
         // Hand-checkable: gene 0 peaks at 3, gene 1 at 2 in the batch.
         float[] x = { 1, 0, 3, 2 };
         float[] output = { 5, 1, 2, 9 };
-        ScGnnEngine.CapAtGeneMaximum(output, x, 2, 2);
+        ScGnnPredictor.CapAtGeneMaximum(output, x, 2, 2);
         Assert.Equal(new float[] { 3, 1, 2, 2 }, output);
 
         // End to end, in denoise mode every entry is a prediction; none exceeds its gene's batch maximum.
@@ -294,11 +294,11 @@ public sealed class ScGnnTrainerTests
     {
         // 3 cells x 2 genes; only cells 0 and 2 are chosen.
         float[] x = { 0, 3, 5, 0, 1, 7 };
-        var (cells, genes, values) = ScGnnEngine.ObservedValues(x, 3, 2, c => c != 1, log1p: false);
+        var (cells, genes, values) = TrainingTargets.ObservedValues(x, 3, 2, c => c != 1, log1p: false);
         Assert.Equal(new[] { 0, 2, 2 }, cells);
         Assert.Equal(new[] { 1, 0, 1 }, genes);
         Assert.Equal(new float[] { 3, 1, 7 }, values);
-        Assert.Equal(new[] { MathF.Log(4), MathF.Log(2), MathF.Log(8) }, ScGnnEngine.ObservedValues(x, 3, 2, c => c != 1, log1p: true).Values);
+        Assert.Equal(new[] { MathF.Log(4), MathF.Log(2), MathF.Log(8) }, TrainingTargets.ObservedValues(x, 3, 2, c => c != 1, log1p: true).Values);
     }
 
     [Fact]
@@ -319,7 +319,7 @@ public sealed class ScGnnTrainerTests
             var input = (float[])x.Clone();
             foreach (var m in new[] { fit.TrainingTargets, fit.ValidationTargets, fit.TestTargets })
                 for (int e = 0; e < m.Cells.Length; e++) input[m.Cells[e] * 40 + m.Genes[e]] = 0;
-            var predicted = ScGnnEngine.Predict(fit.State, input, 120, ScGnnDevice.Cpu);
+            var predicted = ScGnnPredictor.Predict(fit.State, input, 120, ScGnnDevice.Cpu);
             var t = fit.TestTargets;
             Assert.True(t.Cells.Length > 30);
             return Enumerable.Range(0, t.Cells.Length).Average(e => Math.Pow(predicted[t.Cells[e] * 40 + t.Genes[e]] - t.Values[e], 2));
@@ -341,15 +341,6 @@ public sealed class ScGnnTrainerTests
         Assert.Contains("SkipConnectionHops", hops.Message);
         var se = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.ImputeWithScGnn(new ScGnnOptions { EpochSelectionStandardErrors = -1 }));
         Assert.Contains("EpochSelectionStandardErrors", se.Message);
-    }
-
-    [Fact]
-    public void Paired_gain_is_the_mean_drop_in_standard_errors()
-    {
-        // Drops 3, 2, 1, 2: mean 2, sample sd sqrt(2/3), standard error sqrt(2/3)/2, so z = 2 / 0.4082 = 4.899.
-        Assert.Equal(4.899, ScGnnEngine.PairedGainInStandardErrors(new double[] { 4, 4, 4, 4 }, new double[] { 1, 2, 3, 2 }), 3);
-        Assert.Equal(-4.899, ScGnnEngine.PairedGainInStandardErrors(new double[] { 1, 2, 3, 2 }, new double[] { 4, 4, 4, 4 }), 3);
-        Assert.Equal(0, ScGnnEngine.PairedGainInStandardErrors(new double[] { 1, 2 }, new double[] { 1, 2 }));
     }
 
     [Fact]

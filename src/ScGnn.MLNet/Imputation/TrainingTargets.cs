@@ -1,0 +1,125 @@
+using ScGnn.MLNet.Preprocessing;
+using Targets = (int[] Cells, int[] Genes, float[] Values);
+
+namespace ScGnn.MLNet.Imputation;
+
+/// <summary>
+/// Paper step 3, the training targets: cells split into training, validation and test roles, and the fixed mask of
+/// non-zero entries the network learns to predict (given, or drawn at the paper's rate), applied to the input.
+/// </summary>
+internal sealed class TrainingTargets
+{
+    internal const int RoleTrain = 0, RoleValidation = 1, RoleTest = 2;
+
+    private TrainingTargets(float[] input, int[] roles, double rate, long nonZeros, MaskedEntries train, MaskedEntries validation, MaskedEntries test)
+    {
+        Input = input;
+        Roles = roles;
+        Rate = rate;
+        NonZeros = nonZeros;
+        Train = train;
+        Validation = validation;
+        Test = test;
+    }
+
+    /// <summary>The input with the mask applied (dense row-major cells x genes).</summary>
+    internal float[] Input { get; }
+
+    /// <summary>Each cell's role: <see cref="RoleTrain"/>, <see cref="RoleValidation"/> or <see cref="RoleTest"/>.</summary>
+    internal int[] Roles { get; }
+
+    /// <summary>The mask rate used.</summary>
+    internal double Rate { get; }
+
+    /// <summary>Non-zero entries of the observed input.</summary>
+    internal long NonZeros { get; }
+
+    internal MaskedEntries Train { get; }
+    internal MaskedEntries Validation { get; }
+    internal MaskedEntries Test { get; }
+
+    /// <summary>
+    /// Splits the cells, then draws the mask (or takes <paramref name="givenMask"/>, entries already zero in
+    /// <paramref name="x"/>), consuming <paramref name="rng"/> in that order.
+    /// </summary>
+    internal static TrainingTargets Create(float[] x, int cells, int genes, MaskedEntries? givenMask, ScGnnOptions o, Random rng)
+    {
+        var roles = SplitCells(cells, o.ValidationFraction, o.TestFraction, rng);
+
+        // The fixed mask: given (paper protocol) or drawn once from the non-zeros (paper: min(density, 0.3)).
+        var input = (float[])x.Clone();
+        long nnz = 0;
+        foreach (float v in x) if (v != 0) nnz++;
+        if (nnz == 0) throw new ArgumentException("The input has no non-zero entries to learn from.");
+        double rate = o.MaskRate ?? DropoutSimulatingEstimator.PaperMaskRateOf(nnz, (double)cells * genes);
+        MaskedEntries mask;
+        if (givenMask is not null) mask = givenMask;
+        else
+        {
+            // With fresh masks the training cells are re-masked every epoch; only held-out cells keep a fixed mask.
+            Func<int, bool> eligible = o.FreshMaskEachEpoch ? c => roles[c] != RoleTrain : _ => true;
+            mask = DrawMask(x, cells, genes, rate, eligible, rng);
+            foreach (var (c, g) in mask.Cells.Zip(mask.Genes)) input[(long)c * genes + g] = 0;
+        }
+        var train = mask.Where(c => roles[c] == RoleTrain);
+        if (!o.FreshMaskEachEpoch && train.Count == 0)
+            throw new ArgumentException($"ScGnn has no training targets: no masked entry falls in the training cells ({nnz} non-zero entries, " +
+                $"mask rate {rate:F3}). Use more cells or genes, or a higher MaskRate.");
+        return new TrainingTargets(input, roles, rate, nnz, train, mask.Where(c => roles[c] == RoleValidation), mask.Where(c => roles[c] == RoleTest));
+    }
+
+    internal static int[] SplitCells(int cells, double validationFraction, double testFraction, Random rng)
+    {
+        var order = Enumerable.Range(0, cells).ToArray();
+        rng.Shuffle(order);
+        int nVal = validationFraction > 0 ? Math.Max(1, (int)Math.Round(cells * validationFraction)) : 0;
+        int nTest = testFraction > 0 ? Math.Max(1, (int)Math.Round(cells * testFraction)) : 0;
+        if (nVal + nTest >= cells) throw new ArgumentException($"Too few cells ({cells}) for the validation and test fractions.");
+        var roles = new int[cells];
+        for (int i = 0; i < nVal; i++) roles[order[i]] = RoleValidation;
+        for (int i = nVal; i < nVal + nTest; i++) roles[order[i]] = RoleTest;
+        return roles;
+    }
+
+    /// <summary>Chooses floor(rate x eligible non-zeros) entries uniformly without replacement, sorted by cell then gene.</summary>
+    internal static MaskedEntries DrawMask(float[] x, int cells, int genes, double rate, Func<int, bool> eligibleCell, Random rng)
+    {
+        var (r, g, v) = NonZerosOf(x, cells, genes, eligibleCell);
+        int take = (int)Math.Floor(rate * r.Length);
+        var idx = Enumerable.Range(0, r.Length).ToArray();
+        for (int i = 0; i < take; i++)
+        {
+            int j = rng.Next(i, idx.Length);
+            (idx[i], idx[j]) = (idx[j], idx[i]);
+        }
+        var chosen = idx.AsSpan(0, take).ToArray();
+        Array.Sort(chosen);
+        return new MaskedEntries(chosen.Select(k => r[k]).ToArray(), chosen.Select(k => g[k]).ToArray(), chosen.Select(k => v[k]).ToArray());
+    }
+
+    /// <summary>The non-zero entries of the chosen cells of <paramref name="x"/>, values on log1p when asked.</summary>
+    internal static Targets ObservedValues(float[] x, int cells, int genes, Func<int, bool> cellFilter, bool log1p)
+    {
+        var (r, g, v) = NonZerosOf(x, cells, genes, cellFilter);
+        return (r, g, log1p ? Log1pOf(v) : v);
+    }
+
+    // The core's one log1p (float, MathF), so every consumer reads identical values.
+    internal static float[] Log1pOf(float[] v) => v.Select(val => MathF.Log(1 + val)).ToArray();
+
+    private static Targets NonZerosOf(float[] x, int cells, int genes, Func<int, bool> cellFilter)
+    {
+        var r = new List<int>(); var g = new List<int>(); var v = new List<float>();
+        for (int c = 0; c < cells; c++)
+        {
+            if (!cellFilter(c)) continue;
+            long off = (long)c * genes;
+            for (int j = 0; j < genes; j++)
+            {
+                float val = x[off + j];
+                if (val != 0) { r.Add(c); g.Add(j); v.Add(val); }
+            }
+        }
+        return (r.ToArray(), g.ToArray(), v.ToArray());
+    }
+}
