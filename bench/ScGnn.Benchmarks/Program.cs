@@ -17,6 +17,7 @@ using static TorchSharp.torch;
 //   dotnet run --project bench/ScGnn.Benchmarks -c Release -- accuracy [--folds 5] [--datasets zeisel,pbmc3k,zeisel_saver200]
 //        [--configs paper,default] [--set NeighborCount=10,InputScale=Log1pInput] [--out <folder>]
 //   dotnet run --project bench/ScGnn.Benchmarks -c Release -- simulation [--folds 2] [--configs paper,default] [--set ...]
+//   dotnet run --project bench/ScGnn.Benchmarks -c Release -- clustering [--datasets zeisel,pbmc3k] [--outputs raw,knn,default,denoise] [--sim-seeds 3]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string command = args.Length > 0 ? args[0] : "help";
@@ -30,8 +31,9 @@ switch (command)
     case "speed": Speed(); break;
     case "accuracy": Accuracy(); break;
     case "simulation": Simulation(); break;
+    case "clustering": Header("Clustering of the complete data: raw, kNN average and ScGnn outputs", "clustering"); ScGnn.Benchmarks.ClusteringBenchmark.Run(dataRootLazy.Value, Option, Line); break;
     default:
-        Console.Error.WriteLine("usage: ScGnn.Benchmarks io|speed|accuracy|simulation [--folds N] [--datasets a,b] [--data <shared/data>] [--out <folder>]");
+        Console.Error.WriteLine("usage: ScGnn.Benchmarks io|speed|accuracy|simulation|clustering [--folds N] [--datasets a,b] [--data <shared/data>] [--out <folder>]");
         return 2;
 }
 Directory.CreateDirectory(outDir);
