@@ -20,33 +20,50 @@ internal sealed class NormalizedAdjacency
     internal float[] Values { get; }
 
     /// <summary>Builds Â from directed kNN lists: edge (i, j) when i lists j or j lists i; plus self loops.</summary>
+    /// <remarks>Linear in the edges: every listed pair is written into both rows, then each row is sorted and deduplicated.</remarks>
     internal static NormalizedAdjacency FromNeighbors(int[][] neighbors)
     {
         int n = neighbors.Length;
-        var sets = new SortedSet<int>[n];
-        for (int i = 0; i < n; i++) sets[i] = new SortedSet<int> { i };
-        for (int i = 0; i < n; i++)
-            foreach (int j in neighbors[i])
-            {
-                sets[i].Add(j);
-                sets[j].Add(i);
-            }
-        var ptr = new int[n + 1];
-        for (int i = 0; i < n; i++) ptr[i + 1] = ptr[i] + sets[i].Count;
-        var cols = new int[ptr[n]];
-        var vals = new float[ptr[n]];
-        var invSqrtDeg = new double[n];
-        for (int i = 0; i < n; i++) invSqrtDeg[i] = 1.0 / Math.Sqrt(sets[i].Count);
+        var slots = new int[n + 1];
         for (int i = 0; i < n; i++)
         {
-            int k = ptr[i];
-            foreach (int j in sets[i])
+            slots[i + 1] += 1 + neighbors[i].Length;
+            foreach (int j in neighbors[i])
             {
-                cols[k] = j;
-                vals[k] = (float)(invSqrtDeg[i] * invSqrtDeg[j]);
-                k++;
+                if ((uint)j >= (uint)n) throw new ArgumentException($"Cell {i} lists neighbour {j}; there are {n} cells.");
+                slots[j + 1]++;
             }
         }
+        for (int i = 0; i < n; i++) slots[i + 1] += slots[i];
+        var all = new int[slots[n]];
+        var fill = slots[..n];
+        for (int i = 0; i < n; i++)
+        {
+            all[fill[i]++] = i;
+            foreach (int j in neighbors[i])
+            {
+                all[fill[i]++] = j;
+                all[fill[j]++] = i;
+            }
+        }
+        var ptr = new int[n + 1];
+        int write = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var row = all.AsSpan(slots[i], slots[i + 1] - slots[i]);
+            row.Sort();
+            int start = write;
+            for (int q = 0; q < row.Length; q++)
+                if (write == start || all[write - 1] != row[q]) all[write++] = row[q];
+            ptr[i + 1] = write;
+        }
+        var cols = all.AsSpan(0, write).ToArray();
+        var vals = new float[write];
+        var invSqrtDeg = new double[n];
+        for (int i = 0; i < n; i++) invSqrtDeg[i] = 1.0 / Math.Sqrt(ptr[i + 1] - ptr[i]);
+        for (int i = 0; i < n; i++)
+            for (int q = ptr[i]; q < ptr[i + 1]; q++)
+                vals[q] = (float)(invSqrtDeg[i] * invSqrtDeg[cols[q]]);
         return new NormalizedAdjacency(n, ptr, cols, vals);
     }
 

@@ -1,0 +1,88 @@
+using ScGnn.MLNet.Graph;
+using ScGnn.MLNet.Numerics;
+
+namespace ScGnn.MLNet.Tests.Graph;
+
+/// <summary>Exact and approximate neighbour search: ties, duplicates, recall, determinism.</summary>
+[Collection(TorchCollection.Name)]
+public sealed class KnnGraphTests
+{
+    // Points on a line: 0, 1, 1 (a duplicate), 2, 5.
+    private static readonly float[] Line = { 0, 1, 1, 2, 5 };
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Ties_go_to_the_lower_index_and_duplicates_are_not_their_own_neighbour(bool exact)
+    {
+        var search = exact ? NeighborSearch.Exact : NeighborSearch.Approximate;
+        var nn = KnnGraph.NearestNeighbors(Line, 5, 1, 2, search);
+        Assert.Equal(new[] { 1, 2 }, nn[0]);  // both at distance 1
+        Assert.Equal(new[] { 2, 0 }, nn[1]);  // its duplicate (0), then 0 and 3 tie at 1: the lower index
+        Assert.Equal(new[] { 1, 0 }, nn[2]);
+        Assert.Equal(new[] { 1, 2 }, nn[3]);
+        Assert.Equal(new[] { 3, 1 }, nn[4]);  // 3 at 3, then 1 and 2 tie at 4
+    }
+
+    [Fact]
+    public void Neighbour_count_is_capped_at_the_other_cells()
+    {
+        var nn = KnnGraph.NearestNeighbors(new float[] { 0, 3, 1 }, 3, 1, 10);
+        Assert.Equal(new[] { 2, 1 }, nn[0]);
+        Assert.Equal(new[] { 2, 0 }, nn[1]);
+    }
+
+    // 10 well separated clusters of 300 points in 16 dimensions, each cluster a Gaussian blob.
+    private static float[] Clustered(int count, int dims, int seed)
+    {
+        var rng = new Random(seed);
+        var centers = Enumerable.Range(0, 10).Select(_ => Enumerable.Range(0, dims).Select(_ => rng.NextDouble() * 20).ToArray()).ToArray();
+        var x = new float[count * dims];
+        for (int i = 0; i < count; i++)
+            for (int d = 0; d < dims; d++)
+                x[i * dims + d] = (float)(centers[i % 10][d] + Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+        return x;
+    }
+
+    [Fact]
+    public void Approximate_search_recalls_at_least_95_percent_of_the_exact_neighbours()
+    {
+        const int count = 3000, dims = 16, k = 10;
+        var x = Clustered(count, dims, 5);
+        var exact = KnnGraph.NearestNeighbors(x, count, dims, k, NeighborSearch.Exact);
+        var approximate = KnnGraph.NearestNeighbors(x, count, dims, k, NeighborSearch.Approximate, seed: 1);
+        Assert.All(approximate, row => Assert.Equal(k, row.Length));
+        double recall = KnnGraph.Recall(approximate, exact);
+        Assert.InRange(recall, 0.95, 1.0);
+        // The recall of a graph against itself is 1, and against a graph of the wrong cells it is low.
+        Assert.Equal(1.0, KnnGraph.Recall(exact, exact));
+        Assert.True(KnnGraph.Recall(exact.Reverse().ToArray(), exact) < 0.1);
+    }
+
+    [Fact]
+    public void Approximate_search_is_deterministic_for_a_seed()
+    {
+        const int count = 1500, dims = 8;
+        var x = Clustered(count, dims, 6);
+        var a = KnnGraph.NearestNeighbors(x, count, dims, 5, NeighborSearch.Approximate, seed: 3);
+        var b = KnnGraph.NearestNeighbors(x, count, dims, 5, NeighborSearch.Approximate, seed: 3);
+        for (int i = 0; i < count; i++) Assert.Equal(a[i], b[i]);
+    }
+
+    [Fact]
+    public void Cell_graph_on_sparse_rows_equals_the_dense_construction()
+    {
+        const int cells = 120, genes = 12;
+        var rng = new Random(8);
+        var x = new float[cells * genes];
+        for (int q = 0; q < x.Length; q++) x[q] = rng.NextDouble() < 0.6 ? 0 : (float)(1 + (q / genes % 3) * 2 + rng.NextDouble());
+        var csr = CsrMatrix.FromDense(x, cells, genes);
+        var (pca, adjacency) = CellGraph.Fit(csr, 5, 4, seed: 1);
+        var dense = PcaProjection.Fit(x, cells, genes, 5);
+        var expected = NormalizedAdjacency.FromNeighbors(KnnGraph.NearestNeighbors(dense.Transform(x, cells), cells, dense.ComponentCount, 4));
+        Assert.Equal(5, pca.ComponentCount);
+        Assert.Equal(expected.RowPointers, adjacency.RowPointers);
+        Assert.Equal(expected.Columns, adjacency.Columns);
+        for (int q = 0; q < expected.Values.Length; q++) Assert.Equal(expected.Values[q], adjacency.Values[q], 1e-6);
+    }
+}
