@@ -1,25 +1,35 @@
-using System.Reflection;
+using System.CommandLine;
 using ScGnn.Samples.Cli;
 using ScGnn.Samples.Commands;
+using Spectre.Console;
 
 namespace ScGnn.Samples;
 
 /// <summary>
-/// The <c>scgnn</c> command-line tool. Exit codes: 0 success, 1 failure, 2 bad command line, 130 interrupted.
-/// Every failure is one line <c>error: ...</c> on standard error (set SCGNN_DEBUG=1 for the full exception).
+/// The <c>scgnn</c> command-line tool (System.CommandLine for parsing and help, Spectre.Console for progress and
+/// tables). Exit codes: 0 success, 1 failure, 2 bad command line, 130 interrupted. Every failure is one line
+/// <c>error: ...</c> on standard error (set SCGNN_DEBUG=1 for the full exception).
 /// </summary>
 internal static class Program
 {
     public const int Success = 0, Failure = 1, BadUsage = 2, Interrupted = 130;
 
-    private static readonly Command[] Commands =
-    {
-        new DemoCommand(), new ImputeCommand(), new ApplyCommand(), new EvaluateCommand(), new ReportCommand(),
-    };
+    private const string RootDetails = """
+        Run 'scgnn <command> --help' for a command's options; 'scgnn' alone runs the demo on simulated data and
+        writes a report to ./scgnn-output.
+        Inputs: a 10x folder (matrix.mtx[.gz], features.tsv[.gz] or genes.tsv, barcodes.tsv[.gz]), .mtx[.gz],
+        .csv[.gz] / .tsv[.gz] (cells x genes, header 'cell' then gene ids) or .parquet.
+        Exit codes: 0 success, 1 failure, 2 bad command line, 130 interrupted.
+        """;
 
     public static int Main(string[] args)
     {
-        var progress = ProgressReporter.ForConsole();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        bool interactive = console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi
+            && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb";
+        // Redirected: tables are not cut to the 80 columns Spectre assumes without a terminal.
+        if (!interactive) console.Profile.Width = 200;
+        var progress = new ProgressReporter(Console.Out, interactive ? console : null);
         using var cancel = new CancellationTokenSource();
         // First Ctrl+C: stop between epochs / iterations and exit cleanly; a second one kills the process.
         Console.CancelKeyPress += (_, e) =>
@@ -28,10 +38,17 @@ internal static class Program
             e.Cancel = true;
             cancel.Cancel();
         };
-        var context = new CommandContext(Console.Out, progress, cancel.Token);
+        var context = new CommandContext(Console.Out, console, progress, cancel.Token);
+        AppCommand[] commands =
+        {
+            new DemoCommand(), new ImputeCommand(), new ApplyCommand(), new EvaluateCommand(), new ReportCommand(),
+        };
         try
         {
-            return Run(args, context);
+            var line = new Cli.CommandLine(commands, RootDetails, () => context);
+            var parsed = line.Parse(args);
+            if (parsed.Action is System.CommandLine.Invocation.ParseErrorAction) throw new UsageException(line.Describe(parsed));
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
         }
         catch (Exception e)
         {
@@ -41,66 +58,5 @@ internal static class Program
             if (Environment.GetEnvironmentVariable("SCGNN_DEBUG") == "1") Console.Error.WriteLine(e);
             return e is UsageException ? BadUsage : cancel.IsCancellationRequested ? Interrupted : Failure;
         }
-    }
-
-    private static int Run(string[] args, CommandContext context)
-    {
-        if (args.Length == 1 && args[0] is "--version" or "-V")
-        {
-            context.Out.WriteLine("scgnn " + Version());
-            return Success;
-        }
-        if (args.Length >= 1 && args[0] is "--help" or "-h" or "help")
-        {
-            if (args.Length == 2 && args[0] == "help") return ShowHelp(Find(args[1]), context);
-            if (args.Length > 1 && args[0] == "help") throw new UsageException("'help' takes one command name, e.g. 'scgnn help impute'.");
-            context.Out.WriteLine(MainHelp());
-            return Success;
-        }
-        // No command, or only options: the demo (the README's main job).
-        Command command;
-        string[] rest;
-        if (args.Length == 0 || args[0].StartsWith('-')) { command = Commands[0]; rest = args; }
-        else { command = Find(args[0]); rest = args[1..]; }
-        if (CommandLineParser.WantsHelp(rest)) return ShowHelp(command, context);
-        var parsed = command.Parse(rest);
-        return command.Run(parsed, context);
-    }
-
-    private static int ShowHelp(Command command, CommandContext context)
-    {
-        context.Out.WriteLine(command.Help());
-        return Success;
-    }
-
-    private static Command Find(string name) =>
-        Commands.FirstOrDefault(c => c.Name == name)
-        ?? throw new UsageException($"unknown command '{name}'; commands: {string.Join(", ", Commands.Select(c => c.Name))} (see 'scgnn --help').");
-
-    private static string MainHelp()
-    {
-        var lines = string.Join("\n", Commands.Select(c => $"  {c.Name,-10}{c.Summary}"));
-        return $"""
-            scgnn {Version()}: SCGNN dropout imputation for single-cell RNA-seq (ML.NET + TorchSharp)
-
-            Usage:
-              scgnn                      run the demo on simulated data and write a report to ./scgnn-output
-              scgnn <command> [options]
-
-            Commands:
-            {lines}
-
-            Run 'scgnn <command> --help' for a command's options.
-            Inputs: a 10x folder (matrix.mtx[.gz], features.tsv[.gz] or genes.tsv, barcodes.tsv[.gz]), .mtx[.gz],
-            .csv[.gz] / .tsv[.gz] (cells x genes, header 'cell' then gene ids) or .parquet.
-            Exit codes: 0 success, 1 failure, 2 bad command line, 130 interrupted.
-            """;
-    }
-
-    private static string Version()
-    {
-        var v = typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
-        int plus = v.IndexOf('+');
-        return plus > 0 ? v[..plus] : v;
     }
 }

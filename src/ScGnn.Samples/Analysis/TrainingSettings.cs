@@ -6,17 +6,6 @@ namespace ScGnn.Samples.Analysis;
 /// <summary>The ScGnn options shared by the commands: library defaults or the paper's, with --seed/--epochs/--threads on top.</summary>
 internal sealed record TrainingSettings(bool Paper, int Seed, int? Epochs, int? Threads)
 {
-    public static readonly OptionSpec SeedOption = new("seed", "N", "seed for the mask, the cell split, the weights and KMeans (default 1)");
-    public static readonly OptionSpec EpochsOption = new("epochs", "N", "training epochs (default 1000)");
-    public static readonly OptionSpec PaperOption = new("paper-defaults", null, "the paper's configuration (fixed mask, 90/5/5 split) instead of the library's defaults");
-    public static readonly OptionSpec ThreadsOption = new("threads", "N", "CPU threads for TorchSharp (default: all cores)");
-
-    public static TrainingSettings From(ParsedArguments args, int? defaultEpochs = null) => new(
-        args.Flag(PaperOption.Name),
-        args.Int(SeedOption.Name, 0) ?? 1,
-        args.Int(EpochsOption.Name, 1, 1_000_000) ?? defaultEpochs,
-        args.Int(ThreadsOption.Name, 1, 1024));
-
     public ScGnnOptions ToOptions(int? seedOverride = null, Action<ScGnnEpochProgress>? progress = null, CancellationToken cancellation = default)
     {
         var o = Paper ? ScGnnOptions.Paper() : new ScGnnOptions();

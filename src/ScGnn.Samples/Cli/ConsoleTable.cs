@@ -1,8 +1,12 @@
 using System.Text;
+using Spectre.Console;
 
 namespace ScGnn.Samples.Cli;
 
-/// <summary>A plain text table: the first column left-aligned, the others right-aligned; rows of "-" draw a rule.</summary>
+/// <summary>
+/// A table of the app's results: drawn on the console by Spectre.Console (first column left-aligned, the others
+/// right-aligned; a rule separates groups of rows) and written into report.md as GitHub markdown.
+/// </summary>
 internal sealed class ConsoleTable
 {
     private readonly string[] _header;
@@ -23,32 +27,24 @@ internal sealed class ConsoleTable
         return this;
     }
 
-    public override string ToString()
+    /// <summary>The Spectre.Console table (text is never read as markup).</summary>
+    public Table ToSpectre()
     {
-        var widths = _header.Select(h => h.Length).ToArray();
-        foreach (var row in _rows.OfType<string[]>())
-            for (int c = 0; c < row.Length; c++) widths[c] = Math.Max(widths[c], row[c].Length);
-        var sb = new StringBuilder();
-        void Line(string[] cells)
-        {
-            sb.Append("  ");
-            for (int c = 0; c < cells.Length; c++)
-            {
-                if (c > 0) sb.Append("  ");
-                sb.Append(c == 0 ? cells[c].PadRight(widths[c]) : cells[c].PadLeft(widths[c]));
-            }
-            sb.Append('\n');
-        }
-        string rule = "  " + new string('-', widths.Sum() + 2 * (widths.Length - 1)) + "\n";
-        Line(_header);
-        sb.Append(rule);
+        var table = new Table().Border(TableBorder.Simple);
+        for (int c = 0; c < _header.Length; c++)
+            table.AddColumn(new TableColumn(new Text(_header[c])) { Alignment = c == 0 ? Justify.Left : Justify.Right, NoWrap = c > 0 });
+        bool ruleNext = false;
         foreach (var row in _rows)
         {
-            if (row is null) sb.Append(rule);
-            else Line(row);
+            if (row is null) { ruleNext = true; continue; }
+            if (ruleNext) table.AddEmptyRow();
+            ruleNext = false;
+            table.AddRow(row.Select(cell => (Spectre.Console.Rendering.IRenderable)new Text(cell)).ToArray());
         }
-        return sb.ToString().TrimEnd('\n');
+        return table;
     }
+
+    public void WriteTo(IAnsiConsole console) => console.Write(ToSpectre());
 
     /// <summary>The same table as GitHub markdown.</summary>
     public string ToMarkdown()

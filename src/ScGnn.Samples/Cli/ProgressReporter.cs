@@ -1,48 +1,39 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Spectre.Console;
 
 namespace ScGnn.Samples.Cli;
 
 /// <summary>
-/// Progress of long steps on the console. On a terminal a bar is redrawn in place with <c>\r</c> (at most about ten
-/// times a second); when output is redirected (a log file, a pipe, a test) it degrades to a plain line every 10 %
-/// and one line when a step ends, so logs stay short and readable.
+/// Progress of long steps on the console. On an interactive terminal each step is a Spectre.Console progress display
+/// (bar, percentage, elapsed and remaining time); when output is redirected (a log file, a pipe, a test) it degrades
+/// to a plain line every 10 % with the time remaining, and one line when a step ends, so logs stay short and readable.
+/// Steps run one after another, never nested.
 /// </summary>
 internal sealed class ProgressReporter
 {
-    private static readonly TimeSpan RedrawInterval = TimeSpan.FromMilliseconds(100);
     private readonly TextWriter _out;
-    private readonly Func<int> _width;
+    private readonly IAnsiConsole? _console;
     private readonly object _lock = new();
-    private bool _lineOpen;
+    private Bar? _open;
 
-    public ProgressReporter(TextWriter output, bool interactive, Func<int>? width = null)
+    /// <param name="output">Where plain lines go.</param>
+    /// <param name="console">The interactive console to draw on, or null for plain lines.</param>
+    public ProgressReporter(TextWriter output, IAnsiConsole? console)
     {
         _out = output;
-        Interactive = interactive;
-        _width = width ?? (() => 100);
-    }
-
-    /// <summary>Progress on standard output, drawn in place when it is a terminal.</summary>
-    public static ProgressReporter ForConsole()
-    {
-        bool terminal = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb";
-        return new ProgressReporter(Console.Out, terminal, () =>
-        {
-            try { return Console.WindowWidth > 20 ? Console.WindowWidth : 100; }
-            catch (IOException) { return 100; }
-        });
+        _console = console;
     }
 
     /// <summary>True when bars are drawn in place.</summary>
-    public bool Interactive { get; }
+    public bool Interactive => _console is not null;
 
     /// <summary>A bar over <paramref name="total"/> units (epochs, iterations).</summary>
-    public Bar Start(string label, long total, string unit) => new(this, label, total, unit);
+    public Bar Start(string label, long total, string unit) => Open(new Bar(this, label, total, unit));
 
     /// <summary>A step without a known size: "label ..." then its time when done.</summary>
-    public Bar Step(string label) => new(this, label, 0, "");
+    public Bar Step(string label) => Open(new Bar(this, label, 0, ""));
 
     /// <summary>Writes a whole line, first ending a bar drawn in place.</summary>
     public void Line(string text = "")
@@ -58,50 +49,40 @@ internal sealed class ProgressReporter
     /// <summary>Ends a bar drawn in place (before an error message goes to standard error).</summary>
     public void EndOpenLine()
     {
-        lock (_lock)
-        {
-            if (!_lineOpen) return;
-            _out.WriteLine();
-            _out.Flush();
-            _lineOpen = false;
-        }
+        Bar? open;
+        lock (_lock) open = _open;
+        open?.Dispose();
     }
 
-    private void Draw(string text, bool final)
+    private Bar Open(Bar bar)
     {
-        lock (_lock)
-        {
-            if (Interactive)
-            {
-                int width = Math.Max(20, _width() - 1);
-                if (text.Length > width) text = text[..(width - 1)] + "…";
-                _out.Write('\r');
-                _out.Write(text.PadRight(width));
-                if (final) { _out.WriteLine(); _lineOpen = false; }
-                else _lineOpen = true;
-            }
-            else
-            {
-                _out.WriteLine(text);
-            }
-            _out.Flush();
-        }
+        EndOpenLine();
+        lock (_lock) _open = bar;
+        bar.Begin();
+        return bar;
+    }
+
+    private void Closed(Bar bar)
+    {
+        lock (_lock) if (_open == bar) _open = null;
     }
 
     internal static string Seconds(TimeSpan t) =>
         t.TotalSeconds < 60 ? t.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s"
-        : $"{(int)t.TotalMinutes} min {t.Seconds:00} s";
+        : t.TotalMinutes < 60 ? $"{(int)t.TotalMinutes} min {t.Seconds:00} s"
+        : $"{(int)t.TotalHours} h {t.Minutes:00} min";
 
     /// <summary>One step or bar; dispose (or <see cref="Complete"/>) ends it.</summary>
     internal sealed class Bar : IDisposable
     {
-        private const int BarWidth = 24;
         private readonly ProgressReporter _owner;
         private readonly string _label;
         private readonly long _total;
         private readonly string _unit;
-        private readonly Stopwatch _watch = Stopwatch.StartNew();
-        private TimeSpan? _lastDraw;
+        private readonly Stopwatch _watch = new();
+        private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private Task? _display;
+        private ProgressTask? _task;
         private int _lastDecile;
         private long _done;
         private string? _detail;
@@ -113,23 +94,41 @@ internal sealed class ProgressReporter
             _label = label;
             _total = total;
             _unit = unit;
-            if (owner.Interactive) owner.Draw(Text(), final: false);
         }
 
         public TimeSpan Elapsed => _watch.Elapsed;
 
-        /// <summary>Records progress; draws when enough time passed (terminal) or a 10 % mark was crossed (redirected).</summary>
+        internal void Begin()
+        {
+            _watch.Start();
+            if (_owner._console is not { } console) return;
+            using var started = new ManualResetEventSlim();
+            _display = Task.Run(() => console.Progress()
+                .AutoClear(true)
+                .HideCompleted(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+                    new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Start(ctx =>
+                {
+                    _task = ctx.AddTask(Markup.Escape(Description()), maxValue: Math.Max(1, _total));
+                    _task.IsIndeterminate = _total <= 0;
+                    started.Set();
+                    _finished.Task.Wait();
+                    ctx.Refresh();
+                }));
+            started.Wait();
+        }
+
+        /// <summary>Records progress; a terminal redraws on its own clock, redirected output gets a line per 10 %.</summary>
         public void Report(long done, string? detail = null)
         {
             if (_completed) return;
             _done = Math.Clamp(done, 0, Math.Max(_total, done));
             _detail = detail;
-            if (_owner.Interactive)
+            if (_task is { } task)
             {
-                var now = _watch.Elapsed;
-                if (_lastDraw is { } last && now - last < RedrawInterval) return;
-                _lastDraw = now;
-                _owner.Draw(Text(), final: false);
+                task.Value = _done;
+                task.Description = Markup.Escape(Description());
             }
             else if (_total > 0)
             {
@@ -137,7 +136,7 @@ internal sealed class ProgressReporter
                 if (decile > _lastDecile && decile < 10)
                 {
                     _lastDecile = decile;
-                    _owner.Draw(Text(), final: false);
+                    Write(PlainLine(done: false));
                 }
             }
         }
@@ -150,16 +149,50 @@ internal sealed class ProgressReporter
             _watch.Stop();
             if (_total > 0) _done = _total;
             _detail = detail ?? _detail;
-            _owner.Draw(Text(done: true), final: true);
+            if (_task is { } task)
+            {
+                task.StopTask();
+                Finish();
+            }
+            // The live display clears itself; what stays is one plain line per finished step.
+            Write(PlainLine(done: true));
+            _owner.Closed(this);
         }
 
         public void Dispose()
         {
-            // Left without Complete (an exception): end the line so the error starts on its own line.
-            if (!_completed) { _completed = true; _owner.EndOpenLine(); }
+            // Left without Complete (an exception): stop drawing so the error starts on its own line.
+            if (_completed) return;
+            _completed = true;
+            _task?.StopTask();
+            Finish();
+            _owner.Closed(this);
         }
 
-        private string Text(bool done = false)
+        private void Finish()
+        {
+            _finished.TrySetResult();
+            _display?.Wait();
+        }
+
+        private void Write(string line)
+        {
+            lock (_owner._lock)
+            {
+                _owner._out.WriteLine(line);
+                _owner._out.Flush();
+            }
+        }
+
+        private string Description()
+        {
+            var sb = new StringBuilder(_label);
+            if (_total > 0) sb.Append(string.Create(CultureInfo.InvariantCulture, $"  {_done}/{_total} {_unit}"));
+            if (!string.IsNullOrEmpty(_detail)) sb.Append("  ").Append(_detail.Length > 40 ? _detail[..39] + "…" : _detail);
+            return sb.ToString();
+        }
+
+        private string PlainLine(bool done)
         {
             var sb = new StringBuilder();
             sb.Append("  ").Append(_label.PadRight(Math.Max(30, _label.Length + 2)));
@@ -170,19 +203,15 @@ internal sealed class ProgressReporter
             else if (_total > 0)
             {
                 double fraction = Math.Clamp((double)_done / _total, 0, 1);
-                if (_owner.Interactive)
-                {
-                    int filled = (int)Math.Floor(fraction * BarWidth);
-                    sb.Append('[').Append('#', filled).Append('.', BarWidth - filled).Append("] ");
-                }
                 sb.Append(string.Create(CultureInfo.InvariantCulture, $"{fraction * 100,3:0}%  {_done}/{_total} {_unit}"));
             }
             else
             {
                 sb.Append(done ? "done" : "...");
             }
-            // Time before the detail, so a narrow terminal cuts the detail, not the time.
             sb.Append("  ").Append(Seconds(_watch.Elapsed));
+            if (!done && _total > 0 && _done > 0)
+                sb.Append(", about ").Append(Seconds(_watch.Elapsed * ((double)(_total - _done) / _done))).Append(" left");
             if (!string.IsNullOrEmpty(_detail)) sb.Append("  ").Append(_detail);
             return sb.ToString();
         }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Microsoft.ML;
@@ -10,24 +11,19 @@ using ScGnn.Samples.Cli;
 namespace ScGnn.Samples.Commands;
 
 /// <summary><c>scgnn apply</c>: load a saved ML.NET model zip and write what it computes for a dataset.</summary>
-internal sealed class ApplyCommand : Command
+internal sealed class ApplyCommand : AppCommand
 {
-    private static readonly OptionSpec[] Specs =
-    {
-        new("model", "zip", "ML.NET model zip, e.g. from 'scgnn impute --model'", Required: true),
-        ImputeCommand.InputOption,
-        new("output", "path", "the chosen column as a matrix: .csv, .tsv, .parquet, or a folder for 10x", Required: true),
-        new("column", "name", "vector column to write (default: the model's ScGnn output column)"),
-        new("clusters", "tsv", "also write each cell's cluster (cell<TAB>cluster) from the model's KMeans step (PredictedLabel)"),
-    };
+    private readonly Option<string> _model = CliOptions.Text("--model", "zip", "ML.NET model zip, e.g. from 'scgnn impute --model'", required: true);
+    private readonly Option<string> _input = ImputeCommand.InputOption();
+    private readonly Option<string> _output = CliOptions.Text("--output", "path", "the chosen column as a matrix: .csv, .tsv, .parquet, or a folder for 10x", required: true);
+    private readonly Option<string> _column = CliOptions.Text("--column", "name", "vector column to write (default: the model's ScGnn output column)");
+    private readonly Option<string> _clusters = CliOptions.Text("--clusters", "tsv", "also write each cell's cluster (cell<TAB>cluster) from the model's KMeans step (PredictedLabel)");
+
+    public override IEnumerable<Option> Options => new Option[] { _model, _input, _output, _column, _clusters };
 
     public override string Name => "apply";
 
     public override string Summary => "Apply a saved model (preprocessing + ScGnn, and any ML.NET steps after it) to a dataset.";
-
-    public override string Usage => "apply --model <zip> --input <path> --output <path> [--column <name>] [--clusters <tsv>]";
-
-    public override IReadOnlyList<OptionSpec> Options => Specs;
 
     public override string Details => """
         The model is any ML.NET model whose input is the expression data ('CellId' + 'Expression' columns), such
@@ -43,13 +39,13 @@ internal sealed class ApplyCommand : Command
           scgnn apply --model imputer.zip --input new-cells/ --output new-cells-imputed.csv
         """;
 
-    public override int Run(ParsedArguments args, CommandContext context)
+    public override int Run(ParseResult args, CommandContext context)
     {
-        var modelPath = args.Required("model");
-        var input = args.Required("input");
-        var output = args.Required("output");
-        var column = args.Value("column");
-        var clustersPath = args.Value("clusters");
+        var modelPath = args.GetRequiredValue(_model);
+        var input = args.GetRequiredValue(_input);
+        var output = args.GetRequiredValue(_output);
+        var column = args.GetValue(_column);
+        var clustersPath = args.GetValue(_clusters);
         OutputPaths.CheckExpressionOutput(output, input);
         if (clustersPath is not null) OutputPaths.CheckFileOutput(clustersPath, "--clusters", input, modelPath, output);
         if (OutputPaths.Full(output) == OutputPaths.Full(modelPath)) throw new UsageException($"--output {output}: is the model file; choose another name.");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using Microsoft.ML;
 using ScGnn.MLNet.Data;
@@ -12,26 +13,19 @@ namespace ScGnn.Samples.Commands;
 /// with an evaluation mask -> accuracy on the masked entries and against the true counts -> KMeans on raw and
 /// imputed -> save the fitted pipeline as an ML.NET zip and reload it -> figures and report.md.
 /// </summary>
-internal sealed class DemoCommand : Command
+internal sealed class DemoCommand : AppCommand
 {
     /// <summary>Epochs of the demo: the library default, measured to keep the whole job well under a minute on 2 cores.</summary>
     public const int DefaultEpochs = 1000;
 
-    private static readonly OptionSpec[] Specs =
-    {
-        new("out", "folder", "where to write the figures, report.md and model.zip (default: ./scgnn-output)"),
-        TrainingSettings.SeedOption,
-        TrainingSettings.EpochsOption,
-        TrainingSettings.ThreadsOption,
-    };
+    private readonly Option<string> _out = CliOptions.Text("--out", "folder", "where to write the figures, report.md and model.zip (default: ./scgnn-output)");
+    private readonly TrainingOptions _training = new();
+
+    public override IEnumerable<Option> Options => new Option[] { _out }.Concat(_training.All(paper: false));
 
     public override string Name => "demo";
 
     public override string Summary => "Run ScGnn end to end on simulated data with known truth (what 'scgnn' does without a command).";
-
-    public override string Usage => "[demo] [--out <folder>] [--seed N] [--epochs N] [--threads N]";
-
-    public override IReadOnlyList<OptionSpec> Options => Specs;
 
     public override string Details => """
         Simulates 600 cells x 500 genes in 3 groups (Splatter-like, with the counts before dropout kept as ground
@@ -42,11 +36,11 @@ internal sealed class DemoCommand : Command
         predicted-vs-true.png, loss.png and report.md.
         """;
 
-    public override int Run(ParsedArguments args, CommandContext context)
+    public override int Run(ParseResult args, CommandContext context)
     {
-        var outDir = Path.GetFullPath(args.Value("out") ?? "scgnn-output");
+        var outDir = Path.GetFullPath(args.GetValue(_out) ?? "scgnn-output");
         if (File.Exists(outDir)) throw new UsageException($"--out {outDir}: is a file; expected a folder.");
-        var settings = TrainingSettings.From(args, DefaultEpochs);
+        var settings = _training.Read(args, DefaultEpochs);
         var progress = context.Progress;
         var output = context.Out;
         var total = Stopwatch.StartNew();
@@ -125,11 +119,11 @@ internal sealed class DemoCommand : Command
             .Save(Path.Combine(outDir, "report.md"));
 
         output.WriteLine();
-        output.WriteLine(masked.Table());
+        context.Write(masked.Table());
         output.WriteLine();
-        output.WriteLine(dropout.Table());
+        context.Write(dropout.Table());
         output.WriteLine();
-        output.WriteLine(clustering.Table());
+        context.Write(clustering.Table());
         output.WriteLine();
         output.WriteLine($"Model reloaded in a new MLContext: {modelLines[1].Split(": ", 2)[1].TrimEnd('.')}.");
         output.WriteLine($"Done in {ProgressReporter.Seconds(total.Elapsed)}. Report, figures and model: {outDir}");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.ML;
@@ -15,28 +16,23 @@ namespace ScGnn.Samples.Commands;
 /// <see cref="ImputationProtocol"/>, printed like the paper's Table 2, plus clustering scores of raw vs imputed when
 /// labels are given.
 /// </summary>
-internal sealed class EvaluateCommand : Command
+internal sealed class EvaluateCommand : AppCommand
 {
-    private static readonly OptionSpec[] Specs =
-    {
-        ImputeCommand.InputOption,
-        new("labels", "tsv", "cell types (cell<TAB>label): also compare KMeans clustering of raw vs imputed"),
-        new("folds", "N", "number of seeds (folds) to average over (default 5)"),
-        new("seed", "N", "first seed; fold i uses seed + i for its mask and its fit (default 1)"),
-        new("json", "file", "also write the per-fold and summary results as JSON"),
-        new("score-all-masked", null, "ScGnn never sees the simulated dropout; score all of it (default: the paper's protocol)"),
-        TrainingSettings.EpochsOption,
-        TrainingSettings.PaperOption,
-        TrainingSettings.ThreadsOption,
-    };
+    private readonly Option<string> _input = ImputeCommand.InputOption();
+    private readonly Option<string> _labels = CliOptions.Text("--labels", "tsv", "cell types (cell<TAB>label): also compare KMeans clustering of raw vs imputed");
+    private readonly Option<int?> _folds = CliOptions.Int("--folds", "N", "number of seeds (folds) to average over (default 5)", 1, 1000);
+    private readonly Option<string> _json = CliOptions.Text("--json", "file", "also write the per-fold and summary results as JSON");
+    private readonly Option<bool> _allMasked = CliOptions.Flag("--score-all-masked", "ScGnn never sees the simulated dropout; score all of it (default: the paper's protocol)");
+    private readonly TrainingOptions _training = new();
+
+    public EvaluateCommand() => _training.Seed.Description = "first seed; fold i uses seed + i for its mask and its fit (default 1)";
+
+    public override IEnumerable<Option> Options =>
+        new Option[] { _input, _labels, _folds, _training.Seed, _json, _allMasked }.Concat(_training.All(seed: false));
 
     public override string Name => "evaluate";
 
     public override string Summary => "The paper's masked-entry protocol over several seeds (MSE / Pearson r, mean ± sd, like its Table 2).";
-
-    public override string Usage => "evaluate --input <path> [--labels <tsv>] [--folds 5] [--seed 1] [--json <file>] [options]";
-
-    public override IReadOnlyList<OptionSpec> Options => Specs;
 
     public override string Details => """
         Runs ImputationProtocol (PROTOCOL.md): gene selection (variance/(1+mean) > 0.5) and median normalization,
@@ -54,14 +50,14 @@ internal sealed class EvaluateCommand : Command
           scgnn evaluate --input data/zeisel --labels data/zeisel/labels.tsv --folds 5 --json zeisel.json
         """;
 
-    public override int Run(ParsedArguments args, CommandContext context)
+    public override int Run(ParseResult args, CommandContext context)
     {
-        var input = args.Required("input");
-        var labelsPath = args.Value("labels");
-        int folds = args.Int("folds", 1, 1000) ?? 5;
-        var settings = TrainingSettings.From(args);
-        bool allMasked = args.Flag("score-all-masked");
-        var jsonPath = args.Value("json");
+        var input = args.GetRequiredValue(_input);
+        var labelsPath = args.GetValue(_labels);
+        int folds = args.GetValue(_folds) ?? 5;
+        var settings = _training.Read(args);
+        bool allMasked = args.GetValue(_allMasked);
+        var jsonPath = args.GetValue(_json);
         if (jsonPath is not null) OutputPaths.CheckFileOutput(jsonPath, "--json", input);
         var progress = context.Progress;
         var output = context.Out;
@@ -123,12 +119,12 @@ internal sealed class EvaluateCommand : Command
             Fmt.PlusMinus(summary.PearsonR.Mean, summary.PearsonR.StandardDeviation, 3),
             Fmt.PlusMinus(summary.SpearmanRho.Mean, summary.SpearmanRho.StandardDeviation, 3),
             Fmt.PlusMinus(summary.MedianAbsoluteError.Mean, summary.MedianAbsoluteError.StandardDeviation, 2), "", "");
-        output.WriteLine(perFold);
+        context.Write(perFold);
         output.WriteLine();
         var table2 = new ConsoleTable("dataset", "cells x genes", "% mask", "ScGnn MSE / r");
         table2.Row(data.Name, $"{Fmt.N(data.Matrix.CellCount)} x {Fmt.N(data.Matrix.GeneCount)}", Fmt.F(100 * result.MaskRate, 2),
             $"{Fmt.PlusMinus(summary.Mse.Mean, summary.Mse.StandardDeviation, summary.Mse.Mean >= 100 ? 1 : 2)} / {Fmt.PlusMinus(summary.PearsonR.Mean, summary.PearsonR.StandardDeviation, 3)}");
-        output.WriteLine(table2);
+        context.Write(table2);
 
         ClusteringSummary? clusteringSummary = null;
         if (cluster)
@@ -136,7 +132,7 @@ internal sealed class EvaluateCommand : Command
             progress.Line("Clustering: ScGnn on the complete data (no evaluation mask)");
             clusteringSummary = CompareClustering(data, settings, folds, progress, context.Cancellation);
             output.WriteLine();
-            output.WriteLine(clusteringSummary.Table(ClusteringAnalysis.ClassCount(data.Labels!)));
+            context.Write(clusteringSummary.Table(ClusteringAnalysis.ClassCount(data.Labels!)));
             output.WriteLine("  raw = normalized counts; imputed = ScGnn fitted on them (seed " + settings.Seed + "); KMeans once per fold seed.");
             output.WriteLine("  Silhouette of the labels on PCA 50 of log1p values; ARI and NMI of the KMeans clusters vs the labels.");
         }

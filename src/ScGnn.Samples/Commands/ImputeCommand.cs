@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -13,32 +14,26 @@ namespace ScGnn.Samples.Commands;
 /// <c>scgnn impute</c>: read, select genes, normalize, fit ScGnn, write the imputed matrix (and optionally the model).
 /// Its wall time is a benchmark, so it does only that: no t-SNE, no extra passes unless --labels asks for scores.
 /// </summary>
-internal sealed class ImputeCommand : Command
+internal sealed class ImputeCommand : AppCommand
 {
-    public static readonly OptionSpec InputOption = new("input", "path", "10x folder, .mtx[.gz], .csv[.gz], .tsv[.gz] or .parquet (cells x genes)", Required: true);
-    public static readonly OptionSpec OutputOption = new("output", "path", "imputed matrix: .csv, .tsv, .parquet, or a folder for 10x", Required: true);
+    /// <summary>The input option every command that reads a dataset declares.</summary>
+    public static Option<string> InputOption() =>
+        CliOptions.Text("--input", "path", "10x folder, .mtx[.gz], .csv[.gz], .tsv[.gz] or .parquet (cells x genes)", required: true);
 
-    private static readonly OptionSpec[] Specs =
-    {
-        InputOption,
-        OutputOption,
-        new("model", "zip", "also save the fitted pipeline (gene selection, normalization, imputer) as an ML.NET model zip"),
-        new("labels", "tsv", "cell types (cell<TAB>label): afterwards compare KMeans clustering of raw vs imputed"),
-        new("no-filter", null, "skip gene selection (variance/(1+mean) > 0.5): impute every gene"),
-        new("no-normalize", null, "skip median library-size normalization: impute the values as given"),
-        TrainingSettings.SeedOption,
-        TrainingSettings.EpochsOption,
-        TrainingSettings.PaperOption,
-        TrainingSettings.ThreadsOption,
-    };
+    private readonly Option<string> _input = InputOption();
+    private readonly Option<string> _output = CliOptions.Text("--output", "path", "imputed matrix: .csv, .tsv, .parquet, or a folder for 10x", required: true);
+    private readonly Option<string> _model = CliOptions.Text("--model", "zip", "also save the fitted pipeline (gene selection, normalization, imputer) as an ML.NET model zip");
+    private readonly Option<string> _labels = CliOptions.Text("--labels", "tsv", "cell types (cell<TAB>label): afterwards compare KMeans clustering of raw vs imputed");
+    private readonly Option<bool> _noFilter = CliOptions.Flag("--no-filter", "skip gene selection (variance/(1+mean) > 0.5): impute every gene");
+    private readonly Option<bool> _noNormalize = CliOptions.Flag("--no-normalize", "skip median library-size normalization: impute the values as given");
+    private readonly TrainingOptions _training = new();
+
+    public override IEnumerable<Option> Options =>
+        new Option[] { _input, _output, _model, _labels, _noFilter, _noNormalize }.Concat(_training.All());
 
     public override string Name => "impute";
 
     public override string Summary => "Impute dropout zeros of a dataset with ScGnn and write the imputed matrix.";
-
-    public override string Usage => "impute --input <path> --output <path> [options]";
-
-    public override IReadOnlyList<OptionSpec> Options => Specs;
 
     public override string Details => """
         The output has one row per cell and one column per gene kept (all genes with --no-filter); zero entries
@@ -54,14 +49,14 @@ internal sealed class ImputeCommand : Command
           scgnn impute --input counts.parquet --output imputed/ --model imputer.zip --labels labels.tsv
         """;
 
-    public override int Run(ParsedArguments args, CommandContext context)
+    public override int Run(ParseResult args, CommandContext context)
     {
-        var input = args.Required("input");
-        var output = args.Required("output");
-        var modelPath = args.Value("model");
-        var labelsPath = args.Value("labels");
-        bool filter = !args.Flag("no-filter"), normalize = !args.Flag("no-normalize");
-        var settings = TrainingSettings.From(args);
+        var input = args.GetRequiredValue(_input);
+        var output = args.GetRequiredValue(_output);
+        var modelPath = args.GetValue(_model);
+        var labelsPath = args.GetValue(_labels);
+        bool filter = !args.GetValue(_noFilter), normalize = !args.GetValue(_noNormalize);
+        var settings = _training.Read(args);
         OutputPaths.CheckExpressionOutput(output, input);
         if (modelPath is not null) OutputPaths.CheckFileOutput(modelPath, "--model", input);
         var progress = context.Progress;
@@ -108,7 +103,7 @@ internal sealed class ImputeCommand : Command
                 ("ScGnn imputed", () => imputed),
             }, data.Labels, settings.Seed, progress);
             context.Out.WriteLine();
-            context.Out.WriteLine(comparison.Table());
+            context.Write(comparison.Table());
             context.Out.WriteLine("  raw = the imputer's input; silhouette of the labels on PCA 50 of log1p values; ARI/NMI of KMeans vs the labels.");
             context.Out.WriteLine();
         }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using ScGnn.Samples.Analysis;
 using ScGnn.Samples.Cli;
@@ -5,26 +6,18 @@ using ScGnn.Samples.Cli;
 namespace ScGnn.Samples.Commands;
 
 /// <summary><c>scgnn report</c>: fit with an evaluation mask on a labelled dataset, write the three figures and report.md.</summary>
-internal sealed class ReportCommand : Command
+internal sealed class ReportCommand : AppCommand
 {
-    private static readonly OptionSpec[] Specs =
-    {
-        ImputeCommand.InputOption,
-        new("labels", "tsv", "cell types, two columns 'cell<TAB>label' (header optional)", Required: true),
-        new("out", "folder", "where to write tsne.png, predicted-vs-true.png, loss.png and report.md", Required: true),
-        TrainingSettings.SeedOption,
-        TrainingSettings.EpochsOption,
-        TrainingSettings.PaperOption,
-        TrainingSettings.ThreadsOption,
-    };
+    private readonly Option<string> _input = ImputeCommand.InputOption();
+    private readonly Option<string> _labels = CliOptions.Text("--labels", "tsv", "cell types, two columns 'cell<TAB>label' (header optional)", required: true);
+    private readonly Option<string> _out = CliOptions.Text("--out", "folder", "where to write tsne.png, predicted-vs-true.png, loss.png and report.md", required: true);
+    private readonly TrainingOptions _training = new();
+
+    public override IEnumerable<Option> Options => new Option[] { _input, _labels, _out }.Concat(_training.All());
 
     public override string Name => "report";
 
     public override string Summary => "Figures and a short report.md for a dataset with known cell types.";
-
-    public override string Usage => "report --input <path> --labels <tsv> --out <folder> [options]";
-
-    public override IReadOnlyList<OptionSpec> Options => Specs;
 
     public override string Details => """
         Gene selection -> median normalization -> an evaluation mask of min(raw density, 0.3) of the non-zero
@@ -35,13 +28,13 @@ internal sealed class ReportCommand : Command
           scgnn report --input data/pbmc3k --labels data/pbmc3k/labels.tsv --out pbmc3k-report
         """;
 
-    public override int Run(ParsedArguments args, CommandContext context)
+    public override int Run(ParseResult args, CommandContext context)
     {
-        var input = args.Required("input");
-        var labelsPath = args.Required("labels");
-        var outDir = Path.GetFullPath(args.Required("out"));
+        var input = args.GetRequiredValue(_input);
+        var labelsPath = args.GetRequiredValue(_labels);
+        var outDir = Path.GetFullPath(args.GetRequiredValue(_out));
         if (File.Exists(outDir)) throw new UsageException($"--out {outDir}: is a file; expected a folder.");
-        var settings = TrainingSettings.From(args);
+        var settings = _training.Read(args);
         var progress = context.Progress;
         var total = Stopwatch.StartNew();
         var timings = new List<(string, TimeSpan)>();
@@ -88,11 +81,11 @@ internal sealed class ReportCommand : Command
             .Save(Path.Combine(outDir, "report.md"));
 
         context.Out.WriteLine();
-        context.Out.WriteLine(masked.Table());
+        context.Write(masked.Table());
         if (clustering is not null)
         {
             context.Out.WriteLine();
-            context.Out.WriteLine(clustering.Table());
+            context.Write(clustering.Table());
         }
         context.Out.WriteLine();
         context.Out.WriteLine($"Done in {ProgressReporter.Seconds(total.Elapsed)}. Report and figures: {outDir}");
