@@ -14,4 +14,10 @@ public enum ExpressionFileFormat
 
     /// <summary>Parquet (<c>.parquet</c>), wide or long layout.</summary>
     Parquet,
+
+    /// <summary>AnnData (<c>.h5ad</c>), read and written; see <see cref="H5adReader"/> and <see cref="H5adWriter"/>.</summary>
+    H5ad,
+
+    /// <summary>A Cell Ranger HDF5 matrix (<c>.h5</c>, v2 or v3 layout), read only; see <see cref="TenXH5Reader"/>.</summary>
+    TenXH5,
 }

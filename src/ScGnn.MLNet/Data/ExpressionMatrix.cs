@@ -17,6 +17,8 @@ public sealed class ExpressionMatrix
     private readonly int[] _rowPointers;
     private readonly int[] _columnIndices;
     private readonly float[] _values;
+    private readonly AnnotationTable? _cellAnnotations;
+    private readonly AnnotationTable? _geneAnnotations;
 
     /// <summary>
     /// Creates a matrix from CSR arrays, which are taken over (not copied). Column indices must be strictly
@@ -179,7 +181,8 @@ public sealed class ExpressionMatrix
             Array.Copy(_columnIndices, s, idx, ptr[r], n);
             Array.Copy(_values, s, val, ptr[r], n);
         }
-        return new ExpressionMatrix(cells.Select(c => _cellIds[c]).ToArray(), _geneIds, ptr, idx, val, _geneSymbols);
+        return new ExpressionMatrix(cells.Select(c => _cellIds[c]).ToArray(), _geneIds, ptr, idx, val, _geneSymbols)
+            .WithAnnotations(_cellAnnotations?.SelectRows(cells), _geneAnnotations);
     }
 
     /// <summary>A new matrix with the given genes, in the given order (gene indices must be distinct).</summary>
@@ -202,7 +205,8 @@ public sealed class ExpressionMatrix
             ptr[i + 1] = idx.Count;
         }
         return new ExpressionMatrix(_cellIds, genes.Select(g => _geneIds[g]).ToArray(), ptr, idx.ToArray(), val.ToArray(),
-            _geneSymbols is null ? null : genes.Select(g => _geneSymbols[g]).ToArray());
+            _geneSymbols is null ? null : genes.Select(g => _geneSymbols[g]).ToArray())
+            .WithAnnotations(_cellAnnotations, _geneAnnotations?.SelectRows(genes));
     }
 
     /// <summary>
@@ -265,6 +269,64 @@ public sealed class ExpressionMatrix
         }
         return new ExpressionMatrix(cellIds, geneIds ?? Enumerable.Range(0, genes).Select(j => "gene" + j).ToArray(),
             ptr.ToArray(), idx.ToArray(), val.ToArray());
+    }
+
+    /// <summary>
+    /// Per-cell annotations (the AnnData <c>obs</c> columns) in row order, when the source had them (the
+    /// <c>.h5ad</c> reader) or they were attached with <see cref="WithAnnotations"/>; else <c>null</c>.
+    /// <see cref="SelectCells"/> keeps the selected rows; the <c>.h5ad</c> writer stores them as <c>obs</c>.
+    /// </summary>
+    public AnnotationTable? CellAnnotations => _cellAnnotations;
+
+    /// <summary>Per-gene annotations (the AnnData <c>var</c> columns) in column order, or <c>null</c>; see <see cref="CellAnnotations"/>.</summary>
+    public AnnotationTable? GeneAnnotations => _geneAnnotations;
+
+    /// <summary>The same matrix (data shared, not copied) with these cell and gene annotations.</summary>
+    /// <exception cref="ArgumentException">A table's row count is not the cell or gene count.</exception>
+    public ExpressionMatrix WithAnnotations(AnnotationTable? cells, AnnotationTable? genes)
+    {
+        if (cells is not null && cells.RowCount != CellCount)
+            throw new ArgumentException($"{cells.RowCount} cell annotation rows for {CellCount} cells.", nameof(cells));
+        if (genes is not null && genes.RowCount != GeneCount)
+            throw new ArgumentException($"{genes.RowCount} gene annotation rows for {GeneCount} genes.", nameof(genes));
+        return new ExpressionMatrix(this, cells, genes);
+    }
+
+    /// <summary>
+    /// The same matrix with the annotations of <paramref name="source"/> matched by cell id and gene id, for
+    /// example an imputed output given the annotations of its input (genes kept by selection get their rows).
+    /// </summary>
+    /// <exception cref="ArgumentException">A cell or gene of this matrix is not in <paramref name="source"/>.</exception>
+    public ExpressionMatrix WithAnnotationsFrom(ExpressionMatrix source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return WithAnnotations(Match(source._cellAnnotations, source._cellIds, _cellIds, "cell"),
+            Match(source._geneAnnotations, source._geneIds, _geneIds, "gene"));
+
+        static AnnotationTable? Match(AnnotationTable? table, string[] from, string[] to, string what)
+        {
+            if (table is null) return null;
+            if (from.AsSpan().SequenceEqual(to)) return table;
+            var index = new Dictionary<string, int>(from.Length, StringComparer.Ordinal);
+            for (int i = 0; i < from.Length; i++) index[from[i]] = i;
+            var rows = new int[to.Length];
+            for (int i = 0; i < to.Length; i++)
+                rows[i] = index.TryGetValue(to[i], out int r) ? r
+                    : throw new ArgumentException($"The annotations' source has no {what} '{to[i]}'.", nameof(source));
+            return table.SelectRows(rows);
+        }
+    }
+
+    private ExpressionMatrix(ExpressionMatrix data, AnnotationTable? cells, AnnotationTable? genes)
+    {
+        _cellIds = data._cellIds;
+        _geneIds = data._geneIds;
+        _geneSymbols = data._geneSymbols;
+        _rowPointers = data._rowPointers;
+        _columnIndices = data._columnIndices;
+        _values = data._values;
+        _cellAnnotations = cells;
+        _geneAnnotations = genes;
     }
 
     private static void CheckUnique(string[] ids, string what)

@@ -12,7 +12,7 @@ public sealed class ExpressionFileTests
     [InlineData("out.txt.gz", ExpressionFileFormat.Tsv)]
     [InlineData("out.parquet", ExpressionFileFormat.Parquet)]
     [InlineData("tenx_folder", ExpressionFileFormat.TenX)]
-    [InlineData("results.v2", ExpressionFileFormat.TenX)]
+    [InlineData("out.h5ad", ExpressionFileFormat.H5ad)]
     public void Write_then_Read_round_trips_in_the_format_the_path_implies(string name, ExpressionFileFormat format)
     {
         using var dir = new TempDirectory();
@@ -33,6 +33,16 @@ public sealed class ExpressionFileTests
         Assert.Throws<ArgumentException>(() => ExpressionFile.Read(odd));
         Assert.Throws<FileNotFoundException>(() => ExpressionFile.Read(dir.File("missing.csv")));
         Assert.Throws<ArgumentException>(() => ExpressionFile.Write(MatrixAssert.Counts(), dir.File("matrix.mtx.gz")));
+        // Unknown output extensions fail up front instead of becoming a surprise 10x folder.
+        var e = Assert.Throws<ArgumentException>(() => ExpressionFile.DetectWriteFormat(dir.File("out.xlsx")));
+        Assert.Contains("'.xlsx'", e.Message);
+        Assert.Throws<ArgumentException>(() => ExpressionFile.DetectWriteFormat(dir.File("results.v2")));
+        Assert.Contains("read, not written", Assert.Throws<ArgumentException>(() => ExpressionFile.DetectWriteFormat(dir.File("x.h5"))).Message);
+        Assert.Throws<ArgumentException>(() => ExpressionFile.Write(MatrixAssert.Counts(), dir.File("out.xlsx")));
+        Assert.Equal(["data.xlsx"], dir.Entries());
+        // An existing folder stays a 10x output whatever its name.
+        Directory.CreateDirectory(dir.File("runs.v2"));
+        Assert.Equal(ExpressionFileFormat.TenX, ExpressionFile.DetectWriteFormat(dir.File("runs.v2")));
     }
 
     [Fact]
