@@ -57,11 +57,11 @@ public static class ImputationProtocol
             var imputed = imputer.Transform(masked);
 
             ImputationFoldResult result;
-            if (options.UseMaskAsTargets && imputer.FitResult is { } fit)
+            if (options.UseMaskAsTargets)
             {
                 // Paper: the masked entries of training and validation cells were targets; the test cells' were not.
-                var roles = fit.CellRoles;
-                var seen = roles.Select(r => r != TrainingTargets.RoleTest).ToArray();
+                var seen = Enumerable.Repeat(true, checked((int)cells)).ToArray();
+                foreach (int i in imputer.TestCells) seen[i] = false;
                 var eval = ImputationEvaluator.Evaluate(imputed, ImputedColumn, DropoutSimulatingEstimator.Defaults.MaskColumnName, seen);
                 result = new ImputationFoldResult(seed, eval.Unseen!, eval.Seen, fitSeconds, imputer.BestEpoch);
             }

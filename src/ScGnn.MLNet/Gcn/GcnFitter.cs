@@ -20,40 +20,26 @@ internal sealed record GcnFit(float[][] Weights, IReadOnlyList<ScGnnEpochProgres
 internal static class GcnFitter
 {
     /// <summary>Fits one network.</summary>
-    /// <param name="input">The masked matrix (fresh masks draw from its non-zeros), dense cells x genes.</param>
-    /// <param name="features">What the network reads (the input on the network's scale).</param>
+    /// <param name="features">What the network reads: the masked input on the network's scale, dense cells x genes
+    /// (the one whole-dataset dense array left in training; mini-batches replace it).</param>
     /// <param name="skip">The skip connection's neighbourhood features, or null without one.</param>
     /// <param name="observed">Extra targets for the skip start (the training cells' observed values), or default.</param>
     /// <param name="cells">Cells.</param>
     /// <param name="genes">Genes.</param>
     /// <param name="adjacency">The normalized adjacency of the cell graph.</param>
     /// <param name="hidden">Bottleneck units.</param>
-    /// <param name="roles">Each cell's role (<see cref="TrainingTargets"/>).</param>
     /// <param name="trainTargets">Masked entries of the training cells.</param>
     /// <param name="valTargets">Masked entries of the validation cells.</param>
-    /// <param name="fresh">Whether the training cells are re-masked every epoch.</param>
-    /// <param name="rate">The mask rate.</param>
     /// <param name="o">Settings.</param>
-    /// <param name="seed">Seed of the initialization, dropout and fresh masks.</param>
+    /// <param name="seed">Seed of the initialization and dropout.</param>
     /// <param name="device">Device.</param>
-    internal static GcnFit Fit(float[] input, float[] features, float[][]? skip, Targets observed, int cells, int genes, NormalizedAdjacency adjacency,
-        int hidden, int[] roles, MaskedEntries trainTargets, MaskedEntries valTargets, bool fresh, double rate, ScGnnOptions o, int seed, Device device)
-    {
-        var history = new List<ScGnnEpochProgress>();
-        var timings = new KernelTimings();
-        var weights = TrainOne(input, features, skip, observed, cells, genes, adjacency, hidden, roles, trainTargets, valTargets, fresh, rate, o,
-            seed, device, history, timings);
-        return new GcnFit(weights, history, history.Count == 0 ? 0 : history[^1].BestEpoch, timings);
-    }
-
-    private static float[][] TrainOne(float[] input, float[] features, float[][]? skip, Targets observed, int cells, int genes, NormalizedAdjacency adjacency,
-        int hidden, int[] roles,
-        MaskedEntries trainTargets, MaskedEntries valTargets, bool fresh, double rate, ScGnnOptions o, int seed, Device device,
-        List<ScGnnEpochProgress>? history, KernelTimings timings)
+    /// <param name="epochDone">Called after every epoch (progress, cancellation: it may throw to stop).</param>
+    internal static GcnFit Fit(float[] features, float[][]? skip, Targets observed, int cells, int genes, NormalizedAdjacency adjacency,
+        int hidden, MaskedEntries trainTargets, MaskedEntries valTargets, ScGnnOptions o, int seed, Device device,
+        Action<ScGnnEpochProgress>? epochDone = null)
     {
         using var scope = NewDisposeScope();
         bool log1p = o.InputScale == ScGnnInputScale.Log1p;
-        bool logInput = log1p || o.InputScale == ScGnnInputScale.Log1pInput;
         float[][] init;
         using (var generator = new Generator((ulong)seed))
         using (var module = new BottleneckGcn(genes, hidden, generator))
@@ -61,31 +47,18 @@ internal static class GcnFitter
         using var x = GcnInput.Create(features, cells, genes, device);
         var (vr, vg, vv) = Arrays(valTargets, log1p);
         var (tr, tg, tv) = Arrays(trainTargets, log1p);
-        var (fixedR, fixedG, fixedV) = (tr, tg, tv);
-        // Fresh masks: every epoch masks a Bernoulli(rate) subset of the training cells' non-zeros.
-        int[] nzR = Array.Empty<int>(), nzG = Array.Empty<int>(); float[] nzV = Array.Empty<float>(), nzIn = Array.Empty<float>();
-        if (fresh)
-        {
-            (nzR, nzG, nzV) = TrainingTargets.ObservedValues(input, cells, genes, c => roles[c] == TrainingTargets.RoleTrain, log1p);
-            nzIn = logInput && !log1p ? TrainingTargets.Log1pOf(nzV) : nzV;
-        }
 
         if (skip is not null)
         {
-            // The skip starts at the per-gene least-squares fit on every entry training can target (and, by default,
-            // on the training cells' observed values); the GCN learns the rest.
-            var (lr, lg, lv) = Concat(Concat((fixedR, fixedG, fixedV), (nzR, nzG, nzV)), observed);
+            // The skip starts at the per-gene least-squares fit on the training targets (and, by default, on the
+            // training cells' observed values); the GCN learns the rest.
+            var (lr, lg, lv) = Concat((tr, tg, tv), observed);
             var (coef, intercept) = NeighborFeatures.FitLeastSquares(skip, genes, lr, lg, lv);
             init = new[] { init[0], init[1], init[2], intercept }.Concat(coef).ToArray();
         }
         using var kernel = new GcnTrainingKernel(x, adjacency, hidden, init, o.DropoutRate, o.LearningRate, o.WeightDecay, (ulong)seed, skip);
-        var maskRng = new Random(unchecked(seed * 31 + 17));
-        if (fresh && fixedR.Length + nzR.Length * rate < 1)
-            throw new ArgumentException($"ScGnn has no training targets: the training cells hold only {nzR.Length} non-zero entries " +
-                $"(mask rate {rate:F3}). Use more cells or genes, or a higher MaskRate.");
-        var er = new List<int>(); var eg = new List<int>(); var ev = new List<float>(); var ei = new List<float>();
-        float[]? ti = null;
 
+        var history = new List<ScGnnEpochProgress>();
         bool hasVal = valTargets.Count > 0;
         double best = double.PositiveInfinity;
         int bestEpoch = 0;
@@ -93,29 +66,8 @@ internal static class GcnFitter
         double[]? startErrors = null;
         for (int epoch = 1; epoch <= o.Epochs; epoch++)
         {
-            o.CancellationToken.ThrowIfCancellationRequested();
-            if (fresh)
-            {
-                // Merge (by cell) the fixed targets, already zero in the input, with this epoch's fresh picks.
-                er.Clear(); eg.Clear(); ev.Clear(); ei.Clear();
-                int f = 0;
-                for (int q = 0; q < nzR.Length; q++)
-                {
-                    if (maskRng.NextDouble() >= rate) continue;
-                    for (; f < fixedR.Length && fixedR[f] <= nzR[q]; f++) { er.Add(fixedR[f]); eg.Add(fixedG[f]); ev.Add(fixedV[f]); ei.Add(0f); }
-                    er.Add(nzR[q]); eg.Add(nzG[q]); ev.Add(nzV[q]); ei.Add(nzIn[q]);
-                }
-                for (; f < fixedR.Length; f++) { er.Add(fixedR[f]); eg.Add(fixedG[f]); ev.Add(fixedV[f]); ei.Add(0f); }
-                (tr, tg, tv, ti) = (er.ToArray(), eg.ToArray(), ev.ToArray(), ei.ToArray());
-            }
-            if (tr.Length == 0)
-            {
-                // A rare empty draw on sparse data: train on one random non-zero instead of skipping the epoch.
-                int q = maskRng.Next(nzR.Length);
-                (tr, tg, tv, ti) = (new[] { nzR[q] }, new[] { nzG[q] }, new[] { nzV[q] }, new[] { nzIn[q] });
-            }
             var before = hasVal ? kernel.ExportWeights() : null;
-            var (trainLoss, valLoss) = kernel.Step(tr, tg, tv, fresh, vr, vg, vv, ti);
+            var (trainLoss, valLoss) = kernel.Step(tr, tg, tv, false, vr, vg, vv);
             // The validation loss belongs to the weights before this step; without validation, select on training loss.
             double selection = hasVal ? valLoss : trainLoss;
             if (hasVal && epoch == 1) startErrors = (double[])kernel.ValidationErrors.Clone();
@@ -128,11 +80,12 @@ internal static class GcnFitter
                 bestWeights = hasVal ? before! : kernel.ExportWeights();
             }
             var progress = new ScGnnEpochProgress(epoch, o.Epochs, trainLoss, valLoss, bestEpoch);
-            history?.Add(progress);
-            o.Progress?.Invoke(progress);
+            history.Add(progress);
+            epochDone?.Invoke(progress);
         }
+        var timings = new KernelTimings();
         timings.Add(kernel.Timings);
-        return bestWeights;
+        return new GcnFit(bestWeights, history, bestEpoch, timings);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using ScGnn.MLNet.Graph;
+using ScGnn.MLNet.Numerics;
 
 namespace ScGnn.MLNet.Gcn;
 
@@ -37,6 +38,67 @@ internal static class NeighborFeatures
             features.AddRange(Summaries(ptr, cols, vals, x, cells, genes));
         }
         return features.ToArray();
+    }
+
+    /// <summary>
+    /// The same features as <see cref="Compute"/> for rows <c>[start, start + count)</c> only, read from a sparse
+    /// matrix: dense blocks of <paramref name="count"/> x genes, bit-identical to the matching rows of <see cref="Compute"/>.
+    /// </summary>
+    internal static float[][] ComputeRows(NormalizedAdjacency a, CsrMatrix x, int start, int count, int hops)
+    {
+        if (hops < 1 || hops > MaxHops) throw new ArgumentOutOfRangeException(nameof(hops), hops, $"Hops must be 1 to {MaxHops}.");
+        int cells = x.Rows, genes = x.Columns;
+        var features = Enumerable.Range(0, PerHop * hops).Select(_ => new float[(long)count * genes]).ToArray();
+        Parallel.For(0, count, () => (new double[genes], new double[genes], new double[cells], new List<int>()), (r, _, acc) =>
+        {
+            var (sum, weightNonZero, dense, touched) = acc;
+            int i = start + r;
+            // Hop 1 is row i of Â; hop h + 1 is (hop h row) x Â, accumulated as Multiply does.
+            int[] cols = a.Columns[a.RowPointers[i]..a.RowPointers[i + 1]];
+            float[] vals = a.Values[a.RowPointers[i]..a.RowPointers[i + 1]];
+            for (int h = 1; h <= hops; h++)
+            {
+                if (h > 1)
+                {
+                    touched.Clear();
+                    for (int q = 0; q < cols.Length; q++)
+                        for (int p = a.RowPointers[cols[q]]; p < a.RowPointers[cols[q] + 1]; p++)
+                        {
+                            int k = a.Columns[p];
+                            if (dense[k] == 0) touched.Add(k);
+                            dense[k] += (double)vals[q] * a.Values[p];
+                        }
+                    touched.Sort();
+                    cols = touched.ToArray();
+                    vals = touched.Select(k => (float)dense[k]).ToArray();
+                    foreach (int k in touched) dense[k] = 0;
+                }
+                Array.Clear(sum); Array.Clear(weightNonZero);
+                double weight = 0;
+                for (int q = 0; q < cols.Length; q++)
+                {
+                    int k = cols[q];
+                    if (k == i) continue;
+                    double w = vals[q];
+                    weight += w;
+                    var idx = x.RowIndices(k); var val = x.RowValues(k);
+                    for (int e = 0; e < idx.Length; e++)
+                    {
+                        float v = val[e];
+                        if (v != 0) { sum[idx[e]] += w * v; weightNonZero[idx[e]] += w; }
+                    }
+                }
+                var m = features[PerHop * (h - 1)].AsSpan((int)((long)r * genes), genes);
+                var ex = features[PerHop * (h - 1) + 1].AsSpan((int)((long)r * genes), genes);
+                for (int j = 0; j < genes; j++)
+                {
+                    m[j] = weight > 0 ? (float)(sum[j] / weight) : 0f;
+                    ex[j] = weightNonZero[j] > 0 ? (float)(sum[j] / weightNonZero[j]) : 0f;
+                }
+            }
+            return acc;
+        }, _ => { });
+        return features;
     }
 
     private static float[][] Summaries(int[] ptr, int[] cols, float[] vals, float[] x, int cells, int genes)

@@ -4,20 +4,20 @@ using Microsoft.ML.Data;
 namespace ScGnn.MLNet.Imputation;
 
 /// <summary>
-/// The input view plus one computed dense vector column (the last in the schema), computed once for the whole batch
-/// on first use, because each row depends on its neighbours.
+/// The input view plus one computed dense vector column (the last in the schema). The batch is prepared once, on
+/// first use (each row depends on its neighbours); then each cursor computes its rows one block at a time.
 /// </summary>
 internal sealed class ImputedDataView : IDataView
 {
     private readonly IDataView _input;
-    private readonly Lazy<float[]> _values;
+    private readonly Lazy<ImputationBatch> _batch;
     private readonly int _size;
 
-    internal ImputedDataView(IDataView input, DataViewSchema schema, Func<float[]> compute)
+    internal ImputedDataView(IDataView input, DataViewSchema schema, Func<ImputationBatch> prepare)
     {
         _input = input;
         Schema = schema;
-        _values = new Lazy<float[]>(compute, LazyThreadSafetyMode.ExecutionAndPublication);
+        _batch = new Lazy<ImputationBatch>(prepare, LazyThreadSafetyMode.ExecutionAndPublication);
         _size = ((VectorDataViewType)schema[schema.Count - 1].Type).Size;
     }
 
@@ -44,6 +44,8 @@ internal sealed class ImputedDataView : IDataView
         private readonly DataViewRowCursor _inner;
         private readonly bool _wantOutput;
         private long _row = -1;
+        private int _blockStart = -1;
+        private float[] _block = Array.Empty<float>();
 
         public Cursor(ImputedDataView parent, DataViewRowCursor inner, bool wantOutput)
         {
@@ -75,10 +77,17 @@ internal sealed class ImputedDataView : IDataView
             if (!_wantOutput) throw new InvalidOperationException($"Column '{column.Name}' was not requested from the cursor.");
             ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> dst) =>
             {
-                var all = _parent._values.Value;
+                var batch = _parent._batch.Value;
                 int size = _parent._size;
+                int row = checked((int)_row);
+                if (row >= batch.Cells) throw new InvalidOperationException($"Row {row} is beyond the {batch.Cells} cells the batch was read with.");
+                if (_blockStart < 0 || row < _blockStart || row >= _blockStart + batch.BlockRows)
+                {
+                    _blockStart = row / batch.BlockRows * batch.BlockRows;
+                    _block = batch.OutputRows(_blockStart, Math.Min(batch.BlockRows, batch.Cells - _blockStart));
+                }
                 var editor = VBufferEditor.Create(ref dst, size);
-                all.AsSpan(checked((int)(_row * size)), size).CopyTo(editor.Values);
+                _block.AsSpan((row - _blockStart) * size, size).CopyTo(editor.Values);
                 dst = editor.Commit();
             };
             return getter as ValueGetter<TValue>

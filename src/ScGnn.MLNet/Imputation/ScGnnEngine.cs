@@ -3,119 +3,92 @@ using ScGnn.MLNet.Graph;
 using ScGnn.MLNet.Numerics;
 using ScGnn.MLNet.Torch;
 using static TorchSharp.torch;
-using Targets = (int[] Cells, int[] Genes, float[] Values);
 
 namespace ScGnn.MLNet.Imputation;
 
-/// <summary>Result of fitting: the model, the loss history, and the targets it trained and selected on.</summary>
+/// <summary>Result of fitting: the model, the loss history, the graph it trained on, and its targets.</summary>
 internal sealed record ScGnnFitResult(
     ScGnnNetworkState State,
     IReadOnlyList<ScGnnEpochProgress> History,
+    int BestEpoch,
     int[] CellRoles,
     MaskedEntries TrainingTargets,
     MaskedEntries ValidationTargets,
     MaskedEntries TestTargets,
-    KernelTimings Timings);
+    KernelTimings Timings,
+    NormalizedAdjacency Graph,
+    ulong InputFingerprint);
 
 /// <summary>
 /// SCGNN's fit, stage by stage: training targets (<see cref="Imputation.TrainingTargets"/>), the cell graph
-/// (<see cref="CellGraph"/>), the skip features, and the networks (<see cref="GcnFitter"/>). Prediction is
+/// (<see cref="CellGraph"/>), the skip features, and the network (<see cref="GcnFitter"/>). Prediction is
 /// <see cref="ScGnnPredictor"/>. ML.NET glue lives in <see cref="ScGnnTrainer"/> and <see cref="ScGnnImputationTransformer"/>.
 /// </summary>
 internal static class ScGnnEngine
 {
-    /// <summary>Fits SCGNN. <paramref name="x"/> is the observed matrix (its zeros are what will be imputed).</summary>
-    /// <remarks><c>x</c> is dense row-major cells x genes and is not modified; <c>givenMask</c> holds entries already
-    /// masked to zero in <c>x</c> with their true values, or is null to draw a mask.</remarks>
-    internal static ScGnnFitResult Fit(float[] x, int cells, int genes, MaskedEntries? givenMask, ScGnnOptions o, Action<string>? log = null)
+    /// <summary>Fits SCGNN. <paramref name="x"/> is the observed matrix (its zeros are what will be imputed); not modified.</summary>
+    /// <param name="x">Cells x genes, observed values.</param>
+    /// <param name="givenMask">Entries already masked to zero in <paramref name="x"/> with their true values, or null to draw a mask.</param>
+    /// <param name="o">Settings.</param>
+    /// <param name="monitor">Progress and cancellation; null reports nowhere.</param>
+    internal static ScGnnFitResult Fit(CsrMatrix x, MaskedEntries? givenMask, ScGnnOptions o, FitMonitor? monitor = null)
     {
+        monitor ??= FitMonitor.None;
         o.Validate();
+        int cells = x.Rows, genes = x.Columns;
         if (cells < 3) throw new ArgumentException($"ScGnn needs at least 3 cells; got {cells}.");
         if (genes < 1) throw new ArgumentException("ScGnn needs at least one gene.");
         TorchRuntime.EnsureInitialized();
         if (o.ThreadCount is int t) set_num_threads(t);
         var device = DeviceSelection.Resolve(o.Device);
 
-        var targets = TrainingTargets.Create(x, cells, genes, givenMask, o, new Random(o.Seed));
-        var input = targets.Input;
-        var (roles, rate) = (targets.Roles, targets.Rate);
+        var targets = TrainingTargets.Create(x, givenMask, o, new Random(o.Seed));
         var (trainTargets, valTargets) = (targets.Train, targets.Validation);
-        bool fresh = o.FreshMaskEachEpoch;
-
         // One log1p of the masked input serves the graph, the network and the skip features, whichever need it.
-        var scaled = ScaledInputs.Of(input, o.GraphOnLog1p, o.InputScale);
+        var scaled = ScaledInputs.Of(targets.Input, o.GraphOnLog1p, o.InputScale);
 
-        // Graph on the masked input (reference notebook): PCA(50) -> exact kNN -> D^-1/2 (A+I) D^-1/2.
-        var graphInput = CsrMatrix.FromDense(scaled.Graph, cells, genes);
-        var (pca, adjacency) = CellGraph.Fit(graphInput, o.PrincipalComponentCount, o.NeighborCount, o.Seed);
-        int k = o.NeighborCount;
-        float[][]? skip = null;
-        // Fresh masks already give the skip start every non-zero of the training cells.
-        var observed = o.SkipConnection && o.SkipStartOnObservedValues && !fresh
-            ? TrainingTargets.ObservedValues(input, cells, genes, c => roles[c] == TrainingTargets.RoleTrain, o.InputScale == ScGnnInputScale.Log1p)
-            : default;
-        if (o.SelectNeighborCount && o.SkipConnection && !fresh && valTargets.Count > 0)
-            (k, adjacency, skip) = SelectNeighborCount(pca, graphInput, adjacency, scaled, cells, genes, trainTargets, observed, valTargets, o, log);
-        // Every ensemble member starts its skip connection from the same features.
-        if (o.SkipConnection) skip ??= NeighborFeatures.Compute(adjacency, scaled.Skip, cells, genes, o.SkipConnectionHops);
+        // PCA(50) -> kNN -> D^-1/2 (A+I) D^-1/2 on every observed value, not on the training mask's input: the graph a
+        // batch of these cells gets at Transform, so imputing them reuses it (bit-identical to rebuilding it), and one
+        // graph serves fit and imputation. It also measured better than the masked input's graph (docs/BENCHMARKS.md).
+        // With a given mask (the paper's protocol) the observed input is the masked one, as in the reference notebook.
+        PcaProjection pca;
+        NormalizedAdjacency adjacency;
+        using (monitor.Stage($"cell graph (PCA {o.PrincipalComponentCount}, kNN k={o.NeighborCount}) of {cells} cells x {genes} genes"))
+            (pca, adjacency) = CellGraph.Fit(ReferenceEquals(targets.Input, x) ? scaled.Graph : (o.GraphOnLog1p ? x.Log1p() : x),
+                o.PrincipalComponentCount, o.NeighborCount, o.Seed);
+
         int hidden = Math.Max(1, genes / o.BottleneckRatio);
-        log?.Invoke($"ScGnn: {cells} cells x {genes} genes, PCA {pca.ComponentCount}, kNN k={k} ({adjacency.EdgeCount} edges), hidden {hidden}, " +
-                    $"mask rate {rate:F4}, {trainTargets.Count} training / {valTargets.Count} validation targets, device {device.type}");
+        monitor.Info($"ScGnn: {cells} cells x {genes} genes, PCA {pca.ComponentCount}, kNN k={o.NeighborCount} ({adjacency.EdgeCount} edges), " +
+            $"hidden {hidden}, mask rate {targets.Rate:F4}, {trainTargets.Count} training / {valTargets.Count} validation targets, device {device.type}");
 
-        var members = new List<float[][]>();
-        var timings = new KernelTimings();
-        IReadOnlyList<ScGnnEpochProgress> history = Array.Empty<ScGnnEpochProgress>();
-        for (int member = 0; member < o.EnsembleSize; member++)
+        GcnFit fit;
+        using (monitor.Stage("training"))
         {
-            int seed = unchecked(o.Seed + 7919 * member);
-            var fit = GcnFitter.Fit(input, scaled.Network, skip, observed, cells, genes, adjacency, hidden, roles, trainTargets, valTargets, fresh, rate, o,
-                seed, device);
-            members.Add(fit.Weights);
-            timings.Add(fit.Timings);
-            if (member == 0) history = fit.History;
+            // Seam for mini-batch training: the skip features and the network input are still dense cells x genes here.
+            float[][]? skip = o.SkipConnection
+                ? NeighborFeatures.Compute(adjacency, scaled.Skip.ToDense(), cells, genes, o.SkipConnectionHops)
+                : null;
+            var observed = o.SkipConnection && o.SkipStartOnObservedValues
+                ? TrainingTargets.ObservedValues(targets.Input, c => targets.Roles[c] == TrainingTargets.RoleTrain, o.InputScale == ScGnnInputScale.Log1p)
+                : default;
+            using var epochs = monitor.Epochs(o.Epochs, o.Progress);
+            fit = GcnFitter.Fit(scaled.Network.ToDense(), skip, observed, cells, genes, adjacency, hidden, trainTargets, valTargets, o,
+                o.Seed, device, epochs.OnEpoch);
         }
-        var state = new ScGnnNetworkState(pca, k, hidden, o.InputScale, members, o.GraphOnLog1p, o.CapAtObservedMaximum);
-        return new ScGnnFitResult(state, history, roles, trainTargets, valTargets, targets.Test, timings);
+        monitor.Info($"ScGnn: kept epoch {fit.BestEpoch} of {fit.History.Count}");
+        var state = new ScGnnNetworkState(pca, o.NeighborCount, hidden, o.InputScale, new[] { fit.Weights }, o.GraphOnLog1p, o.CapAtObservedMaximum);
+        return new ScGnnFitResult(state, fit.History, fit.BestEpoch, targets.Roles, trainTargets, valTargets, targets.Test, fit.Timings,
+            adjacency, Fingerprint(x));
     }
 
-    /// <summary>Neighbour counts tried by <see cref="ScGnnOptions.SelectNeighborCount"/>: multiples of <c>NeighborCount</c>.</summary>
-    internal static readonly int[] NeighborCountMultiples = { 1, 2, 3 };
-
-    /// <summary>
-    /// Picks k among NeighborCount x {1, 2, 3} by the validation MSE of the skip connection's least-squares start on
-    /// that graph: a closed-form fit per candidate, so the choice costs a few kNN searches, not a training run.
-    /// </summary>
-    /// <returns>The chosen k with its graph and skip features, so that training reuses them.</returns>
-    private static (int K, NormalizedAdjacency Adjacency, float[][] Features) SelectNeighborCount(PcaProjection pca, CsrMatrix graphInput,
-        NormalizedAdjacency first, ScaledInputs scaled, int cells, int genes, MaskedEntries trainTargets, Targets observed, MaskedEntries valTargets,
-        ScGnnOptions o, Action<string>? log)
+    /// <summary>A 64-bit digest of a matrix's shape, pattern and values: recognizes the very cells a model was fitted on.</summary>
+    internal static ulong Fingerprint(CsrMatrix x)
     {
-        bool log1p = o.InputScale == ScGnnInputScale.Log1p;
-        var (tr, tg, tv) = GcnFitter.Concat(GcnFitter.Arrays(trainTargets, log1p), observed);
-        var (vr, vg, vv) = GcnFitter.Arrays(valTargets, log1p);
-        (int K, NormalizedAdjacency Adjacency, float[][] Features) best = default;
-        double bestLoss = double.PositiveInfinity;
-        var tried = new List<string>();
-        foreach (int k in NeighborCountMultiples.Select(m => Math.Min(m * o.NeighborCount, cells - 1)).Distinct())
-        {
-            // The first candidate is the graph already built (kNN clamps k at cells - 1 the same way).
-            var adjacency = k == Math.Min(o.NeighborCount, cells - 1) ? first : CellGraph.Build(pca, graphInput, k, o.Seed);
-            var features = NeighborFeatures.Compute(adjacency, scaled.Skip, cells, genes, o.SkipConnectionHops);
-            var (coef, intercept) = NeighborFeatures.FitLeastSquares(features, genes, tr, tg, tv);
-            double loss = 0;
-            for (int e = 0; e < vr.Length; e++)
-            {
-                long at = (long)vr[e] * genes + vg[e];
-                double p = intercept[vg[e]];
-                for (int f = 0; f < features.Length; f++) p += coef[f][vg[e]] * features[f][at];
-                loss += (p - vv[e]) * (p - vv[e]);
-            }
-            loss /= vr.Length;
-            tried.Add($"k={k}: {loss:G4}");
-            // Ties keep the smaller, paper-like neighbourhood.
-            if (loss < bestLoss) { bestLoss = loss; best = (k, adjacency, features); }
-        }
-        log?.Invoke($"ScGnn: neighbour count by validation MSE of the skip start ({string.Join(", ", tried)}): k={best.K}");
-        return best;
+        ulong h = 0xCBF29CE484222325UL ^ (ulong)x.Rows * 0x9E3779B97F4A7C15UL ^ (ulong)x.Columns;
+        static ulong Mix(ulong h, ulong v) => (h ^ v) * 0x100000001B3UL ^ ((h ^ v) >> 29);
+        foreach (int p in x.RowPointers) h = Mix(h, (uint)p);
+        foreach (int c in x.ColumnIndices) h = Mix(h, (uint)c);
+        foreach (float v in x.Values) h = Mix(h, BitConverter.SingleToUInt32Bits(v));
+        return h;
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.ML.Runtime;
 using ScGnn.MLNet.Data;
 using ScGnn.MLNet.Graph;
 using ScGnn.MLNet.Imputation;
+using ScGnn.MLNet.Numerics;
 using ScGnn.MLNet.Persistence;
 
 [assembly: LoadableClass(typeof(ScGnnImputationTransformer), null, typeof(SignatureLoadModel),
@@ -18,20 +19,26 @@ namespace ScGnn.MLNet.Imputation;
 /// </summary>
 /// <remarks>
 /// The PCA basis and the network weights are kept, so any batch of cells can be imputed: the batch gets its own
-/// kNN graph in the fitted PCA space. Because the graph needs all cells of a batch at once, this transformer is not
-/// row-to-row: it cannot back a <c>PredictionEngine</c>; use <see cref="Transform"/> on a batch. Genes are matched
-/// by slot name; a batch whose genes differ fails with the missing and extra genes listed unless
-/// <see cref="WithGeneAlignment"/> is used. Saved and loaded with <c>mlContext.Model.Save/Load</c>.
+/// kNN graph in the fitted PCA space, except the very cells the model was fitted on (same genes and values, in the
+/// same order), which reuse the fitted graph. Rows are computed lazily, one block of cells at a time. Because the
+/// graph needs all cells of a batch at once, this transformer cannot back a <c>PredictionEngine</c>: creating one
+/// fails with an explanation; use <see cref="Transform"/> on a batch. Genes are matched by slot name; a batch whose
+/// genes differ fails with the missing and extra genes listed unless <see cref="WithGeneAlignment"/> is used.
+/// Saved and loaded with <c>mlContext.Model.Save/Load</c> (format in docs/persistence.md).
 /// </remarks>
 public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
 {
     internal const string LoaderSignature = "ScGnnImputation";
-    // 0x00010002 added the skip-connection coefficients after each member's weights;
-    // 0x00010003 the flag saying the graph is built on log1p of the input; 0x00010004 the output cap flag.
-    private const uint VersionCurrent = 0x00010004;
+    // 0x00010002 added the skip-connection coefficients after each member's weights; 0x00010003 the flag saying the
+    // graph is built on log1p of the input; 0x00010004 the output cap flag; 0x00010005 the kept epoch and the loss history.
+    private const uint VersionCurrent = 0x00010005;
+    private const uint VersionWithCap = 0x00010004;
     private const uint VersionWithGraphScale = 0x00010003;
     private const uint VersionWithSkip = 0x00010002;
     private const uint VersionWithoutSkip = 0x00010001;
+
+    /// <summary>Largest magnitude a stored weight may have; anything beyond is damage or forgery, not training.</summary>
+    internal const float MaxWeight = 1e7f;
 
     private readonly IHost _host;
     private readonly ScGnnNetworkState _state;
@@ -39,9 +46,11 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
     private readonly Dictionary<string, int> _geneIndex;
     private readonly ScGnnDevice _device;
     private readonly bool _alignGenes;
+    private readonly ScGnnFitResult? _fit;
 
     internal ScGnnImputationTransformer(IHostEnvironment env, ScGnnNetworkState state, string[] geneIds, string inputColumnName,
-        string outputColumnName, ImputationOutputMode mode, ScGnnDevice device, ScGnnFitResult? fit, bool alignGenes = false)
+        string outputColumnName, ImputationOutputMode mode, ScGnnDevice device, ScGnnFitResult? fit, bool alignGenes = false,
+        IReadOnlyList<ScGnnEpochProgress>? history = null, int bestEpoch = 0)
     {
         _host = env.Register(nameof(ScGnnImputationTransformer));
         _state = state;
@@ -53,8 +62,13 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         OutputMode = mode;
         _device = device;
         _alignGenes = alignGenes;
-        TrainingHistory = fit?.History ?? Array.Empty<ScGnnEpochProgress>();
-        FitResult = fit;
+        _fit = fit;
+        // Without the elapsed times of the fit: the same history whether fitted or loaded.
+        TrainingHistory = (fit?.History ?? history ?? Array.Empty<ScGnnEpochProgress>())
+            .Select(p => p with { Elapsed = TimeSpan.Zero, Remaining = TimeSpan.Zero }).ToArray();
+        BestEpoch = fit?.BestEpoch ?? bestEpoch;
+        TestCells = fit is null ? Array.Empty<int>()
+            : Enumerable.Range(0, fit.CellRoles.Length).Where(i => fit.CellRoles[i] == TrainingTargets.RoleTest).ToArray();
     }
 
     /// <summary>The input column this model reads.</summary>
@@ -69,14 +83,23 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
     /// <summary>The genes (slot names) the model was trained on, in order.</summary>
     public IReadOnlyList<string> GeneIds => _geneIds;
 
-    /// <summary>Train and validation loss of every epoch of the first ensemble member (empty for a loaded model).</summary>
+    /// <summary>Train and validation loss of every epoch run (saved with the model since format 1.5; empty for older files).</summary>
     public IReadOnlyList<ScGnnEpochProgress> TrainingHistory { get; }
 
-    /// <summary>The epoch whose weights were kept (lowest validation loss), or 0 for a loaded model.</summary>
-    public int BestEpoch => TrainingHistory.Count == 0 ? 0 : TrainingHistory[^1].BestEpoch;
+    /// <summary>
+    /// The epoch whose weights were kept: 0 means the starting weights (with the skip connection, its per-gene
+    /// least-squares fit). The one definition used by the progress reports, logs and plots; see
+    /// <see cref="ScGnnEpochProgress.BestEpoch"/>. 0 for models saved before format 1.5.
+    /// </summary>
+    public int BestEpoch { get; }
 
-    /// <summary>Neighbours per cell in the kNN graph the model was trained with and builds for new batches (after
-    /// <see cref="ScGnnOptions.SelectNeighborCount"/>, if that was on).</summary>
+    /// <summary>
+    /// Rows of the fitted input held out from the loss as test cells (<c>TestFraction</c> of the paper's protocol),
+    /// ascending; empty for a loaded model or without test cells. Evaluation scores those cells' masked entries.
+    /// </summary>
+    public IReadOnlyList<int> TestCells { get; }
+
+    /// <summary>Neighbours per cell in the kNN graph the model was trained with and builds for new batches.</summary>
     public int NeighborCount => _state.NeighborCount;
 
     /// <summary>Number of hidden (bottleneck) units.</summary>
@@ -84,17 +107,21 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
 
     internal ScGnnNetworkState State => _state;
 
-    internal ScGnnFitResult? FitResult { get; }
+    internal ScGnnFitResult? FitResult => _fit;
 
-    /// <summary>Always false: imputing a cell needs its neighbours in the same batch.</summary>
-    public bool IsRowToRowMapper => false;
+    /// <summary>
+    /// True, though imputing a cell needs its neighbours in the same batch: so that ML.NET asks
+    /// <see cref="GetRowToRowMapper"/>, which explains that and points to <see cref="Transform"/>, instead of failing
+    /// with a generic "must be a row to row mapper" when a <c>PredictionEngine</c> is created on a chain holding this.
+    /// </summary>
+    public bool IsRowToRowMapper => true;
 
     /// <summary>
     /// A copy that accepts batches whose genes differ from the model's: genes are matched by slot name, genes the model
     /// lacks are passed through unchanged, and model genes absent from the batch are treated as zero.
     /// </summary>
     public ScGnnImputationTransformer WithGeneAlignment() =>
-        new(_host, _state, _geneIds, InputColumnName, OutputColumnName, OutputMode, _device, FitResult, alignGenes: true);
+        new(_host, _state, _geneIds, InputColumnName, OutputColumnName, OutputMode, _device, _fit, alignGenes: true, TrainingHistory, BestEpoch);
 
     /// <summary>The input schema plus the output column; checks the input column and its genes first.</summary>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
@@ -108,20 +135,21 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         return builder.ToSchema();
     }
 
-    /// <summary>Imputes a batch of cells (lazily, on first read); see <see cref="ScGnnImputationTransformer"/>.</summary>
+    /// <summary>Imputes a batch of cells (lazily: the graph on first read, then one block of rows at a time); see <see cref="ScGnnImputationTransformer"/>.</summary>
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var schema = GetOutputSchema(input.Schema);
-        return new ImputedDataView(input, schema, () => Impute(input));
+        return new ImputedDataView(input, schema, () => Prepare(input));
     }
 
     /// <summary>Not supported: the graph needs the whole batch. Use <see cref="Transform"/>.</summary>
-    /// <exception cref="InvalidOperationException">Always.</exception>
+    /// <exception cref="InvalidOperationException">Always, naming this imputer and what to do instead.</exception>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
         throw new InvalidOperationException(
-            "ScGnn imputation is not row-to-row: each cell is imputed from its neighbours in the same batch, so it cannot back a " +
-            "PredictionEngine. Call Transform on an IDataView holding the batch of cells instead.");
+            $"The ScGnn imputer (column '{InputColumnName}' -> '{OutputColumnName}') cannot back a PredictionEngine: each cell is imputed from " +
+            "its neighbours in the same batch, so one row alone has no graph. Call Transform on an IDataView holding the batch of cells instead " +
+            "(model.Transform(data)).");
 
     /// <summary>Maps input slot j to model gene index (or -1); throws listing differences unless aligning.</summary>
     private int[] MapGenes(DataViewSchema.Column col)
@@ -155,35 +183,61 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
     private static string Preview(List<string> genes) =>
         genes.Count == 0 ? "none" : string.Join(", ", genes.Take(10)) + (genes.Count > 10 ? ", ..." : "");
 
-    private float[] Impute(IDataView input)
+    // Reads the batch (sparse), checks it, and prepares the graph and the hidden layers; rows follow block by block.
+    private ImputationBatch Prepare(IDataView input)
     {
         var col = input.Schema[InputColumnName];
         var map = MapGenes(col);
-        var batch = ExpressionMatrix.FromDataView(input, InputColumnName, null);
-        int cells = batch.CellCount, genes = _geneIds.Length, size = batch.GeneCount;
-        var modelInput = new float[(long)cells * genes];
-        for (int i = 0; i < cells; i++)
-        {
-            var idx = batch.RowIndices(i); var val = batch.RowValues(i);
-            for (int k = 0; k < idx.Length; k++)
-                if (map[idx[k]] >= 0) modelInput[(long)i * genes + map[idx[k]]] = val[k];
-        }
         using var ch = _host.Start("Imputing with ScGnn");
-        ch.Info("Imputing {0} cells x {1} genes", cells, genes);
-        var predicted = ScGnnPredictor.Predict(_state, modelInput, cells, _device);
+        var monitor = new FitMonitor(_host, ch);
+        ExpressionMatrix batch;
+        using (monitor.Stage("reading the batch"))
+            batch = ExpressionMatrix.FromDataView(input, InputColumnName, null);
+        int cells = batch.CellCount, genes = _geneIds.Length;
+        CheckValues(batch, col.Name);
+        var modelInput = ToModelGenes(batch, map, genes);
+        if (cells <= _state.NeighborCount)
+            monitor.Warning($"ScGnn: a batch of {cells} cells is too small for the model's graph (k = {_state.NeighborCount} neighbours needs at " +
+                $"least {_state.NeighborCount + 1} cells): every cell's neighbourhood is (nearly) the whole batch. Impute it together with more cells.");
+        NormalizedAdjacency? graph = _fit is { } fit && fit.Graph.Count == cells && ScGnnEngine.Fingerprint(modelInput) == fit.InputFingerprint
+            ? fit.Graph : null;
+        ScGnnPredictor predictor;
+        using (monitor.Stage(graph is null ? $"graph and hidden layer of {cells} cells x {genes} genes" : $"hidden layer of the {cells} fitted cells (fitted graph reused)"))
+            predictor = ScGnnPredictor.Prepare(_state, modelInput, _device, graph);
+        return new ImputationBatch(batch, map, predictor, OutputMode, _host);
+    }
 
-        var output = new float[(long)cells * size];
-        for (int i = 0; i < cells; i++)
+    private static void CheckValues(ExpressionMatrix batch, string column)
+    {
+        for (int i = 0; i < batch.CellCount; i++)
         {
             var idx = batch.RowIndices(i); var val = batch.RowValues(i);
-            var row = output.AsSpan((int)((long)i * size), size);
-            for (int j = 0; j < size; j++)
-                if (map[j] >= 0) row[j] = Math.Max(0f, predicted[(long)i * genes + map[j]]);
-            // Observed values are kept (ImputeZeros), and genes the model lacks always pass through unchanged.
-            for (int k = 0; k < idx.Length; k++)
-                if (map[idx[k]] < 0 || (OutputMode == ImputationOutputMode.ImputeZeros && val[k] != 0)) row[idx[k]] = val[k];
+            for (int k = 0; k < val.Length; k++)
+                if (!(val[k] >= 0) || float.IsInfinity(val[k]))
+                    throw new ArgumentOutOfRangeException("input",
+                        $"Column '{column}' holds {val[k]} for cell '{batch.CellIds[i]}' (row {i}), gene '{batch.GeneIds[idx[k]]}' (slot {idx[k]}): " +
+                        "ScGnn imputes finite, non-negative expression values.");
         }
-        return output;
+    }
+
+    // The batch in the model's gene order (genes the model lacks dropped), sparse.
+    private static CsrMatrix ToModelGenes(ExpressionMatrix batch, int[] map, int genes)
+    {
+        var ptr = new int[batch.CellCount + 1];
+        var cols = new List<int>((int)Math.Min(batch.StoredCount, int.MaxValue));
+        var vals = new List<float>(cols.Capacity);
+        var row = new List<(int Gene, float Value)>();
+        for (int i = 0; i < batch.CellCount; i++)
+        {
+            var idx = batch.RowIndices(i); var val = batch.RowValues(i);
+            row.Clear();
+            for (int k = 0; k < idx.Length; k++)
+                if (map[idx[k]] >= 0 && val[k] != 0) row.Add((map[idx[k]], val[k]));
+            row.Sort((a, b) => a.Gene.CompareTo(b.Gene));
+            foreach (var (g, v) in row) { cols.Add(g); vals.Add(v); }
+            ptr[i + 1] = cols.Count;
+        }
+        return new CsrMatrix(batch.CellCount, genes, ptr, cols.ToArray(), vals.ToArray());
     }
 
     // ---- persistence ----
@@ -192,7 +246,8 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         versionWritten: VersionCurrent, versionReadable: VersionCurrent, versionWeCanReadBack: VersionWithoutSkip,
         typeof(ScGnnImputationTransformer));
 
-    // Only what imputation needs, in float32: gene ids, the PCA basis, and each ensemble member's weights.
+    // Only what imputation needs, in float32: gene ids, the PCA basis, each network's weights; then the kept epoch
+    // and the loss history (float64). Layout: docs/persistence.md.
     void ICanSaveModel.Save(ModelSaveContext ctx) => ModelPayload.Save(ctx, Component, w =>
     {
         w.Write(InputColumnName);
@@ -220,46 +275,84 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
             w.Write(member.Length - 4);
             for (int f = 4; f < member.Length; f++) w.WriteFloatArray(member[f]);
         }
+        w.Write(BestEpoch);
+        w.Write(TrainingHistory.Count > 0 ? TrainingHistory[0].Epochs : 0);
+        w.WriteDoubleArray(TrainingHistory.Select(p => p.TrainLoss).ToArray());
+        w.WriteDoubleArray(TrainingHistory.Select(p => p.ValidationLoss).ToArray());
+        w.WriteInt32Array(TrainingHistory.Select(p => p.BestEpoch).ToArray());
     });
 
     private static ScGnnImputationTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
-        ModelPayload.Load(ctx, Component, r =>
+        ModelPayload.Load(ctx, Component, (r, version) =>
         {
             string input = r.ReadNonEmptyString("input column"), output = r.ReadNonEmptyString("output column");
             var mode = (ImputationOutputMode)r.ReadInt32("output mode", 0, 1);
             var device = (ScGnnDevice)r.ReadInt32("device", 0, 2);
             bool align = r.ReadFlag("gene alignment");
             var scale = (ScGnnInputScale)r.ReadInt32("input scale", 0, 2);
-            bool graphOnLog1p = ctx.Header.ModelVerWritten >= VersionWithGraphScale && r.ReadFlag("graph on log1p");
-            bool cap = ctx.Header.ModelVerWritten >= VersionCurrent && r.ReadFlag("cap at observed maximum");
+            bool graphOnLog1p = version >= VersionWithGraphScale && r.ReadFlag("graph on log1p");
+            bool cap = version >= VersionWithCap && r.ReadFlag("cap at observed maximum");
             int k = r.ReadInt32("neighbour count", 1, int.MaxValue);
             int hidden = r.ReadInt32("hidden units", 1, int.MaxValue);
             var geneIds = r.ReadStringArray("gene ids");
             int genes = geneIds.Length;
-            var mean = r.ReadFloatArray("PCA mean", genes);
-            var components = r.ReadFloatMatrix("PCA basis", out _, out int comps, expectedRows: genes);
-            var variance = r.ReadFloatArray("PCA variance", comps);
+            if (genes == 0) throw new InvalidDataException("the model has no genes");
+            var mean = Finite(r.ReadFloatArray("PCA mean", genes), "PCA mean", float.MaxValue);
+            var components = Finite(r.ReadFloatMatrix("PCA basis", out _, out int comps, expectedRows: genes), "PCA basis", 1.001f);
+            if (comps < 1) throw new InvalidDataException("the PCA basis has no components");
+            var variance = Finite(r.ReadFloatArray("PCA variance", comps), "PCA variance", float.MaxValue);
+            if (variance.Any(v => v < 0)) throw new InvalidDataException("the PCA variance has a negative entry");
             int members = r.ReadInt32("ensemble size", 1, 1000);
-            bool hasSkip = ctx.Header.ModelVerWritten >= VersionWithSkip;
+            bool hasSkip = version >= VersionWithSkip;
             var ensemble = new List<float[][]>();
             for (int m = 0; m < members; m++)
             {
                 var weights = new List<float[]>
                 {
-                    r.ReadFloatMatrix("GCN weight W1", out _, out _, expectedRows: genes, expectedColumns: hidden),
-                    r.ReadFloatArray("GCN bias b1", hidden),
-                    r.ReadFloatMatrix("GCN weight W2", out _, out _, expectedRows: hidden, expectedColumns: genes),
-                    r.ReadFloatArray("GCN bias b2", genes),
+                    Finite(r.ReadFloatMatrix("GCN weight W1", out _, out _, expectedRows: genes, expectedColumns: hidden), "GCN weight W1", MaxWeight),
+                    Finite(r.ReadFloatArray("GCN bias b1", hidden), "GCN bias b1", MaxWeight),
+                    Finite(r.ReadFloatMatrix("GCN weight W2", out _, out _, expectedRows: hidden, expectedColumns: genes), "GCN weight W2", MaxWeight),
+                    Finite(r.ReadFloatArray("GCN bias b2", genes), "GCN bias b2", MaxWeight),
                 };
                 int maxSkip = Gcn.NeighborFeatures.PerHop * Gcn.NeighborFeatures.MaxHops;
                 int skip = hasSkip ? r.ReadInt32("skip-connection features", 0, maxSkip) : 0;
                 if (skip % Gcn.NeighborFeatures.PerHop != 0 || (m > 0 && skip != ensemble[0].Length - 4))
                     throw new InvalidDataException($"Skip connection with {skip} features in ensemble member {m}; " +
                         $"expected a multiple of {Gcn.NeighborFeatures.PerHop} up to {maxSkip}, the same for every member.");
-                for (int f = 0; f < skip; f++) weights.Add(r.ReadFloatArray("skip-connection coefficients", genes));
+                for (int f = 0; f < skip; f++)
+                    weights.Add(Finite(r.ReadFloatArray("skip-connection coefficients", genes), "skip-connection coefficients", MaxWeight));
                 ensemble.Add(weights.ToArray());
             }
+            var history = new List<ScGnnEpochProgress>();
+            int best = 0;
+            if (version >= VersionCurrent)
+            {
+                best = r.ReadInt32("kept epoch", 0, int.MaxValue);
+                int planned = r.ReadInt32("planned epochs", 0, int.MaxValue);
+                var train = r.ReadDoubleArray("training losses");
+                var validation = r.ReadDoubleArray("validation losses", train.Length);
+                var kept = r.ReadInt32Array("kept epochs", train.Length);
+                if (train.Length > planned || best > train.Length || (train.Length > 0 && kept[^1] != best))
+                    throw new InvalidDataException($"the loss history has {train.Length} epochs of {planned} planned and keeps epoch {best}");
+                for (int e = 0; e < train.Length; e++)
+                {
+                    if (kept[e] < 0 || kept[e] > e + 1) throw new InvalidDataException($"epoch {e + 1} of the loss history keeps epoch {kept[e]}");
+                    history.Add(new ScGnnEpochProgress(e + 1, planned, train[e], validation[e], kept[e]));
+                }
+            }
             var state = new ScGnnNetworkState(new PcaProjection(mean, components, comps, variance), k, hidden, scale, ensemble, graphOnLog1p, cap);
-            return new ScGnnImputationTransformer(env, state, geneIds, input, output, mode, device, null, align);
+            return new ScGnnImputationTransformer(env, state, geneIds, input, output, mode, device, null, align, history, best);
         });
+
+    // A stored array must hold finite values within the magnitude a fitted model can have; the checksum only says
+    // the bytes are the ones saved, not that they came from training.
+    private static float[] Finite(float[] values, string what, float maxMagnitude)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i]) || Math.Abs(values[i]) > maxMagnitude)
+                throw new InvalidDataException(string.Format(System.Globalization.CultureInfo.InvariantCulture,
+                    "{0} entry {1} is {2}, not a finite value{3}", what, i, values[i],
+                    maxMagnitude < float.MaxValue ? $" of magnitude at most {maxMagnitude:G3}" : ""));
+        return values;
+    }
 }

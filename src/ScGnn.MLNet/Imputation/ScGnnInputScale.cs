@@ -1,7 +1,7 @@
 namespace ScGnn.MLNet.Imputation;
 
 /// <summary>The scale on which the network sees its input and is trained.</summary>
-public enum ScGnnInputScale
+internal enum ScGnnInputScale
 {
     /// <summary>Normalized counts as given (the paper; the MSE is on counts).</summary>
     Counts = 0,

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using ScGnn.MLNet.Data;
+using ScGnn.MLNet.Numerics;
 
 namespace ScGnn.MLNet.Imputation;
 
@@ -18,7 +19,10 @@ namespace ScGnn.MLNet.Imputation;
 /// </remarks>
 public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
 {
-    /// <summary>The library's default settings: the paper's network, trained the way that measured best (docs/BENCHMARKS.md).</summary>
+    /// <summary>
+    /// The library's default settings: the paper's network, trained the way that measured best (docs/BENCHMARKS.md §3).
+    /// The one source of these values; <see cref="ScGnnOptions"/> starts from them.
+    /// </summary>
     public static class Defaults
     {
         /// <summary>Default output column name.</summary>
@@ -32,43 +36,29 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         public const int NeighborCount = 10;
         /// <summary>Hidden units = genes / this.</summary>
         public const int BottleneckRatio = 64;
-        /// <summary>Training epochs.</summary>
+        /// <summary>Most training epochs.</summary>
         public const int Epochs = 1000;
         /// <summary>Adam learning rate.</summary>
         public const double LearningRate = 0.003;
-        /// <summary>Adam weight decay.</summary>
-        public const double WeightDecay = 5e-4;
         /// <summary>Hidden-layer dropout.</summary>
         public const double DropoutRate = 0.5;
         /// <summary>Validation cell fraction.</summary>
         public const double ValidationFraction = 0.05;
-        /// <summary>Held-out test cell fraction (none: evaluation masks come from outside the trainer).</summary>
-        public const double TestFraction = 0.0;
-        /// <summary>One fixed training mask, as the paper (fresh masks lost once the skip connection was in; docs/BENCHMARKS.md).</summary>
-        public const bool FreshMaskEachEpoch = false;
-        /// <summary>log1p features, count-scale loss and output: won with the skip connection on all three real datasets and on simulations.</summary>
-        public const ScGnnInputScale InputScale = ScGnnInputScale.Log1pInput;
-        /// <summary>Networks averaged.</summary>
-        public const int EnsembleSize = 1;
-        /// <summary>Skip connection from the neighbourhood means to the output (see <see cref="ScGnnOptions.SkipConnection"/>).</summary>
-        public const bool SkipConnection = true;
-        /// <summary>Graph hops the skip connection summarizes (see <see cref="ScGnnOptions.SkipConnectionHops"/>).</summary>
-        public const int SkipConnectionHops = 2;
-        /// <summary>PCA and kNN on log1p of the input (see <see cref="ScGnnOptions.GraphOnLog1p"/>).</summary>
-        public const bool GraphOnLog1p = true;
-        /// <summary>The skip start also fits the training cells' observed values (see <see cref="ScGnnOptions.SkipStartOnObservedValues"/>).</summary>
-        public const bool SkipStartOnObservedValues = true;
-        /// <summary>Leave the start only for a validation gain above 2 standard errors (see <see cref="ScGnnOptions.EpochSelectionStandardErrors"/>).</summary>
-        public const double EpochSelectionStandardErrors = 2;
-        /// <summary>
-        /// Off: k = 5 as the paper. Choosing k by validation (<see cref="ScGnnOptions.SelectNeighborCount"/>) won the
-        /// masked-entry protocol on two datasets but lost at simulated true dropouts and in clustering (docs/BENCHMARKS.md).
-        /// </summary>
-        public const bool SelectNeighborCount = false;
-        /// <summary>Outputs capped at each gene's observed maximum (see <see cref="ScGnnOptions.CapAtObservedMaximum"/>).</summary>
-        public const bool CapAtObservedMaximum = true;
         /// <summary>Seed.</summary>
         public const int Seed = 1;
+
+        // The configuration (not options): what won in docs/BENCHMARKS.md §3.
+        internal const double WeightDecay = 5e-4;
+        // No test cells: evaluation masks come from outside the trainer.
+        internal const double TestFraction = 0.0;
+        // log1p features, count-scale loss and output: won with the skip connection on all three datasets and on simulations.
+        internal const ScGnnInputScale InputScale = ScGnnInputScale.Log1pInput;
+        internal const bool SkipConnection = true;
+        internal const int SkipConnectionHops = 2;
+        internal const bool GraphOnLog1p = true;
+        internal const bool SkipStartOnObservedValues = true;
+        internal const double EpochSelectionStandardErrors = 2;
+        internal const bool CapAtObservedMaximum = true;
     }
 
     /// <summary>The paper's configuration (PROTOCOL.md; the reference notebook's settings). Use <see cref="ScGnnOptions.Paper"/>.</summary>
@@ -92,26 +82,16 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         public const double ValidationFraction = 0.05;
         /// <summary>Test fraction (paper: 90/5/5 split).</summary>
         public const double TestFraction = 0.05;
-        /// <summary>One fixed mask (paper).</summary>
-        public const bool FreshMaskEachEpoch = false;
-        /// <summary>Counts scale (paper).</summary>
-        public const ScGnnInputScale InputScale = ScGnnInputScale.Counts;
-        /// <summary>One network (paper).</summary>
-        public const int EnsembleSize = 1;
-        /// <summary>No skip connection (paper).</summary>
-        public const bool SkipConnection = false;
-        /// <summary>Not part of the paper; 1 when <see cref="ScGnnOptions.SkipConnection"/> is turned on.</summary>
-        public const int SkipConnectionHops = 1;
-        /// <summary>Not part of the paper (it has no skip connection): the start would fit the masked targets only.</summary>
-        public const bool SkipStartOnObservedValues = false;
-        /// <summary>The paper keeps the epoch with the lowest validation loss.</summary>
-        public const double EpochSelectionStandardErrors = 0;
-        /// <summary>The reference notebook runs PCA on the normalized counts.</summary>
-        public const bool GraphOnLog1p = false;
-        /// <summary>The paper fixes k = 5.</summary>
-        public const bool SelectNeighborCount = false;
-        /// <summary>The paper's outputs are not capped.</summary>
-        public const bool CapAtObservedMaximum = false;
+
+        // The paper's model: counts scale, no skip connection, PCA on the normalized counts, the lowest validation
+        // loss kept, outputs not capped.
+        internal const ScGnnInputScale InputScale = ScGnnInputScale.Counts;
+        internal const bool SkipConnection = false;
+        internal const int SkipConnectionHops = 1;
+        internal const bool SkipStartOnObservedValues = false;
+        internal const double EpochSelectionStandardErrors = 0;
+        internal const bool GraphOnLog1p = false;
+        internal const bool CapAtObservedMaximum = false;
     }
 
     private readonly IHost _host;
@@ -141,32 +121,51 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         return new SchemaShape(cols.Values);
     }
 
-    /// <summary>Reads the whole input column, builds the graph and trains the network; see <see cref="ScGnnTrainer"/>.</summary>
+    /// <summary>
+    /// Reads the input column (sparse), builds the cell graph and trains the network; see <see cref="ScGnnTrainer"/>.
+    /// Reports its stages on the ML.NET log and the epochs on the host's progress channel.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
-    /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled between epochs.</exception>
+    /// <exception cref="OperationCanceledException"><c>MLContext.CancelExecution()</c> was called, or the options'
+    /// cancellation token was cancelled (checked between stages and epochs).</exception>
     public ScGnnImputationTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         GetOutputSchema(SchemaShape.Create(input.Schema));
-        var matrix = ExpressionMatrix.FromDataView(input, _options.InputColumnName, null);
-        MaskedEntries? mask = null;
-        if (_options.MaskColumnName is { } maskColumn)
-            mask = ReadMask(input, maskColumn, matrix.GeneCount);
-        var geneIds = matrix.GeneIds.ToArray();
-
-        using var ch = _host.Start("Training ScGnn");
         var options = _options.Clone();
-        var userProgress = options.Progress;
-        options.Progress = p =>
+        using var ch = _host.Start("Training ScGnn");
+        var monitor = new FitMonitor(_host, ch, options.CancellationToken);
+        ExpressionMatrix matrix;
+        MaskedEntries? mask = null;
+        using (monitor.Stage($"reading column '{options.InputColumnName}'"))
         {
-            if (p.Epoch == 1 || p.Epoch % 50 == 0 || p.Epoch == p.Epochs)
-                ch.Info("epoch {0}/{1}: train loss {2:G5}, validation loss {3:G5} (best epoch {4})", p.Epoch, p.Epochs, p.TrainLoss, p.ValidationLoss, p.BestEpoch);
-            userProgress?.Invoke(p);
-        };
-        var dense = matrix.ToDense();
-        var result = ScGnnEngine.Fit(dense, matrix.CellCount, matrix.GeneCount, mask, options, m => ch.Info(m));
-        return new ScGnnImputationTransformer(_host, result.State, geneIds, _options.InputColumnName, _options.OutputColumnName,
-            _options.OutputMode, _options.Device, result);
+            matrix = ExpressionMatrix.FromDataView(input, options.InputColumnName, null);
+            if (options.MaskColumnName is { } maskColumn)
+                mask = ReadMask(input, maskColumn, matrix.GeneCount);
+        }
+        var geneIds = matrix.GeneIds.ToArray();
+        var x = CsrMatrix.From(matrix);
+        WarnAboutInput(x, options, monitor);
+        monitor.Info($"ScGnn: {options}");
+        var result = ScGnnEngine.Fit(x, mask, options, monitor);
+        return new ScGnnImputationTransformer(_host, result.State, geneIds, options.InputColumnName, options.OutputColumnName,
+            options.OutputMode, options.Device, result);
+    }
+
+    /// <summary>Genes above which an unselected input is worth a warning (scanpy keeps about 2,000 highly variable genes).</summary>
+    internal const int ManyGenes = 5000;
+
+    // Warnings a scanpy or MAGIC user would want before a long run: raw counts over all genes, a batch too small for k.
+    private static void WarnAboutInput(CsrMatrix x, ScGnnOptions o, FitMonitor monitor)
+    {
+        bool wholeNumbers = true;
+        foreach (float v in x.Values) if (v != MathF.Floor(v)) { wholeNumbers = false; break; }
+        if (wholeNumbers && x.Columns > ManyGenes)
+            monitor.Warning($"ScGnn: the input looks like raw counts over all genes ({x.Columns} genes, every value a whole number). The paper selects " +
+                "variable genes and normalizes first (SelectVariableGenes, NormalizeMedianLibrarySize); time and memory grow with the genes.");
+        if (x.Rows <= o.NeighborCount)
+            monitor.Warning($"ScGnn: {x.Rows} cells are too few for k = {o.NeighborCount} neighbours (at least {o.NeighborCount + 1} cells): " +
+                "every cell's neighbourhood is (nearly) the whole batch.");
     }
 
     private static void CheckVectorColumn(SchemaShape schema, string name, string paramName)

@@ -1,3 +1,4 @@
+using ScGnn.MLNet.Numerics;
 using ScGnn.MLNet.Preprocessing;
 using Targets = (int[] Cells, int[] Genes, float[] Values);
 
@@ -11,7 +12,7 @@ internal sealed class TrainingTargets
 {
     internal const int RoleTrain = 0, RoleValidation = 1, RoleTest = 2;
 
-    private TrainingTargets(float[] input, int[] roles, double rate, long nonZeros, MaskedEntries train, MaskedEntries validation, MaskedEntries test)
+    private TrainingTargets(CsrMatrix input, int[] roles, double rate, long nonZeros, MaskedEntries train, MaskedEntries validation, MaskedEntries test)
     {
         Input = input;
         Roles = roles;
@@ -22,8 +23,8 @@ internal sealed class TrainingTargets
         Test = test;
     }
 
-    /// <summary>The input with the mask applied (dense row-major cells x genes).</summary>
-    internal float[] Input { get; }
+    /// <summary>The input with the mask applied (masked entries removed).</summary>
+    internal CsrMatrix Input { get; }
 
     /// <summary>Each cell's role: <see cref="RoleTrain"/>, <see cref="RoleValidation"/> or <see cref="RoleTest"/>.</summary>
     internal int[] Roles { get; }
@@ -42,27 +43,26 @@ internal sealed class TrainingTargets
     /// Splits the cells, then draws the mask (or takes <paramref name="givenMask"/>, entries already zero in
     /// <paramref name="x"/>), consuming <paramref name="rng"/> in that order.
     /// </summary>
-    internal static TrainingTargets Create(float[] x, int cells, int genes, MaskedEntries? givenMask, ScGnnOptions o, Random rng)
+    internal static TrainingTargets Create(CsrMatrix x, MaskedEntries? givenMask, ScGnnOptions o, Random rng)
     {
+        int cells = x.Rows, genes = x.Columns;
         var roles = SplitCells(cells, o.ValidationFraction, o.TestFraction, rng);
 
         // The fixed mask: given (paper protocol) or drawn once from the non-zeros (paper: min(density, 0.3)).
-        var input = (float[])x.Clone();
         long nnz = 0;
-        foreach (float v in x) if (v != 0) nnz++;
+        foreach (float v in x.Values) if (v != 0) nnz++;
         if (nnz == 0) throw new ArgumentException("The input has no non-zero entries to learn from.");
         double rate = o.MaskRate ?? DropoutSimulatingEstimator.PaperMaskRateOf(nnz, (double)cells * genes);
         MaskedEntries mask;
+        var input = x;
         if (givenMask is not null) mask = givenMask;
         else
         {
-            // With fresh masks the training cells are re-masked every epoch; only held-out cells keep a fixed mask.
-            Func<int, bool> eligible = o.FreshMaskEachEpoch ? c => roles[c] != RoleTrain : _ => true;
-            mask = DrawMask(x, cells, genes, rate, eligible, rng);
-            foreach (var (c, g) in mask.Cells.Zip(mask.Genes)) input[(long)c * genes + g] = 0;
+            mask = DrawMask(x, rate, _ => true, rng);
+            input = Without(x, mask);
         }
         var train = mask.Where(c => roles[c] == RoleTrain);
-        if (!o.FreshMaskEachEpoch && train.Count == 0)
+        if (train.Count == 0)
             throw new ArgumentException($"ScGnn has no training targets: no masked entry falls in the training cells ({nnz} non-zero entries, " +
                 $"mask rate {rate:F3}). Use more cells or genes, or a higher MaskRate.");
         return new TrainingTargets(input, roles, rate, nnz, train, mask.Where(c => roles[c] == RoleValidation), mask.Where(c => roles[c] == RoleTest));
@@ -82,9 +82,9 @@ internal sealed class TrainingTargets
     }
 
     /// <summary>Chooses floor(rate x eligible non-zeros) entries uniformly without replacement, sorted by cell then gene.</summary>
-    internal static MaskedEntries DrawMask(float[] x, int cells, int genes, double rate, Func<int, bool> eligibleCell, Random rng)
+    internal static MaskedEntries DrawMask(CsrMatrix x, double rate, Func<int, bool> eligibleCell, Random rng)
     {
-        var (r, g, v) = NonZerosOf(x, cells, genes, eligibleCell);
+        var (r, g, v) = NonZerosOf(x, eligibleCell);
         int take = (int)Math.Floor(rate * r.Length);
         var idx = Enumerable.Range(0, r.Length).ToArray();
         for (int i = 0; i < take; i++)
@@ -98,27 +98,44 @@ internal sealed class TrainingTargets
     }
 
     /// <summary>The non-zero entries of the chosen cells of <paramref name="x"/>, values on log1p when asked.</summary>
-    internal static Targets ObservedValues(float[] x, int cells, int genes, Func<int, bool> cellFilter, bool log1p)
+    internal static Targets ObservedValues(CsrMatrix x, Func<int, bool> cellFilter, bool log1p)
     {
-        var (r, g, v) = NonZerosOf(x, cells, genes, cellFilter);
+        var (r, g, v) = NonZerosOf(x, cellFilter);
         return (r, g, log1p ? Log1pOf(v) : v);
     }
 
-    // The core's one log1p (float, MathF), so every consumer reads identical values.
+    // The core's one log1p (float, MathF, as CsrMatrix.Log1p), so every consumer reads identical values.
     internal static float[] Log1pOf(float[] v) => v.Select(val => MathF.Log(1 + val)).ToArray();
 
-    private static Targets NonZerosOf(float[] x, int cells, int genes, Func<int, bool> cellFilter)
+    // x without the masked entries (sorted by cell then gene, every one stored in x).
+    private static CsrMatrix Without(CsrMatrix x, MaskedEntries mask)
+    {
+        var ptr = new int[x.Rows + 1];
+        var cols = new int[x.StoredCount - mask.Count];
+        var vals = new float[cols.Length];
+        int at = 0, m = 0;
+        for (int i = 0; i < x.Rows; i++)
+        {
+            var idx = x.RowIndices(i); var val = x.RowValues(i);
+            for (int q = 0; q < idx.Length; q++)
+            {
+                if (m < mask.Count && mask.Cells[m] == i && mask.Genes[m] == idx[q]) { m++; continue; }
+                cols[at] = idx[q]; vals[at] = val[q]; at++;
+            }
+            ptr[i + 1] = at;
+        }
+        return new CsrMatrix(x.Rows, x.Columns, ptr, cols, vals);
+    }
+
+    private static Targets NonZerosOf(CsrMatrix x, Func<int, bool> cellFilter)
     {
         var r = new List<int>(); var g = new List<int>(); var v = new List<float>();
-        for (int c = 0; c < cells; c++)
+        for (int c = 0; c < x.Rows; c++)
         {
             if (!cellFilter(c)) continue;
-            long off = (long)c * genes;
-            for (int j = 0; j < genes; j++)
-            {
-                float val = x[off + j];
-                if (val != 0) { r.Add(c); g.Add(j); v.Add(val); }
-            }
+            var idx = x.RowIndices(c); var val = x.RowValues(c);
+            for (int q = 0; q < idx.Length; q++)
+                if (val[q] != 0) { r.Add(c); g.Add(idx[q]); v.Add(val[q]); }
         }
         return (r.ToArray(), g.ToArray(), v.ToArray());
     }

@@ -18,13 +18,5 @@ internal sealed record TrainingSettings(bool Paper, int Seed, int? Epochs, int? 
     }
 
     public string Describe(ScGnnOptions o) =>
-        $"{(Paper ? "paper configuration" : "library defaults")}, {o.Epochs} epoch{(o.Epochs == 1 ? "" : "s")}, seed {o.Seed}" +
-        (o.FreshMaskEachEpoch ? ", fresh mask each epoch" : ", fixed mask") +
-        (o.InputScale == ScGnnInputScale.Log1p ? ", log1p scale" : o.InputScale == ScGnnInputScale.Log1pInput ? ", log1p input" : "") +
-        (o.SkipConnection ? $", skip connection ({o.SkipConnectionHops} hop{(o.SkipConnectionHops == 1 ? "" : "s")}" +
-            (o.SkipStartOnObservedValues ? ", start fitted on observed values)" : ")") : "") +
-        (o.GraphOnLog1p ? ", graph on log1p" : "") +
-        (o.SelectNeighborCount ? $", k chosen from {string.Join("/", new[] { 1, 2, 3 }.Select(m => m * o.NeighborCount))}" : $", k = {o.NeighborCount}") +
-        (o.EpochSelectionStandardErrors > 0 ? $", a trained epoch kept only {o.EpochSelectionStandardErrors:0.##} SE better than the start" : "") +
-        (o.EnsembleSize > 1 ? $", ensemble of {o.EnsembleSize}" : "");
+        $"{(Paper ? "paper configuration" : "library defaults")}, {o.Epochs} epoch{(o.Epochs == 1 ? "" : "s")}, seed {o.Seed}: {o}";
 }

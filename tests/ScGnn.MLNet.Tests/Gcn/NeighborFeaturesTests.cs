@@ -26,6 +26,20 @@ public sealed class NeighborFeaturesTests
     }
 
     [Fact]
+    public void Block_rows_from_a_sparse_matrix_are_bit_identical_to_the_whole_batch()
+    {
+        // 12 cells on a ring (each lists the next two), 5 genes with zeros; three hops, rows 4..8 only.
+        var a = NormalizedAdjacency.FromNeighbors(Enumerable.Range(0, 12).Select(i => new[] { (i + 1) % 12, (i + 2) % 12 }).ToArray());
+        var rng = new Random(4);
+        var x = Enumerable.Range(0, 60).Select(_ => rng.NextDouble() < 0.4 ? 0f : (float)Math.Round(10 * rng.NextDouble(), 1)).ToArray();
+        var whole = NeighborFeatures.Compute(a, x, 12, 5, hops: 3);
+        var block = NeighborFeatures.ComputeRows(a, ScGnn.MLNet.Numerics.CsrMatrix.FromDense(x, 12, 5), 4, 5, hops: 3);
+        Assert.Equal(whole.Length, block.Length);
+        for (int f = 0; f < whole.Length; f++)
+            Assert.Equal(whole[f].AsSpan(4 * 5, 5 * 5).ToArray(), block[f]);
+    }
+
+    [Fact]
     public void Second_hop_weighs_cells_by_the_squared_adjacency()
     {
         // Path 0 - 1 - 2 with self loops: degrees 2, 3, 2, so Â01 = Â12 = 1/sqrt(6), Â00 = 1/2, Â11 = 1/3.

@@ -14,7 +14,7 @@ public sealed class ImputationPersistenceTests
         var ml = new MLContext(1);
         var (observed, _, _) = TwoGroupData.Create();
         var data = observed.ToDataView();
-        var model = ml.Transforms.ImputeWithScGnn(new ScGnnOptions { Epochs = 40, BottleneckRatio = 8, PrincipalComponentCount = 8, EnsembleSize = 2, Device = ScGnnDevice.Cpu })
+        var model = ml.Transforms.ImputeWithScGnn(new ScGnnOptions { Epochs = 40, BottleneckRatio = 8, PrincipalComponentCount = 8, Device = ScGnnDevice.Cpu })
             .Fit(data);
         return (ml, data, model);
     }
@@ -31,7 +31,7 @@ public sealed class ImputationPersistenceTests
         Assert.IsType<ScGnnImputationTransformer>(loaded);
         Assert.Equal(data.Schema.Count, schema.Count);
         Assert.Equal(Output(model, data), Output(loaded, data));
-        // float32 weights only: 40 genes, 5 hidden, 2 members, PCA 40 x 8 -> a few KB, not text.
+        // float32 weights and the loss history: 40 genes, 5 hidden, PCA 40 x 8, 40 epochs -> a few KB, not text.
         Assert.InRange(zip.Length, 1_000, 30_000);
     }
 
@@ -74,6 +74,54 @@ public sealed class ImputationPersistenceTests
         // Same arithmetic, so agreement to float rounding (BLAS blocking may differ by machine).
         for (int i = 0; i < output.Length; i++)
             Assert.True(Math.Abs(expected[i] - output[i]) <= 1e-4 * (1 + Math.Abs(expected[i])), $"entry {i}: {output[i]} vs {expected[i]}");
+    }
+
+    [Fact]
+    public void The_kept_epoch_and_the_loss_history_survive_a_round_trip()
+    {
+        var (ml, data, model) = Fitted();
+        var fitted = (ScGnnImputationTransformer)model;
+        var loaded = Assert.IsType<ScGnnImputationTransformer>(ModelFiles.Load(ModelFiles.Save(ml, model, data.Schema), out _));
+        Assert.Equal(40, loaded.TrainingHistory.Count);
+        Assert.Equal(fitted.BestEpoch, loaded.BestEpoch);
+        Assert.Equal(fitted.TrainingHistory, loaded.TrainingHistory);
+        // Saving the loaded model again gives the same bytes: nothing is lost or recomputed.
+        Assert.Equal(ModelFiles.Save(ml, loaded, data.Schema).Length, ModelFiles.Save(ml, model, data.Schema).Length);
+    }
+
+    [Theory]
+    [InlineData(float.NaN, "skip-connection coefficients entry 3 is NaN")]
+    [InlineData(float.PositiveInfinity, "skip-connection coefficients entry 3 is ∞")]
+    [InlineData(3e9f, "of magnitude at most 1E+07")]
+    public void A_forged_weight_with_a_valid_checksum_does_not_load(float forged, string expected)
+    {
+        var ml = new MLContext(1);
+        var data = TwoGroupData.Create().Observed.ToDataView();
+        var model = (ScGnnImputationTransformer)ml.Transforms.ImputeWithScGnn(new ScGnnOptions { Epochs = 2, BottleneckRatio = 8, PrincipalComponentCount = 8, Device = ScGnnDevice.Cpu })
+            .Fit(data);
+        // Saved through the normal writer, so the checksum matches the forged bytes.
+        model.State.Ensemble[0][4][3] = forged;
+        var zip = ModelFiles.Save(ml, model, data.Schema);
+        var e = Assert.IsType<ScGnnModelFormatException>(ModelFiles.LoadFailure(zip));
+        Assert.Contains("SCGNN imputation", e.Message);
+        Assert.Contains(expected, e.Message.Replace("Infinity", "∞"));
+    }
+
+    [Fact]
+    public void A_model_older_than_the_oldest_readable_format_fails_naming_its_version()
+    {
+        var (ml, data, model) = Fitted();
+        var zip = ModelFiles.Save(ml, model, data.Schema);
+        string entry = ModelFiles.FindEntry(zip, ScGnnImputationTransformer.LoaderSignature);
+        var ancient = ModelFiles.EditEntry(zip, entry, bytes =>
+        {
+            BitConverter.GetBytes(0x00010000u).CopyTo(bytes, ModelFiles.ModelVerWrittenOffset);
+            BitConverter.GetBytes(0x00010000u).CopyTo(bytes, ModelFiles.ModelVerReadableOffset);
+            return bytes;
+        });
+        var e = Assert.IsType<ScGnnModelFormatException>(ModelFiles.LoadFailure(ancient));
+        Assert.Contains("format version 0x00010000", e.Message);
+        Assert.Contains("0x00010001", e.Message);
     }
 
     [Fact]

@@ -1,0 +1,62 @@
+using Microsoft.ML.Runtime;
+using ScGnn.MLNet.Data;
+
+namespace ScGnn.MLNet.Imputation;
+
+/// <summary>
+/// One batch being imputed: the input rows (sparse, in the input's slots) and the prepared predictor; produces the
+/// output column for a block of rows at a time (never the whole batch dense).
+/// </summary>
+internal sealed class ImputationBatch
+{
+    private readonly ExpressionMatrix _batch;
+    private readonly int[] _map;
+    private readonly ScGnnPredictor _predictor;
+    private readonly ImputationOutputMode _mode;
+    private readonly IHost _host;
+
+    internal ImputationBatch(ExpressionMatrix batch, int[] map, ScGnnPredictor predictor, ImputationOutputMode mode, IHost host)
+    {
+        _batch = batch;
+        _map = map;
+        _predictor = predictor;
+        _mode = mode;
+        _host = host;
+    }
+
+    /// <summary>Rows in the batch.</summary>
+    internal int Cells => _batch.CellCount;
+
+    /// <summary>Rows per block.</summary>
+    internal int BlockRows => _predictor.BlockRows;
+
+    /// <summary>Output rows <c>[start, start + count)</c> in the input's slots (count x slots, row-major).</summary>
+    /// <exception cref="InvalidOperationException">A prediction is not finite (the output never holds NaN or infinity).</exception>
+    internal float[] OutputRows(int start, int count)
+    {
+        _host.CheckAlive();
+        int genes = _map.Length, modelGenes = _predictor.Genes;
+        var predicted = _predictor.PredictRows(start, count);
+        var output = new float[(long)count * genes];
+        for (int r = 0; r < count; r++)
+        {
+            int i = start + r;
+            var idx = _batch.RowIndices(i); var val = _batch.RowValues(i);
+            var row = output.AsSpan((int)((long)r * genes), genes);
+            var pred = predicted.AsSpan((int)((long)r * modelGenes), modelGenes);
+            for (int j = 0; j < genes; j++)
+            {
+                if (_map[j] < 0) continue;
+                float p = pred[_map[j]];
+                if (!float.IsFinite(p))
+                    throw new InvalidOperationException($"ScGnn predicted {p} for cell '{_batch.CellIds[i]}' (row {i}), gene '{_batch.GeneIds[j]}': " +
+                        "the input values are too large for the model (imputation needs values on the scale it was fitted on).");
+                row[j] = Math.Max(0f, p);
+            }
+            // Observed values are kept (ImputeZeros), and genes the model lacks always pass through unchanged.
+            for (int k = 0; k < idx.Length; k++)
+                if (_map[idx[k]] < 0 || (_mode == ImputationOutputMode.ImputeZeros && val[k] != 0)) row[idx[k]] = val[k];
+        }
+        return output;
+    }
+}
