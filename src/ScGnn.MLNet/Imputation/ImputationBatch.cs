@@ -14,6 +14,8 @@ internal sealed class ImputationBatch
     private readonly ScGnnPredictor _predictor;
     private readonly ImputationOutputMode _mode;
     private readonly IHost _host;
+    private readonly System.Diagnostics.Stopwatch _clock = new();
+    private int _rowsDone;
 
     internal ImputationBatch(ExpressionMatrix batch, int[] map, ScGnnPredictor predictor, ImputationOutputMode mode, IHost host)
     {
@@ -30,12 +32,24 @@ internal sealed class ImputationBatch
     /// <summary>Rows per block.</summary>
     internal int BlockRows => _predictor.BlockRows;
 
+    // Several blocks: say which one is done and about how long the rest takes (at this block rate).
+    private void ReportBlock(int start, int count)
+    {
+        if (Cells <= BlockRows) return;
+        int done = Interlocked.Add(ref _rowsDone, count);
+        double seconds = _clock.Elapsed.TotalSeconds, left = seconds / Math.Max(1, done) * Math.Max(0, Cells - done);
+        using var ch = _host.Start("Imputing with ScGnn");
+        ch.Info(MessageSensitivity.None, string.Format(System.Globalization.CultureInfo.InvariantCulture,
+            "ScGnn: imputed cells {0}-{1} of {2}; {3:F1} s, about {4:F0} s left", start + 1, start + count, Cells, seconds, left));
+    }
+
     /// <summary>Output rows <c>[start, start + count)</c> in the input's slots (count x slots, row-major).</summary>
     /// <exception cref="InvalidOperationException">A prediction is not finite (the output never holds NaN or infinity).</exception>
     internal float[] OutputRows(int start, int count)
     {
         _host.CheckAlive();
         int genes = _map.Length, modelGenes = _predictor.Genes;
+        _clock.Start();
         var predicted = _predictor.PredictRows(start, count);
         var output = new float[(long)count * genes];
         for (int r = 0; r < count; r++)
@@ -57,6 +71,8 @@ internal sealed class ImputationBatch
             for (int k = 0; k < idx.Length; k++)
                 if (_map[idx[k]] < 0 || (_mode == ImputationOutputMode.ImputeZeros && val[k] != 0)) row[idx[k]] = val[k];
         }
+        _clock.Stop();
+        ReportBlock(start, count);
         return output;
     }
 }

@@ -26,6 +26,12 @@ internal sealed record ScGnnFitResult(
 /// </summary>
 internal static class ScGnnEngine
 {
+    /// <summary>
+    /// Seed of the graph stage (randomized PCA, approximate kNN), the same at fit and at Transform, so that the
+    /// fitted cells' rebuilt graph is the fitted one whatever the training seed.
+    /// </summary>
+    internal const int GraphSeed = 0;
+
     /// <summary>Fits SCGNN. <paramref name="x"/> is the observed matrix (its zeros are what will be imputed); not modified.</summary>
     /// <param name="x">Cells x genes, observed values.</param>
     /// <param name="givenMask">Entries already masked to zero in <paramref name="x"/> with their true values, or null to draw a mask.</param>
@@ -55,7 +61,7 @@ internal static class ScGnnEngine
         NormalizedAdjacency adjacency;
         using (monitor.Stage($"cell graph (PCA {o.PrincipalComponentCount}, kNN k={o.NeighborCount}) of {cells} cells x {genes} genes"))
             (pca, adjacency) = CellGraph.Fit(ReferenceEquals(targets.Input, x) ? scaled.Graph : (o.GraphOnLog1p ? x.Log1p() : x),
-                o.PrincipalComponentCount, o.NeighborCount, o.Seed);
+                o.PrincipalComponentCount, o.NeighborCount, GraphSeed);
 
         int hidden = Math.Max(1, genes / o.BottleneckRatio);
         monitor.Info($"ScGnn: {cells} cells x {genes} genes, PCA {pca.ComponentCount}, kNN k={o.NeighborCount} ({adjacency.EdgeCount} edges), " +

@@ -109,6 +109,9 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
 
     internal ScGnnFitResult? FitResult => _fit;
 
+    /// <summary>Cells per output block; 0 picks by <see cref="ScGnnPredictor.BlockBudget"/> (tests set it small).</summary>
+    internal int PredictionBlockRows { get; set; }
+
     /// <summary>
     /// True, though imputing a cell needs its neighbours in the same batch: so that ML.NET asks
     /// <see cref="GetRowToRowMapper"/>, which explains that and points to <see cref="Transform"/>, instead of failing
@@ -203,7 +206,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
             ? fit.Graph : null;
         ScGnnPredictor predictor;
         using (monitor.Stage(graph is null ? $"graph and hidden layer of {cells} cells x {genes} genes" : $"hidden layer of the {cells} fitted cells (fitted graph reused)"))
-            predictor = ScGnnPredictor.Prepare(_state, modelInput, _device, graph);
+            predictor = ScGnnPredictor.Prepare(_state, modelInput, _device, graph, PredictionBlockRows);
         return new ImputationBatch(batch, map, predictor, OutputMode, _host);
     }
 

@@ -59,6 +59,24 @@ public sealed class ScGnnImputationTransformerTests
     }
 
     [Fact]
+    public void The_output_view_computes_its_rows_block_by_block()
+    {
+        var ml = new MLContext(1);
+        var log = Listen(ml);
+        var observed = TwoGroupData.Create().Observed;
+        var model = ml.Transforms.ImputeWithScGnn(Quick()).Fit(observed.ToDataView());
+        var whole = Output(model.Transform(observed.ToDataView()));
+        Assert.DoesNotContain(log, l => l.Message.Contains("ScGnn: imputed cells"));
+        model.PredictionBlockRows = 7;
+        var blocked = Output(model.Transform(observed.ToDataView()));
+        for (int i = 0; i < 60; i++)
+            for (int j = 0; j < 40; j++) Assert.Equal(whole[i][j], blocked[i][j], 4);
+        // Nine blocks of at most 7 cells, each reported with the time left.
+        Assert.Equal(9, log.Count(l => l.Message.Contains("ScGnn: imputed cells")));
+        Assert.Contains(log, l => l.Message.Contains("ScGnn: imputed cells 57-60 of 60") && l.Message.Contains("s left"));
+    }
+
+    [Fact]
     public void A_batch_too_small_for_the_graph_gets_a_warning()
     {
         var ml = new MLContext(1);
