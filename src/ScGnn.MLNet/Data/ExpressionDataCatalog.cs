@@ -129,7 +129,7 @@ public static class ExpressionDataCatalog
     public static void SaveAsExpressionParquet(this DataOperationsCatalog catalog, IDataView data, string path) =>
         SaveAsExpressionParquet(catalog, data, path, new ExpressionParquetOptions());
 
-    /// <summary>Saves as a Parquet file with options; see <see cref="ExpressionParquetWriter"/>.</summary>
+    /// <summary>Saves as a Parquet file with options, streaming one row group at a time; see <see cref="ExpressionParquetWriter"/>.</summary>
     /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
     /// <param name="data">Rows are cells; a known-size float vector column of genes and a text cell-id column.</param>
     /// <param name="path">The output <c>.parquet</c> file.</param>
@@ -138,8 +138,7 @@ public static class ExpressionDataCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        ExpressionParquetWriter.Write(ToMatrix(data, options), path, options);
+        ExpressionParquetWriter.Write(data, path, options);
     }
 
     /// <summary>Saves in the format the path implies, as <see cref="ExpressionFile.Write"/> does.</summary>
