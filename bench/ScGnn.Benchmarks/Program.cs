@@ -17,6 +17,8 @@ using static TorchSharp.torch;
 //   dotnet run --project bench/ScGnn.Benchmarks -c Release -- accuracy [--folds 5] [--datasets zeisel,pbmc3k,zeisel_saver200]
 //        [--configs paper,default] [--set NeighborCount=10,InputScale=Log1pInput] [--out <folder>]
 //   dotnet run --project bench/ScGnn.Benchmarks -c Release -- simulation [--folds 2] [--configs paper,default] [--set ...]
+//   dotnet run --project bench/ScGnn.Benchmarks -c Release -- graph [--cells 20000] [--k 10]
+//   dotnet run --project bench/ScGnn.Benchmarks -c Release -- scale [--sizes 10000,30000] [--timeout-min 60] [--work <dir>]
 //   dotnet run --project bench/ScGnn.Benchmarks -c Release -- clustering [--datasets zeisel,pbmc3k] [--outputs raw,knn,default,denoise] [--sim-seeds 3]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -31,9 +33,12 @@ switch (command)
     case "speed": Speed(); break;
     case "accuracy": Accuracy(); break;
     case "simulation": Simulation(); break;
+    case "scale": Header("Scale: the whole impute path from 10k to 1M simulated cells", "scale"); ScGnn.Benchmarks.ScaleBenchmark.Run(args, Option, Line); break;
+    case "graph": Header("Graph: sparse PCA and approximate kNN at scale", "graph"); ScGnn.Benchmarks.GraphBenchmark.Run(Option, Line); break;
+    case "scale-run": return ScGnn.Benchmarks.ScaleBenchmark.RunOne(Option);
     case "clustering": Header("Clustering of the complete data: raw, kNN average and ScGnn outputs", "clustering"); ScGnn.Benchmarks.ClusteringBenchmark.Run(dataRootLazy.Value, Option, Line); break;
     default:
-        Console.Error.WriteLine("usage: ScGnn.Benchmarks io|speed|accuracy|simulation|clustering [--folds N] [--datasets a,b] [--data <shared/data>] [--out <folder>]");
+        Console.Error.WriteLine("usage: ScGnn.Benchmarks io|speed|accuracy|simulation|clustering|scale|graph [--folds N] [--datasets a,b] [--data <shared/data>] [--out <folder>]");
         return 2;
 }
 Directory.CreateDirectory(outDir);

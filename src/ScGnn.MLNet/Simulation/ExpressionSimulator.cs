@@ -36,6 +36,54 @@ public static class ExpressionSimulator
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var o = Copy(options);
+        int nCells = o.CellCount;
+        var truePtr = new int[nCells + 1];
+        var obsPtr = new int[nCells + 1];
+        var trueIdx = new List<int>();
+        var trueVal = new List<float>();
+        var obsIdx = new List<int>();
+        var obsVal = new List<float>();
+        var groupOf = new int[nCells];
+        var plan = Stream(o, (int c, int group, ReadOnlySpan<int> oi, ReadOnlySpan<float> ov, ReadOnlySpan<int> ti, ReadOnlySpan<float> tv) =>
+        {
+            groupOf[c] = group;
+            foreach (int g in ti) trueIdx.Add(g);
+            foreach (float v in tv) trueVal.Add(v);
+            foreach (int g in oi) obsIdx.Add(g);
+            foreach (float v in ov) obsVal.Add(v);
+            truePtr[c + 1] = trueIdx.Count;
+            obsPtr[c + 1] = obsIdx.Count;
+        });
+        var cellIds = Enumerable.Range(1, nCells).Select(CellId).ToArray();
+        var geneIds = Enumerable.Range(1, o.GeneCount).Select(GeneId).ToArray();
+        var trueCounts = new ExpressionMatrix(cellIds, geneIds, truePtr, trueIdx.ToArray(), trueVal.ToArray());
+        var observed = new ExpressionMatrix(cellIds, geneIds, obsPtr, obsIdx.ToArray(), obsVal.ToArray());
+        return new SimulatedExpression(observed, trueCounts, groupOf.Select(k => plan.GroupNames[k]).ToArray(), plan.GroupNames,
+            plan.GeneMeans, plan.DEFactors, plan.LibrarySizes, o);
+    }
+
+    /// <summary>Receives one simulated cell: its group, observed (after dropout) and true non-zero counts by gene index.</summary>
+    internal delegate void CellSink(int cell, int group, ReadOnlySpan<int> observedGenes, ReadOnlySpan<float> observedCounts,
+        ReadOnlySpan<int> trueGenes, ReadOnlySpan<float> trueCounts);
+
+    /// <summary>What is drawn before the cells, and each cell's library size.</summary>
+    internal sealed record Plan(string[] GroupNames, double[] GeneMeans, double[][] DEFactors, double[] LibrarySizes);
+
+    /// <summary>Cell id of the 1-based cell number (<c>Cell1..</c>).</summary>
+    internal static string CellId(int number) => "Cell" + number.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Gene id of the 1-based gene number (<c>Gene1..</c>).</summary>
+    internal static string GeneId(int number) => "Gene" + number.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Simulates cell by cell into <paramref name="sink"/>, in cell order, holding one cell's counts at a time: the
+    /// same draws as <see cref="Simulate(SimulationOptions)"/>, for datasets too large to hold twice (true and observed).
+    /// </summary>
+    internal static Plan Stream(SimulationOptions options, CellSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var o = Copy(options);
         int nCells = o.CellCount, nGenes = o.GeneCount, nGroups = o.GroupCount;
         var rng = new RandomSampler(o.Seed);
 
@@ -86,15 +134,14 @@ public static class ExpressionSimulator
             libSizes[c] = rng.LogNormal(o.LibraryLocation, o.LibraryScale);
         }
 
-        var truePtr = new int[nCells + 1];
-        var obsPtr = new int[nCells + 1];
-        var trueIdx = new List<int>();
-        var trueVal = new List<float>();
-        var obsIdx = new List<int>();
-        var obsVal = new List<float>();
+        var trueIdx = new int[nGenes];
+        var trueVal = new float[nGenes];
+        var obsIdx = new int[nGenes];
+        var obsVal = new float[nGenes];
         for (int c = 0; c < nCells; c++)
         {
             var p = proportions[groupOf[c]];
+            int nTrue = 0, nObs = 0;
             for (int g = 0; g < nGenes; g++)
             {
                 double baseMean = p[g] * libSizes[c];
@@ -111,24 +158,17 @@ public static class ExpressionSimulator
                     keep = !rng.Bernoulli(dropProbability);
                 }
                 if (count == 0) continue;
-                trueIdx.Add(g);
-                trueVal.Add(count);
+                trueIdx[nTrue] = g;
+                trueVal[nTrue++] = count;
                 if (keep)
                 {
-                    obsIdx.Add(g);
-                    obsVal.Add(count);
+                    obsIdx[nObs] = g;
+                    obsVal[nObs++] = count;
                 }
             }
-            truePtr[c + 1] = trueIdx.Count;
-            obsPtr[c + 1] = obsIdx.Count;
+            sink(c, groupOf[c], obsIdx.AsSpan(0, nObs), obsVal.AsSpan(0, nObs), trueIdx.AsSpan(0, nTrue), trueVal.AsSpan(0, nTrue));
         }
-
-        var cellIds = Enumerable.Range(1, nCells).Select(i => "Cell" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
-        var geneIds = Enumerable.Range(1, nGenes).Select(i => "Gene" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
-        var trueCounts = new ExpressionMatrix(cellIds, geneIds, truePtr, trueIdx.ToArray(), trueVal.ToArray());
-        var observed = new ExpressionMatrix(cellIds, geneIds, obsPtr, obsIdx.ToArray(), obsVal.ToArray());
-        return new SimulatedExpression(observed, trueCounts, groupOf.Select(k => groupNames[k]).ToArray(), groupNames,
-            geneMeans, deFactors, libSizes, o);
+        return new Plan(groupNames, geneMeans, deFactors, libSizes);
     }
 
     private static double Median(double[] values)
