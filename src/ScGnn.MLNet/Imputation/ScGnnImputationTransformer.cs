@@ -62,7 +62,8 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         OutputMode = mode;
         _device = device;
         _alignGenes = alignGenes;
-        _fit = fit;
+        // The targets are not needed after the fit; keep the graph (for Transform on these cells) and the summaries.
+        _fit = fit is null ? null : fit with { TrainingTargets = MaskedEntries.Empty, ValidationTargets = MaskedEntries.Empty, TestTargets = MaskedEntries.Empty };
         // Without the elapsed times of the fit: the same history whether fitted or loaded.
         TrainingHistory = (fit?.History ?? history ?? Array.Empty<ScGnnEpochProgress>())
             .Select(p => p with { Elapsed = TimeSpan.Zero, Remaining = TimeSpan.Zero }).ToArray();
