@@ -7,14 +7,14 @@ using ScGnn.MLNet.Numerics;
 namespace ScGnn.MLNet.Imputation;
 
 /// <summary>
-/// Estimator for SCGNN dropout imputation (paper §2): PCA of the cells, an exact kNN cell graph, the renormalized
+/// Estimator for SCGNN dropout imputation (paper §2): PCA of the cells, a kNN cell graph (exact, approximate for large batches), the renormalized
 /// adjacency <c>D^-1/2 (A + I) D^-1/2</c>, and a bottlenecked two-layer GCN trained with TorchSharp (Adam) to predict
 /// deliberately masked non-zero values. <see cref="Fit"/> returns an <see cref="ScGnnImputationTransformer"/> that
 /// imputes the cells it was fitted on and new cells alike.
 /// </summary>
 /// <remarks>
 /// Input: a known-size vector column of Single (normalized counts, e.g. after gene selection and median
-/// normalization), cells as rows, gene ids as slot names. Reach it through
+/// normalization), cells as rows, gene ids as slot names; read sparse. Reach it through
 /// <see cref="ImputationCatalog.ImputeWithScGnn(TransformsCatalog, ScGnnOptions)"/>.
 /// </remarks>
 public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
