@@ -71,9 +71,49 @@ public static class ExpressionDataCatalog
         return ExpressionParquetReader.Read(path, options).ToDataView(options.ExpressionColumnName, options.CellIdColumnName);
     }
 
+    /// <summary>
+    /// Loads an AnnData <c>.h5ad</c> file (<c>X</c>, CSR/CSC/dense); see <see cref="H5adReader"/>. Besides the
+    /// cell-id and expression columns, every <c>obs</c> column is an ML.NET column (categorical and string columns
+    /// as text, numbers as <c>Double</c>, booleans as <c>Boolean</c>), so cell types need no side file.
+    /// </summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="path">The <c>.h5ad</c> file.</param>
+    public static IDataView LoadFromH5ad(this DataOperationsCatalog catalog, string path) =>
+        LoadFromH5ad(catalog, path, new H5adReaderOptions());
+
+    /// <summary>Loads an AnnData <c>.h5ad</c> file with options (layer or raw, gene symbols, which <c>obs</c> columns, keys); see <see cref="H5adReader"/>.</summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="path">The <c>.h5ad</c> file.</param>
+    /// <param name="options">Which matrix and gene ids, which <c>obs</c> columns (categorical as text or key), value checks, column names.</param>
+    /// <exception cref="ExpressionFormatException">The file is malformed.</exception>
+    /// <exception cref="ArgumentException">A name in <see cref="H5adReaderOptions.ObsColumns"/> is not an <c>obs</c> column.</exception>
+    public static IDataView LoadFromH5ad(this DataOperationsCatalog catalog, string path, H5adReaderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        var matrix = H5adReader.Read(path, options);
+        var obs = matrix.CellAnnotations!;
+        var columns = options.ObsColumns is null
+            ? obs.Columns.Where(c => c.Name != options.ExpressionColumnName && c.Name != options.CellIdColumnName).ToArray()
+            : options.ObsColumns.Select(name => obs.TryGetColumn(name, out var c) ? c
+                : throw new ArgumentException($"{path}: obs has no column '{name}'; its columns: {string.Join(", ", obs.Columns.Select(x => x.Name))}.", nameof(options))).ToArray();
+        return new AnnotationColumnsDataView(matrix.ToDataView(options.ExpressionColumnName, options.CellIdColumnName), columns, options.CategoricalAsKey);
+    }
+
+    /// <summary>Loads a Cell Ranger HDF5 matrix (<c>filtered_feature_bc_matrix.h5</c>, v2 or v3); see <see cref="TenXH5Reader"/>.</summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="path">The <c>.h5</c> file.</param>
+    /// <param name="options">Feature filtering, gene-id choice and column names (as for 10x folders); <c>null</c> for defaults.</param>
+    public static IDataView LoadFrom10xH5(this DataOperationsCatalog catalog, string path, TenXReaderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        options ??= new TenXReaderOptions();
+        return TenXH5Reader.Read(path, options).ToDataView(options.ExpressionColumnName, options.CellIdColumnName);
+    }
+
     /// <summary>Loads any supported format, chosen from the path as <see cref="ExpressionFile.Read"/> does.</summary>
     /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
-    /// <param name="path">A 10x folder, <c>.csv</c>, <c>.tsv</c> or <c>.parquet</c> file.</param>
+    /// <param name="path">A 10x folder, <c>.csv</c>, <c>.tsv</c>, <c>.parquet</c>, <c>.h5ad</c> or Cell Ranger <c>.h5</c> file.</param>
     public static IDataView LoadFromExpressionFile(this DataOperationsCatalog catalog, string path)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -141,10 +181,26 @@ public static class ExpressionDataCatalog
         ExpressionParquetWriter.Write(data, path, options);
     }
 
+    /// <summary>
+    /// Saves as an AnnData <c>.h5ad</c> file (the expression column as CSR <c>X</c> or a layer, cell ids as
+    /// <c>obs_names</c>, slot names as <c>var_names</c>); see <see cref="H5adWriter"/>.
+    /// </summary>
+    /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
+    /// <param name="data">Rows are cells; a known-size float vector column of genes and a text cell-id column.</param>
+    /// <param name="path">The output <c>.h5ad</c> file.</param>
+    /// <param name="options">Layer, compression, <c>uns</c> record and input column names; <c>null</c> for defaults.</param>
+    public static void SaveAsH5ad(this DataOperationsCatalog catalog, IDataView data, string path, H5adWriterOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        options ??= new H5adWriterOptions();
+        options.Validate();
+        H5adWriter.Write(ToMatrix(data, options), path, options);
+    }
+
     /// <summary>Saves in the format the path implies, as <see cref="ExpressionFile.Write"/> does.</summary>
     /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
     /// <param name="data">Rows are cells; an <c>Expression</c> vector column and a <c>CellId</c> text column.</param>
-    /// <param name="path"><c>.csv</c>, <c>.tsv</c>, <c>.parquet</c>, otherwise a 10x folder.</param>
+    /// <param name="path"><c>.csv</c>, <c>.tsv</c>, <c>.parquet</c>, <c>.h5ad</c>, or a 10x folder (no extension).</param>
     public static void SaveAsExpressionFile(this DataOperationsCatalog catalog, IDataView data, string path)
     {
         ArgumentNullException.ThrowIfNull(catalog);

@@ -31,8 +31,10 @@ internal sealed class H5Source : IDisposable
         try
         {
             FileLength = _stream.Length;
-            if (!HasSignature())
+            long superblock = FindSignature();
+            if (superblock < 0)
                 throw new ExpressionFormatException(path, null, null, "not an HDF5 file (no HDF5 signature at offset 0, 512, 1024, ...).");
+            H5HeapCheck.Check(_stream, path, superblock);
             try { _file = H5File.Open(_stream, leaveOpen: true); }
             catch (Exception e) when (IsDecodeFailure(e))
             {
@@ -184,8 +186,16 @@ internal sealed class H5Source : IDisposable
     /// </summary>
     public void CheckClaim(IH5Dataset ds, string objectPath, ulong elements)
     {
-        var (size, chunked) = Guard(objectPath, () => (ds.Type.Size, ds.Layout.Class == H5DataLayoutClass.Chunked));
-        CheckClaim(objectPath, elements, size, chunked);
+        var (size, chunks) = Guard(objectPath, () => (ds.Type.Size, ds.Layout.Class == H5DataLayoutClass.Chunked ? ds.Layout.Chunks : null));
+        CheckClaim(objectPath, elements, size, chunks is not null);
+        if (chunks is not null)
+        {
+            // PureHDF allocates a whole chunk per read; its size comes from the layout message.
+            double chunkBytes = Math.Max(1, size);
+            foreach (var c in chunks) chunkBytes *= c;
+            if (chunkBytes > (double)FileLength * MaxExpansion || chunkBytes > Array.MaxLength)
+                throw Error(objectPath, $"claims chunks of {chunkBytes:0} bytes, more than the {FileLength}-byte file can hold even compressed.");
+        }
     }
 
     private void CheckClaim(string objectPath, ulong elements, int elementSize, bool chunked)
@@ -328,7 +338,7 @@ internal sealed class H5Source : IDisposable
         return n > long.MaxValue ? long.MaxValue : (long)n;
     }
 
-    private bool HasSignature()
+    private long FindSignature()
     {
         Span<byte> head = stackalloc byte[8];
         // The superblock sits at 0 or after a user block of 512, 1024, 2048, ... bytes.
@@ -336,14 +346,17 @@ internal sealed class H5Source : IDisposable
         {
             _stream.Position = offset;
             _stream.ReadExactly(head);
-            if (head.SequenceEqual(Signature)) return true;
+            if (head.SequenceEqual(Signature)) return offset;
             if (offset >= 1 << 20) break;
         }
         _stream.Position = 0;
-        return false;
+        return -1;
     }
 
-    /// <summary>Failures of decoding a corrupt file (PureHDF throws plain exceptions of many kinds); not cancellation or our own errors.</summary>
-    internal static bool IsDecodeFailure(Exception e) =>
-        e is not (ExpressionFormatException or OperationCanceledException or OutOfMemoryException or StackOverflowException);
+    /// <summary>
+    /// Failures of decoding a corrupt file: PureHDF throws plain exceptions of many kinds, and an
+    /// <see cref="OutOfMemoryException"/> when a corrupt length asks it for an array beyond .NET's limit. Not
+    /// cancellation, nor our own errors.
+    /// </summary>
+    internal static bool IsDecodeFailure(Exception e) => e is not (ExpressionFormatException or OperationCanceledException);
 }

@@ -27,12 +27,19 @@ internal static class H5adFrameReader
             ?? src.Children(group, path).Where(n => n != indexName && n != "__categories").Order(StringComparer.Ordinal).ToArray();
 
         var columns = new List<AnnotationColumn>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var name in order)
         {
             if (name == indexName || string.IsNullOrEmpty(name)) continue;
+            if (!seen.Add(name)) throw src.Error(path, $"its 'column-order' attribute lists the column '{name}' twice.");
             var colPath = path + "/" + name;
             var obj = src.TryGet(colPath) ?? throw src.Error(colPath, "missing; the data frame's 'column-order' attribute lists it.");
-            var column = obj is IH5Group g ? ReadGroupColumn(src, g, colPath, name) : ReadDatasetColumn(src, (IH5Dataset)obj, colPath, name);
+            var column = obj switch
+            {
+                IH5Group g => ReadGroupColumn(src, g, colPath, name),
+                IH5Dataset d => ReadDatasetColumn(src, d, colPath, name),
+                _ => throw src.Error(colPath, "is neither a group nor a dataset; expected a data frame column."),
+            };
             if (column is null) continue;
             if (column.Count != index.Length)
                 throw src.Error(colPath, $"has {column.Count} rows; the index '{indexPath}' has {index.Length}.");

@@ -73,7 +73,7 @@ public static class H5adReader
         string xPath = cx.ObjectPath;
         var obj = src.Get(xPath, "the expression matrix");
         if (obj is IH5Dataset dense) return H5MatrixReader.ReadDense(cx, dense);
-        var group = (IH5Group)obj;
+        var group = obj as IH5Group ?? throw src.Error(xPath, "is neither a group nor a dataset; expected the expression matrix.");
         var encoding = src.StringAttribute(group, xPath, "encoding-type") ?? src.StringAttribute(group, xPath, "h5sparse_format") switch
         {
             "csr" => "csr_matrix",

@@ -103,6 +103,19 @@ def write_anndata_07():
         f.create_group("uns")
 
 
+def write_huge_claim():
+    """A few-KB .h5ad whose X/data and X/indices claim 2^30 entries in chunks that were never written: a reader
+    that trusts the header allocates 8 GB of zeros."""
+    a = ad.AnnData(X=sp.csr_matrix(COUNTS.astype(np.float32)), obs=frame_obs(), var=frame_var())
+    a.write_h5ad("huge_claim.h5ad")
+    with h5py.File("huge_claim.h5ad", "a") as f:
+        for name, dtype in (("data", "f4"), ("indices", "i4")):
+            del f["X"][name]
+            f["X"].create_dataset(name, shape=(2 ** 30,), chunks=(2 ** 20,), dtype=dtype)
+        del f["X"]["indptr"]
+        f["X"]["indptr"] = np.array([0, 2 ** 28, 2 ** 29, 2 ** 29, 2 ** 29 + 5, 2 ** 30 - 1, 2 ** 30], dtype=np.int64)
+
+
 def write_10x():
     x = sp.csc_matrix(COUNTS.T)  # genes x cells, compressed by cell, as Cell Ranger writes
     # v3: add an antibody feature that readers drop by default.
@@ -149,6 +162,7 @@ def write_10x_folder():
 if __name__ == "__main__":
     write_anndata()
     write_anndata_07()
+    write_huge_claim()
     write_10x()
     write_10x_folder()
     print("anndata", ad.__version__, "h5py", h5py.__version__)
