@@ -16,9 +16,7 @@ internal static class ReportComposer
         if (clustering is not null)
         {
             doc.Heading("Clustering: raw vs imputed").Table(clustering.Table()).Paragraph(
-                $"KMeans (ML.NET, k = {clustering.ClassCount} = number of cell types) on log1p values of the whole gene set; " +
-                "ARI and NMI (arithmetic normalization, as scikit-learn) of its clusters against the known types; silhouette " +
-                "(Euclidean) of the known types on the first 50 principal components (ML.NET PCA) of the same log1p values. " +
+                clustering.Description + " (`ClusteringEvaluator`, the same evaluation in every command; mean ± sd over the KMeans seeds.) " +
                 "The first two rows compare the complete data: the normalized counts (\"raw\") and the fitted imputer applied to them " +
                 "(a transform with its own kNN graph, no retraining). The last two compare the imputer's training input (the same " +
                 "counts with the evaluation mask applied) with its output, so both sides of that pair carry the same information.");

@@ -1,4 +1,5 @@
 using ScGnn.MLNet.Embedding;
+using ScGnn.MLNet.Evaluation;
 using ScGnn.MLNet.Imputation;
 using ScGnn.Plotting;
 using ScGnn.Samples.Cli;
@@ -46,15 +47,15 @@ internal static class ReportFigures
         return written;
     }
 
-    private static TSneResult Embed(string label, ClusteringOutcome outcome, int seed, ProgressReporter progress, CancellationToken cancellation)
+    private static TSneResult Embed(string label, ClusteringEvaluation evaluation, int seed, ProgressReporter progress, CancellationToken cancellation)
     {
-        int n = outcome.Clusters.Length;
+        int n = evaluation.CellCount;
         var options = new TSneOptions { Seed = seed, ProgressInterval = 10 };
         // Perplexity must stay below the cell count; tiny inputs get a smaller one.
         if (n <= 3 * options.Perplexity + 1) options.Perplexity = Math.Max(1, (n - 1) / 3.0);
         using var bar = progress.Start(label, options.Iterations, "iterations");
         options.Progress = p => bar.Report(p.Iteration, $"KL {Fmt.F(p.KlDivergence, 3)}");
-        var result = new TSne(options).Fit(outcome.Pca, outcome.PcaDimensions, cancellation);
+        var result = new TSne(options).Fit(evaluation.Embedding.ToArray(), evaluation.ComponentCount, cancellation);
         bar.Complete($"KL {Fmt.F(result.KlDivergence, 3)}");
         return result;
     }
