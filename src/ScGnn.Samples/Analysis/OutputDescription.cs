@@ -33,6 +33,7 @@ internal static class OutputDescription
         ExpressionFileFormat.TenX => "10x MatrixMarket folder",
         ExpressionFileFormat.Csv => "CSV",
         ExpressionFileFormat.Tsv => "TSV",
+        ExpressionFileFormat.H5ad => "AnnData .h5ad",
         _ => format.ToString(),
     };
 }

@@ -11,7 +11,7 @@ namespace ScGnn.Samples.Analysis;
 internal static class OutputPaths
 {
     /// <summary>Output types by name; anything else with an extension is refused rather than guessed.</summary>
-    public const string ExpressionTypes = ".csv, .tsv, .parquet (.csv.gz, .tsv.gz), or a folder name without extension for 10x";
+    public const string ExpressionTypes = ".h5ad, .csv, .tsv, .parquet (.csv.gz, .tsv.gz), or a folder name without extension for 10x";
 
     /// <summary>Checks an expression output (file by extension, or a 10x folder).</summary>
     /// <param name="output">The output path.</param>
@@ -19,18 +19,17 @@ internal static class OutputPaths
     /// <param name="inputs">Every path the command reads (see <see cref="Inputs"/>).</param>
     public static ExpressionFileFormat CheckExpressionOutput(string output, string option, IReadOnlyList<string> inputs)
     {
-        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(output));
-        var lower = name.ToLowerInvariant();
-        if (lower.EndsWith(".mtx", StringComparison.Ordinal) || lower.EndsWith(".mtx.gz", StringComparison.Ordinal))
-            throw new UsageException($"{option} {output}: to write 10x MatrixMarket, give the output folder, not the matrix file name.");
         var outFull = Full(output);
-        bool known = lower.EndsWith(".csv", StringComparison.Ordinal) || lower.EndsWith(".csv.gz", StringComparison.Ordinal)
-            || lower.EndsWith(".tsv", StringComparison.Ordinal) || lower.EndsWith(".tsv.gz", StringComparison.Ordinal)
-            || lower.EndsWith(".txt", StringComparison.Ordinal) || lower.EndsWith(".txt.gz", StringComparison.Ordinal)
-            || lower.EndsWith(".parquet", StringComparison.Ordinal);
-        if (!known && !Directory.Exists(outFull) && Path.GetExtension(name).Length > 0)
-            throw new UsageException($"{option} {output}: unknown output type '{Path.GetExtension(name)}'; use {ExpressionTypes}.");
-        var format = ExpressionFile.DetectWriteFormat(output);
+        ExpressionFileFormat format;
+        try
+        {
+            // The library's check: the type from the name, refused before any work when it cannot be written.
+            format = ExpressionFile.DetectWriteFormat(output);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"{option} {ErrorText.For(e)}");
+        }
         if (format == ExpressionFileFormat.TenX && File.Exists(outFull))
             throw new UsageException($"{option} {output}: is an existing file of unknown type; use {ExpressionTypes}.");
         CheckNotAnInput(outFull, option, output, inputs);
