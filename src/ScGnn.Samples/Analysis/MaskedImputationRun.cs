@@ -104,12 +104,15 @@ internal sealed class MaskedImputationRun
     public const string MaskedRow = "raw with the evaluation mask";
     public const string MaskedImputedRow = "ScGnn imputed from that";
 
-    public static MaskedImputationRun Fit(ExpressionMatrix rawMatrix, ScGnnOptions options, int maskSeed, ProgressReporter progress)
+    public static MaskedImputationRun Fit(ExpressionMatrix rawMatrix, ScGnnOptions options, int maskSeed, CommandContext context)
     {
+        var progress = context.Progress;
         var ml = new MLContext(options.Seed);
+        using var log = new LibraryLog(ml, context);
         var raw = rawMatrix.ToDataView();
         double maskRate = Math.Min(rawMatrix.Density, 0.3);
-        using var training = new TrainingProgress(progress, "Preprocessing, PCA, kNN graph");
+        using var training = new TrainingProgress(progress, "Gene selection, normalization, evaluation mask");
+        log.BeforeStage = training.EndPrepare;
         var userProgress = options.Progress;
         options.Progress = p => { training.OnEpoch(p); userProgress?.Invoke(p); };
         var pipeline = ml.Transforms.ScGnnPipeline(new ScGnnPipelineOptions

@@ -55,6 +55,7 @@ internal sealed class ApplyCommand : AppCommand
         var progress = context.Progress;
 
         var ml = new MLContext(1);
+        using var log = new LibraryLog(ml, context);
         ITransformer model;
         using (var step = progress.Step("Loading " + Path.GetFileName(modelPath)))
         {

@@ -58,7 +58,7 @@ internal sealed class DemoCommand : AppCommand
 
         var options = settings.ToOptions(cancellation: context.Cancellation);
         output.WriteLine($"ScGnn: {settings.Describe(options)}");
-        var run = MaskedImputationRun.Fit(sim.Observed, options, settings.Seed, progress);
+        var run = MaskedImputationRun.Fit(sim.Observed, options, settings.Seed, context);
         timings.Add(("fit (preprocessing, graph, training)", run.FitTime));
         timings.Add(("impute", run.ImputeTime));
 
@@ -107,7 +107,7 @@ internal sealed class DemoCommand : AppCommand
         timings.Add(("save + reload + re-impute", watch.Elapsed));
 
         watch.Restart();
-        var figures = ReportFigures.Write(outDir, predicted, truth, run.Imputer.TrainingHistory, clustering, sim.Groups, settings.Seed, progress, context.Cancellation);
+        var figures = ReportFigures.Write(outDir, predicted, truth, run.Imputer.TrainingHistory, run.Imputer.BestEpoch, clustering, sim.Groups, settings.Seed, progress, context.Cancellation);
         timings.Add(("t-SNE and figures", watch.Elapsed));
         timings.Add(("total", total.Elapsed));
 

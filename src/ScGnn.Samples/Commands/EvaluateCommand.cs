@@ -83,7 +83,7 @@ internal sealed class EvaluateCommand : AppCommand
         {
             if (fold >= folds) return;
             progress.Line($"Fold {fold + 1}/{folds} (seed {settings.Seed + fold})");
-            training = new TrainingProgress(progress, fold == 0 ? "Preprocessing, mask, PCA, kNN graph" : "Mask, PCA, kNN graph");
+            training = new TrainingProgress(progress, fold == 0 ? "Preprocessing, mask" : "Mask");
             training.Begin();
         }
         protocolOptions.FoldCompleted = f =>
@@ -97,7 +97,9 @@ internal sealed class EvaluateCommand : AppCommand
         ImputationProtocolResult result;
         try
         {
-            result = ImputationProtocol.Run(new MLContext(settings.Seed), data.Matrix.ToDataView(), protocolOptions);
+            var ml = new MLContext(settings.Seed);
+            using var log = new LibraryLog(ml, context) { BeforeStage = () => training?.EndPrepare() };
+            result = ImputationProtocol.Run(ml, data.Matrix.ToDataView(), protocolOptions);
         }
         finally
         {
@@ -132,7 +134,7 @@ internal sealed class EvaluateCommand : AppCommand
         if (cluster)
         {
             progress.Line("Clustering: ScGnn on the complete data (no evaluation mask)");
-            clustering = CompareClustering(data, settings, progress, context.Cancellation);
+            clustering = CompareClustering(data, settings, context);
             output.WriteLine();
             context.Write(clustering.Table());
             output.WriteLine($"  raw = normalized counts; imputed = ScGnn fitted on them (seed {settings.Seed}), as 'scgnn impute --labels' does. {clustering.Description}");
@@ -145,13 +147,15 @@ internal sealed class EvaluateCommand : AppCommand
     }
 
     /// <summary>One fit on the complete data (the recipe: selection, normalization, ScGnn), then the clustering evaluation of raw vs imputed.</summary>
-    private static ClusteringComparison CompareClustering(InputData data, TrainingSettings settings, ProgressReporter progress,
-        CancellationToken cancellation)
+    private static ClusteringComparison CompareClustering(InputData data, TrainingSettings settings, CommandContext context)
     {
+        var progress = context.Progress;
         var ml = new MLContext(settings.Seed);
+        using var log = new LibraryLog(ml, context);
         var raw = data.Matrix.ToDataView();
-        using var training = new TrainingProgress(progress, "Preprocessing, PCA, kNN graph");
-        var options = settings.ToOptions(progress: training.OnEpoch, cancellation: cancellation);
+        using var training = new TrainingProgress(progress, "Gene selection, normalization");
+        log.BeforeStage = training.EndPrepare;
+        var options = settings.ToOptions(progress: training.OnEpoch, cancellation: context.Cancellation);
         training.Begin();
         var scored = ml.Transforms.ScGnnPipeline(new ScGnnPipelineOptions { Imputation = options }).Fit(raw).Transform(raw);
         training.Dispose();

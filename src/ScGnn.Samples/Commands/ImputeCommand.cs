@@ -75,9 +75,11 @@ internal sealed class ImputeCommand : AppCommand
         if (data.Labels is not null && !ClusteringEvaluator.CanEvaluate(data.Labels))
             throw new CommandFailedException($"{labelsPath}: the cells have {ClusteringComparison.CountClasses(data.Labels)} distinct labels; clustering scores need 2 to {data.Matrix.CellCount - 1}.");
         var ml = new MLContext(settings.Seed);
+        using var log = new LibraryLog(ml, context);
         var raw = data.Matrix.ToDataView();
 
-        using var training = new TrainingProgress(progress, (filter ? "Gene selection, " : "") + (normalize ? "normalization, " : "") + "PCA, kNN graph");
+        using var training = new TrainingProgress(progress, filter && normalize ? "Gene selection, normalization" : filter ? "Gene selection" : normalize ? "Normalization" : "Preparing");
+        log.BeforeStage = training.EndPrepare;
         var options = settings.ToOptions(progress: training.OnEpoch, cancellation: context.Cancellation);
         var pipeline = ml.Transforms.ScGnnPipeline(new ScGnnPipelineOptions { SelectGenes = filter, Normalize = normalize, Imputation = options });
         context.Out.WriteLine($"ScGnn: {settings.Describe(options)}");

@@ -48,7 +48,7 @@ internal sealed class ReportCommand : AppCommand
 
         var options = settings.ToOptions(cancellation: context.Cancellation);
         context.Out.WriteLine($"ScGnn: {settings.Describe(options)}");
-        var run = MaskedImputationRun.Fit(data.Matrix, options, settings.Seed, progress);
+        var run = MaskedImputationRun.Fit(data.Matrix, options, settings.Seed, context);
         timings.Add(("fit (preprocessing, graph, training)", run.FitTime));
         timings.Add(("impute", run.ImputeTime));
 
@@ -65,7 +65,7 @@ internal sealed class ReportCommand : AppCommand
 
         watch.Restart();
         Directory.CreateDirectory(outDir);
-        var figures = ReportFigures.Write(outDir, predicted, truth, run.Imputer.TrainingHistory, clustering, scorable ? labels : null,
+        var figures = ReportFigures.Write(outDir, predicted, truth, run.Imputer.TrainingHistory, run.Imputer.BestEpoch, clustering, scorable ? labels : null,
             settings.Seed, progress, context.Cancellation);
         timings.Add(("t-SNE and figures", watch.Elapsed));
         timings.Add(("total", total.Elapsed));

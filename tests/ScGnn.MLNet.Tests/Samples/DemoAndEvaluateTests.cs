@@ -32,6 +32,11 @@ public sealed class DemoAndEvaluateTests : IDisposable
         var steps = ((IEnumerable<Microsoft.ML.ITransformer>)model).Select(t => t.GetType().Name).ToArray();
         Assert.Equal(new[] { "VariableGeneSelectingTransformer", "LibrarySizeNormalizingTransformer", "ScGnnImputationTransformer" }, steps);
         Assert.Contains("evaluation mask (`SimulateDropout`) is left out", md);
+        // One kept epoch everywhere (issue 12 item 3): report.md, the console and the plot use the imputer's BestEpoch.
+        int kept = ((IEnumerable<Microsoft.ML.ITransformer>)model).OfType<ScGnn.MLNet.Imputation.ScGnnImputationTransformer>().Single().BestEpoch;
+        Assert.Contains($"epoch kept: {kept}.", md);
+        Assert.Contains($"epoch kept {kept}", run.Stdout);
+        Assert.Contains("the dashed line marks the epoch kept (the imputer's `BestEpoch`", md);
         Assert.Equal(new[] { "report" }, _dir.Entries());
         Assert.Empty(Directory.GetFiles(_dir.File("report"), "*.tmp"));
     }

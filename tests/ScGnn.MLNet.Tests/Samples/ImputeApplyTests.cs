@@ -161,6 +161,26 @@ public sealed class ImputeApplyTests : IDisposable
         Assert.Contains("rate 0.2", warning);
     }
 
+    [Fact]
+    public void Library_warnings_and_stages_reach_the_user()
+    {
+        // Issue 12 items 11 and 12: the library's stages (ML.NET log) are progress steps; its warnings are warning: lines.
+        var input = SampleData.Write(_dir.Path, "counts.csv", out _);
+        var fit = ScgnnApp.Run(_dir.Path, "impute", "--input", input, "--output", "imputed.csv", "--model", "model.zip", "--epochs", "2");
+        Assert.True(fit.ExitCode == 0, fit.ToString());
+        Assert.Contains("ScGnn: cell graph (PCA", fit.Stdout);
+        Assert.Contains("ScGnn: reading column 'Expression'", fit.Stdout);
+        var few = ExpressionFile.Read(input);
+        int five = few.RowPointers[5];
+        ExpressionFile.Write(new ExpressionMatrix(few.CellIds.Take(5).ToArray(), few.GeneIds, few.RowPointers[..6].ToArray(),
+            few.ColumnIndices[..five].ToArray(), few.Values[..five].ToArray()), _dir.File("five.csv"));
+
+        var run = ScgnnApp.Run(_dir.Path, "apply", "--model", "model.zip", "--input", "five.csv", "--output", "five-imputed.csv");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var warning = Assert.Single(run.StderrLines);
+        Assert.StartsWith("warning: ScGnn: a batch of 5 cells is too small", warning);
+    }
+
     private static IEnumerable<string> Files(string path) =>
         Directory.Exists(path) ? Directory.GetFiles(path, "*", SearchOption.AllDirectories).OrderBy(f => f) : new[] { path };
 }
