@@ -22,8 +22,10 @@ internal sealed partial class OutputCommit : IDisposable
         Directory.CreateDirectory(dir);
         RemoveStale(full);
         var name = Path.GetFileName(full);
-        var staging = Path.Combine(dir, $".{name}.scgnn-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}.tmp{Extension(name)}");
+        var staging = Path.Combine(dir, $".{name}.scgnn-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}.tmp{(folder ? "" : Extension(name))}");
         _staged.Add((full, staging, folder));
+        // A folder output is staged as an existing folder, which the writers take as a 10x folder whatever its name.
+        if (folder) Directory.CreateDirectory(staging);
         return staging;
     }
 
