@@ -30,7 +30,7 @@ public sealed partial class ReadmeTests
         throw new DirectoryNotFoundException("ScGnn.sln not found above " + AppContext.BaseDirectory);
     }
 
-    [GeneratedRegex(@"## Quick start \(C#\)\s+```csharp\n(.*?)```", RegexOptions.Singleline)]
+    [GeneratedRegex(@"## Quick start \(C#\)(?:(?!\n## ).)*?```csharp\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex QuickStartBlock();
 
     [GeneratedRegex(@"LoadFrom\w+\(""([^""]+)""")]
