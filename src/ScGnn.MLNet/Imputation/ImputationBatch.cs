@@ -11,17 +11,21 @@ internal sealed class ImputationBatch
 {
     private readonly ExpressionMatrix _batch;
     private readonly int[] _map;
-    private readonly ScGnnPredictor _predictor;
+    private readonly ScGnnPredictor? _predictor;
+    private readonly ClusteringOutput? _smoothed;
     private readonly ImputationOutputMode _mode;
     private readonly IHost _host;
     private readonly System.Diagnostics.Stopwatch _clock = new();
     private int _rowsDone;
 
-    internal ImputationBatch(ExpressionMatrix batch, int[] map, ScGnnPredictor predictor, ImputationOutputMode mode, IHost host)
+    internal ImputationBatch(ExpressionMatrix batch, int[] map, ScGnnPredictor? predictor, ImputationOutputMode mode, IHost host,
+        ClusteringOutput? smoothed = null)
     {
+        if ((predictor is null) == (smoothed is null)) throw new ArgumentException("Give either a predictor or a smoothed output.");
         _batch = batch;
         _map = map;
         _predictor = predictor;
+        _smoothed = smoothed;
         _mode = mode;
         _host = host;
     }
@@ -30,7 +34,7 @@ internal sealed class ImputationBatch
     internal int Cells => _batch.CellCount;
 
     /// <summary>Rows per block.</summary>
-    internal int BlockRows => _predictor.BlockRows;
+    internal int BlockRows => _predictor?.BlockRows ?? (int)Math.Clamp(ScGnnPredictor.BlockBudget / Math.Max(1, _map.Length), 1, Cells);
 
     // Several blocks: say which one is done and about how long the rest takes (at this block rate).
     private void ReportBlock(int start, int count)
@@ -48,9 +52,9 @@ internal sealed class ImputationBatch
     internal float[] OutputRows(int start, int count)
     {
         _host.CheckAlive();
-        int genes = _map.Length, modelGenes = _predictor.Genes;
+        int genes = _map.Length, modelGenes = _predictor?.Genes ?? _smoothed!.Genes;
         _clock.Start();
-        var predicted = _predictor.PredictRows(start, count);
+        var predicted = _predictor?.PredictRows(start, count) ?? _smoothed!.Rows(start, count);
         var output = new float[(long)count * genes];
         for (int r = 0; r < count; r++)
         {

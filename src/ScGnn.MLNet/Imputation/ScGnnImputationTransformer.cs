@@ -15,7 +15,8 @@ namespace ScGnn.MLNet.Imputation;
 /// <summary>
 /// A fitted SCGNN imputer. <see cref="Transform"/> adds a vector column (same genes and slot names as the input) in
 /// which zero entries hold the network's predictions (never negative) and observed non-zero values are kept, or
-/// every entry holds the network's output when the mode is <see cref="ImputationOutputMode.Denoise"/>.
+/// every entry holds the network's output when the mode is <see cref="ImputationOutputMode.Denoise"/>, or the batch's
+/// input diffused over its kNN graph when it is <see cref="ImputationOutputMode.Smoothed"/> (for clustering).
 /// </summary>
 /// <remarks>
 /// The PCA basis and the network weights are kept, so any batch of cells can be imputed: the batch gets its own
@@ -127,6 +128,21 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
     public ScGnnImputationTransformer WithGeneAlignment() =>
         new(_host, _state, _geneIds, InputColumnName, OutputColumnName, OutputMode, _device, _fit, alignGenes: true, TrainingHistory, BestEpoch);
 
+    /// <summary>
+    /// A copy of the same fitted model that writes another output: for example the entry values
+    /// (<see cref="ImputationOutputMode.ImputeZeros"/>) for analysis and <see cref="ImputationOutputMode.Smoothed"/>
+    /// for clustering, from one fit. Chain both, with different column names, to get the two columns.
+    /// </summary>
+    /// <param name="mode">What the copy writes.</param>
+    /// <param name="outputColumnName">The copy's output column; <c>null</c> keeps this model's.</param>
+    public ScGnnImputationTransformer WithOutputMode(ImputationOutputMode mode, string? outputColumnName = null)
+    {
+        if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown output mode.");
+        if (outputColumnName is not null) ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
+        return new(_host, _state, _geneIds, InputColumnName, outputColumnName ?? OutputColumnName, mode, _device, _fit, _alignGenes,
+            TrainingHistory, BestEpoch);
+    }
+
     /// <summary>The input schema plus the output column; checks the input column and its genes first.</summary>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
@@ -203,6 +219,14 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         if (cells <= _state.NeighborCount)
             monitor.Warning($"ScGnn: a batch of {cells} cells is too small for the model's graph (k = {_state.NeighborCount} neighbours needs at " +
                 $"least {_state.NeighborCount + 1} cells): every cell's neighbourhood is (nearly) the whole batch. Impute it together with more cells.");
+        if (OutputMode == ImputationOutputMode.Smoothed)
+        {
+            ClusteringOutput smoothed;
+            using (monitor.Stage($"smoothing {cells} cells x {genes} genes over the kNN graph (k and t by molecular cross-validation)"))
+                smoothed = ClusteringOutput.Prepare(_state, modelInput);
+            monitor.Info($"ScGnn: smoothed output with k = {smoothed.NeighborCount}, t = {smoothed.Steps}");
+            return new ImputationBatch(batch, map, null, OutputMode, _host, smoothed);
+        }
         NormalizedAdjacency? graph = _fit is { } fit && fit.Graph.Count == cells && ScGnnEngine.Fingerprint(modelInput) == fit.InputFingerprint
             ? fit.Graph : null;
         ScGnnPredictor predictor;
@@ -290,7 +314,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         ModelPayload.Load(ctx, Component, (r, version) =>
         {
             string input = r.ReadNonEmptyString("input column"), output = r.ReadNonEmptyString("output column");
-            var mode = (ImputationOutputMode)r.ReadInt32("output mode", 0, 1);
+            var mode = (ImputationOutputMode)r.ReadInt32("output mode", 0, 2);
             var device = (ScGnnDevice)r.ReadInt32("device", 0, 2);
             bool align = r.ReadFlag("gene alignment");
             var scale = (ScGnnInputScale)r.ReadInt32("input scale", 0, 2);

@@ -57,7 +57,10 @@ public sealed class ScGnnOptions
     /// <summary>Fraction of cells whose masked entries form the validation loss that selects the kept epoch (paper: 0.05).</summary>
     public double ValidationFraction { get; set; } = ScGnnTrainer.Defaults.ValidationFraction;
 
-    /// <summary>What the fitted transformer outputs (default and paper: predictions in zero entries only).</summary>
+    /// <summary>
+    /// What the fitted transformer outputs (default and paper: predictions in zero entries only; for clustering use
+    /// <see cref="ImputationOutputMode.Smoothed"/>, or <see cref="ScGnnImputationTransformer.WithOutputMode"/> on a fitted model).
+    /// </summary>
     public ImputationOutputMode OutputMode { get; set; } = ImputationOutputMode.ImputeZeros;
 
     /// <summary>Device for training and inference.</summary>
@@ -180,7 +183,12 @@ public sealed class ScGnnOptions
             : MaskRate is double r ? string.Format(c, "; mask rate {0:G4}", r) : "; mask rate min(density, 0.3)");
         s.Append(string.Format(c, "; validation {0:0.##} % of cells", 100 * ValidationFraction));
         if (TestFraction > 0) s.Append(string.Format(c, ", test {0:0.##} %", 100 * TestFraction));
-        s.Append(OutputMode == ImputationOutputMode.Denoise ? "; output: every entry predicted" : "; output: zeros imputed, observed values kept");
+        s.Append(OutputMode switch
+        {
+            ImputationOutputMode.Denoise => "; output: every entry predicted",
+            ImputationOutputMode.Smoothed => "; output: input smoothed over the kNN graph (for clustering)",
+            _ => "; output: zeros imputed, observed values kept",
+        });
         s.Append(string.Format(c, "; device {0}, seed {1}", Device, Seed));
         if (ThreadCount is int t) s.Append(string.Format(c, ", {0} thread{1}", t, t == 1 ? "" : "s"));
         return s.Append('.').ToString();

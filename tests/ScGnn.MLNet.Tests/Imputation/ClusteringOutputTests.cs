@@ -1,0 +1,118 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using ScGnn.MLNet.Graph;
+using ScGnn.MLNet.Imputation;
+using ScGnn.MLNet.Numerics;
+
+namespace ScGnn.MLNet.Tests.Imputation;
+
+[Collection(TorchCollection.Name)]
+public sealed class ClusteringOutputTests
+{
+    // A path 0 - 1 - 2 with self loops: P rows are mean(x0, x1), mean(x0, x1, x2), mean(x1, x2).
+    private static NormalizedAdjacency PathGraph() => NormalizedAdjacency.FromNeighbors(new[] { new[] { 1 }, new[] { 0 }, new[] { 1 } });
+
+    [Fact]
+    public void Diffusion_is_the_random_walk_with_self_loops()
+    {
+        var x = CsrMatrix.FromDense(new float[] { 0, 10, 3, 0, 6, 20 }, 3, 2);
+        Assert.Equal(new float[] { 0, 10, 3, 0, 6, 20 }, ClusteringOutput.Diffuse(PathGraph(), x, 0));
+        var one = ClusteringOutput.Diffuse(PathGraph(), x, 1);
+        Assert.Equal(new[] { 1.5, 5, 3, 10, 4.5, 10 }, one.Select(v => (double)v), new Tolerance(1e-5));
+        var two = ClusteringOutput.Diffuse(PathGraph(), x, 2);
+        // t = 2: P applied to (1.5, 3, 4.5) and (5, 10, 10).
+        Assert.Equal(new[] { 2.25, 7.5, 3, 25.0 / 3, 3.75, 10 }, two.Select(v => (double)v), new Tolerance(1e-5));
+    }
+
+    [Fact]
+    public void Molecules_split_into_two_integer_halves_of_each_rounded_value()
+    {
+        var x = CsrMatrix.FromDense(new float[] { 0, 1, 2.4f, 7.6f, 1000, 50000 }, 2, 3);
+        var (a, b) = ClusteringOutput.SplitMolecules(x, new Random(3));
+        var rounded = new[] { 1f, 2, 8, 1000, 50000 };
+        for (int q = 0; q < a.Values.Length; q++)
+        {
+            Assert.Equal(MathF.Round(a.Values[q]), a.Values[q]);
+            Assert.Equal(rounded[q], a.Values[q] + b.Values[q]);
+            Assert.InRange(a.Values[q], 0, rounded[q]);
+        }
+        // Half of the molecules within 4 sd: 1000 molecules sd 15.8, 50,000 (normal approximation) sd 112.
+        Assert.InRange(a.Values[3], 500 - 64, 500 + 64);
+        Assert.InRange(a.Values[4], 25000 - 448, 25000 + 448);
+        var (a2, _) = ClusteringOutput.SplitMolecules(x, new Random(3));
+        Assert.Equal(a.Values, a2.Values);
+    }
+
+    [Fact]
+    public void Held_out_loss_is_the_mean_squared_log1p_error_of_each_step()
+    {
+        var first = CsrMatrix.FromDense(new float[] { 0, 3, 6 }, 3, 1);
+        var second = CsrMatrix.FromDense(new float[] { 2, 2, 2 }, 3, 1);
+        var losses = ClusteringOutput.HeldOutLosses(PathGraph(), first, second);
+        Assert.Equal(ClusteringOutput.MaxSteps + 1, losses.Length);
+        double L(double v) => Math.Log(1 + v);
+        double t0 = (Math.Pow(L(0) - L(2), 2) + Math.Pow(L(3) - L(2), 2) + Math.Pow(L(6) - L(2), 2)) / 3;
+        double t1 = (Math.Pow(L(1.5) - L(2), 2) + Math.Pow(L(3) - L(2), 2) + Math.Pow(L(4.5) - L(2), 2)) / 3;
+        Assert.Equal(t0, losses[0], 5);
+        Assert.Equal(t1, losses[1], 5);
+        Assert.True(losses[2] < losses[1], "smoothing toward the flat truth keeps helping");
+    }
+
+    [Fact]
+    public void Smoothed_output_of_clean_groups_is_chosen_and_keeps_each_group_mean()
+    {
+        // No dropout: two Poisson groups; smoothing half the molecules over a same-group graph predicts the other half
+        // better, so t > 0; the diffusion stays within each group, so group means hold and within-group spread falls.
+        var (observed, _, group) = TwoGroupData.Create(cells: 80, genes: 30, dropout: 0, seed: 4);
+        var ml = new MLContext(1);
+        var data = observed.ToDataView();
+        var o = new ScGnnOptions { Epochs = 5, BottleneckRatio = 8, PrincipalComponentCount = 10, Device = ScGnnDevice.Cpu, Seed = 1 };
+        var model = ml.Transforms.ImputeWithScGnn(o).Fit(data);
+        var smoothedModel = model.WithOutputMode(ImputationOutputMode.Smoothed, "Smoothed");
+        Assert.Equal(ImputationOutputMode.Smoothed, smoothedModel.OutputMode);
+        Assert.Equal("Smoothed", smoothedModel.OutputColumnName);
+        var output = smoothedModel.Transform(data).GetColumn<VBuffer<float>>("Smoothed").Select(v => v.DenseValues().ToArray()).ToArray();
+
+        var prepared = ClusteringOutput.Prepare(model.State, CsrMatrix.From(observed));
+        Assert.InRange(prepared.Steps, 1, ClusteringOutput.MaxSteps);
+        Assert.Contains(prepared.NeighborCount, new[] { 5, 10, 20 });
+        for (int i = 0; i < observed.CellCount; i++) Assert.Equal(prepared.Rows(i, 1), output[i]);
+
+        for (int j = 0; j < observed.GeneCount; j++)
+            for (int gr = 0; gr < 2; gr++)
+            {
+                var cells = Enumerable.Range(0, observed.CellCount).Where(i => group[i] == gr).ToArray();
+                double inMean = cells.Average(i => observed[i, j]), outMean = cells.Average(i => output[i][j]);
+                Assert.True(Math.Abs(inMean - outMean) <= 0.1 * inMean + 0.2, $"gene {j} group {gr}: mean {inMean} -> {outMean}");
+                double inVar = cells.Average(i => Math.Pow(observed[i, j] - inMean, 2)), outVar = cells.Average(i => Math.Pow(output[i][j] - outMean, 2));
+                Assert.True(outVar < inVar, $"gene {j} group {gr}: variance {inVar} -> {outVar}");
+            }
+    }
+
+    [Fact]
+    public void A_smoothed_model_round_trips_through_a_zip()
+    {
+        var (observed, _, _) = TwoGroupData.Create(cells: 40, genes: 20, seed: 5);
+        var ml = new MLContext(1);
+        var data = observed.ToDataView();
+        var o = new ScGnnOptions { Epochs = 3, BottleneckRatio = 4, PrincipalComponentCount = 8, Device = ScGnnDevice.Cpu, OutputMode = ImputationOutputMode.Smoothed };
+        var model = ml.Transforms.ImputeWithScGnn(o).Fit(data);
+        string path = Path.Combine(Path.GetTempPath(), $"scgnn-smoothed-{Guid.NewGuid():N}.zip");
+        try
+        {
+            ml.Model.Save(model, data.Schema, path);
+            var loaded = (ScGnnImputationTransformer)ml.Model.Load(path, out _);
+            Assert.Equal(ImputationOutputMode.Smoothed, loaded.OutputMode);
+            var a = model.Transform(data).GetColumn<VBuffer<float>>(o.OutputColumnName).Select(v => v.DenseValues().ToArray()).ToArray();
+            var b = loaded.Transform(data).GetColumn<VBuffer<float>>(o.OutputColumnName).Select(v => v.DenseValues().ToArray()).ToArray();
+            for (int i = 0; i < a.Length; i++) Assert.Equal(a[i], b[i]);
+        }
+        finally { File.Delete(path); }
+    }
+
+    private sealed class Tolerance(double eps) : IEqualityComparer<double>
+    {
+        public bool Equals(double a, double b) => Math.Abs(a - b) <= eps;
+        public int GetHashCode(double obj) => 0;
+    }
+}
