@@ -169,8 +169,9 @@ public static class ScGnnPlots
     }
 
     /// <summary>
-    /// Training (and validation) loss per epoch as lines; the epoch with the lowest validation loss is marked. Non-finite
-    /// values are left out.
+    /// Training (and validation) loss per epoch as lines, with a dashed line at the epoch kept: <paramref name="keptEpoch"/>
+    /// when given (the imputer's <c>BestEpoch</c>, 0 = the starting weights), else the epoch with the lowest validation
+    /// loss. Non-finite values are left out.
     /// </summary>
     /// <param name="path">Target .png file; its folder is created if missing; an existing file is replaced.</param>
     /// <param name="trainingLoss">Loss of each epoch (epoch 1 first).</param>
@@ -179,12 +180,16 @@ public static class ScGnnPlots
     /// <param name="width">Image width in pixels.</param>
     /// <param name="height">Image height in pixels.</param>
     /// <param name="title">Figure title.</param>
+    /// <param name="keptEpoch">The epoch whose weights were kept (0 to the epoch count), or null for the lowest validation loss.</param>
     public static void SaveLossCurves(string path, IReadOnlyList<double> trainingLoss, IReadOnlyList<double>? validationLoss = null,
-        bool logScale = false, int width = Defaults.LossWidth, int height = Defaults.LossHeight, string title = "Loss per epoch")
+        bool logScale = false, int width = Defaults.LossWidth, int height = Defaults.LossHeight, string title = "Loss per epoch",
+        int? keptEpoch = null)
     {
         var full = PngFile.CheckTarget(path, width, height);
         ArgumentNullException.ThrowIfNull(trainingLoss);
         if (trainingLoss.Count == 0) throw new ArgumentException("No epochs.", nameof(trainingLoss));
+        if (keptEpoch is int k && (k < 0 || k > trainingLoss.Count))
+            throw new ArgumentOutOfRangeException(nameof(keptEpoch), k, $"The kept epoch must be 0 to {trainingLoss.Count}.");
 
         using var plot = new Plot();
         var (tx, ty) = Series(trainingLoss, logScale, nameof(trainingLoss));
@@ -201,7 +206,16 @@ public static class ScGnnPlots
             int best = -1;
             for (int e = 0; e < validationLoss.Count; e++)
                 if (double.IsFinite(validationLoss[e]) && (best < 0 || validationLoss[e] < validationLoss[best])) best = e;
-            if (best >= 0)
+            if (keptEpoch is int kept)
+            {
+                var line = plot.Add.VerticalLine(kept, 1.5f, Colors.Gray, LinePattern.Dashed);
+                line.LegendText = kept == 0 ? "kept: the starting weights" : string.Create(CultureInfo.InvariantCulture, $"kept: epoch {kept}");
+                subtitle = kept == 0 ? " (kept: the starting weights)"
+                    : kept <= validationLoss.Count && double.IsFinite(validationLoss[kept - 1])
+                        ? string.Create(CultureInfo.InvariantCulture, $" (kept epoch {kept}, validation {validationLoss[kept - 1]:G4})")
+                        : string.Create(CultureInfo.InvariantCulture, $" (kept epoch {kept})");
+            }
+            else if (best >= 0)
             {
                 var line = plot.Add.VerticalLine(best + 1, 1.5f, Colors.Gray, LinePattern.Dashed);
                 line.LegendText = string.Create(CultureInfo.InvariantCulture, $"best validation: epoch {best + 1}");

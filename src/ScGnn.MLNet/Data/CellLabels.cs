@@ -98,8 +98,8 @@ public sealed class CellLabels
                 continue;
             if (cellSpan.IsEmpty) throw new ExpressionFormatException(path, ln, 1, "cell id is empty.");
             if (labelSpan.IsEmpty) throw new ExpressionFormatException(path, ln, tab + 2, "label is empty.");
-            var cell = Encoding.UTF8.GetString(cellSpan);
-            var label = Encoding.UTF8.GetString(labelSpan);
+            var cell = Utf8Fields.DecodeStrict(cellSpan, path, ln, 1, "cell id");
+            var label = Utf8Fields.DecodeStrict(labelSpan, path, ln, tab + 2, "label");
             if (!lineOf.TryAdd(cell, ln))
                 throw new ExpressionFormatException(path, ln, 1, $"cell '{cell}' is labelled again (first on line {lineOf[cell]}).");
             byCell[cell] = label;

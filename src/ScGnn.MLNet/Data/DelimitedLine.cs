@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace ScGnn.MLNet.Data;
 
 /// <summary>
@@ -34,7 +32,7 @@ internal ref struct DelimitedLine
 
     /// <summary>
     /// Returns the next field's raw content (quotes removed; <paramref name="escaped"/> tells whether it holds
-    /// doubled quotes that <see cref="Unescape"/> must collapse), or false after the last field.
+    /// doubled quotes that <see cref="Text"/> must collapse), or false after the last field.
     /// </summary>
     public bool Next(out ReadOnlySpan<byte> field, out bool escaped)
     {
@@ -71,10 +69,13 @@ internal ref struct DelimitedLine
         return true;
     }
 
-    /// <summary>Decodes a field to a string, collapsing doubled quotes when <paramref name="escaped"/>.</summary>
-    public static string Unescape(ReadOnlySpan<byte> field, bool escaped)
+    /// <summary>
+    /// Decodes the field last returned to a string (strict UTF-8: invalid bytes are an error naming this line and
+    /// column), collapsing doubled quotes when <paramref name="escaped"/>.
+    /// </summary>
+    public readonly string Text(ReadOnlySpan<byte> field, bool escaped, string what)
     {
-        var s = Encoding.UTF8.GetString(field);
+        var s = Utf8Fields.DecodeStrict(field, _path, _lineNumber, FieldColumn, what);
         return escaped ? s.Replace("\"\"", "\"", StringComparison.Ordinal) : s;
     }
 

@@ -197,15 +197,25 @@ public static class ExpressionDataCatalog
         H5adWriter.Write(ToMatrix(data, options), path, options);
     }
 
-    /// <summary>Saves in the format the path implies, as <see cref="ExpressionFile.Write"/> does.</summary>
+    /// <summary>
+    /// Saves one vector column in the format the path implies, as <see cref="ExpressionFile.Write"/> does, and returns
+    /// the name of the column written. Without <paramref name="columnName"/> that is the imputer's output column
+    /// (<c>Imputed</c>) when the view has one, as <c>model.Transform(cells)</c> does, else <c>Expression</c>.
+    /// </summary>
     /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
-    /// <param name="data">Rows are cells; an <c>Expression</c> vector column and a <c>CellId</c> text column.</param>
+    /// <param name="data">Rows are cells; a known-size float vector column (gene ids as slot names) and a <c>CellId</c> text column.</param>
     /// <param name="path"><c>.csv</c>, <c>.tsv</c>, <c>.parquet</c>, <c>.h5ad</c>, or a 10x folder (no extension).</param>
-    public static void SaveAsExpressionFile(this DataOperationsCatalog catalog, IDataView data, string path)
+    /// <param name="columnName">The vector column to write; null for the default above.</param>
+    /// <returns>The column written.</returns>
+    public static string SaveAsExpressionFile(this DataOperationsCatalog catalog, IDataView data, string path, string? columnName = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(data);
-        ExpressionFile.Write(ExpressionMatrix.FromDataView(data), path);
+        columnName ??= data.Schema.GetColumnOrNull(Imputation.ScGnnTrainer.Defaults.OutputColumnName) is not null
+            ? Imputation.ScGnnTrainer.Defaults.OutputColumnName
+            : ScGnnDefaults.ExpressionColumnName;
+        ExpressionFile.Write(ExpressionMatrix.FromDataView(data, columnName), path);
+        return columnName;
     }
 
     /// <summary>Reads cell-type labels from a two-column TSV (<c>cell&lt;TAB&gt;label</c>); see <see cref="CellLabels.Read"/>.</summary>

@@ -38,40 +38,139 @@ public static class ExpressionParquetReader
         return ReadAsync(path, options).GetAwaiter().GetResult();
     }
 
-    private static async Task<ExpressionMatrix> ReadAsync(string path, ExpressionParquetOptions options)
+    /// <summary>Where the reader is, for messages: the row group (0-based) and the column being read.</summary>
+    private sealed class Place
     {
-        ParquetReader reader;
-        try
+        public bool Opened;
+        public int RowGroup = -1;
+        public int RowGroupCount;
+        public DataField? Field;
+        public int? Column;
+
+        public string Describe()
         {
-            reader = await ParquetReader.CreateAsync(path).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or ParquetException or InvalidDataException)
-        {
-            throw new ExpressionFormatException(path, null, null, $"not a readable Parquet file ({e.Message}).", e);
-        }
-        await using var _ = reader.ConfigureAwait(false);
-        var fields = reader.Schema.DataFields;
-        if (fields.Length != reader.Schema.Fields.Count || fields.Any(f => f.IsArray))
-            throw new ExpressionFormatException(path, null, null, "nested or repeated columns are not supported; expected a flat table.");
-        var meta = reader.CustomMetadata ?? new Dictionary<string, string>();
-        bool isLong = meta.TryGetValue(LayoutKey, out var layout) ? layout == "long"
-            : fields.Length == 3 && fields[0].Name == CellColumn && fields[1].Name == GeneColumn && fields[2].Name == ValueColumn &&
-              IsText(fields[0]) && IsText(fields[1]);
-        try
-        {
-            return isLong ? await ReadLongAsync(path, reader, meta, options).ConfigureAwait(false)
-                : await ReadWideAsync(path, reader, meta, options).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is ParquetException or InvalidDataException or NotSupportedException)
-        {
-            throw new ExpressionFormatException(path, null, null, $"corrupt or unsupported Parquet data ({e.Message}).", e);
+            var parts = new List<string>();
+            if (RowGroup >= 0) parts.Add($"row group {RowGroup + 1} of {RowGroupCount}");
+            if (Field is not null) parts.Add($"column '{Field.Name}'");
+            return parts.Count == 0 ? "" : " in " + string.Join(", ", parts);
         }
     }
 
-    private static async Task<ExpressionMatrix> ReadWideAsync(string path, ParquetReader reader, IReadOnlyDictionary<string, string> meta,
-        ExpressionParquetOptions options)
+    private static async Task<ExpressionMatrix> ReadAsync(string path, ExpressionParquetOptions options)
     {
+        var place = new Place();
+        try
+        {
+            long fileLength = new FileInfo(path).Length;
+            // The smallest Parquet file is magic + footer length + magic; anything shorter cannot hold a schema.
+            if (fileLength < 12)
+                throw new ExpressionFormatException(path, null, null, $"not a readable Parquet file: {fileLength} bytes, fewer than the 12 a Parquet file needs.");
+            var reader = await ParquetReader.CreateAsync(path).ConfigureAwait(false);
+            await using var _ = reader.ConfigureAwait(false);
+            place.Opened = true;
+            place.RowGroupCount = reader.RowGroupCount;
+            var fields = CheckSchema(path, reader);
+            var meta = reader.CustomMetadata ?? new Dictionary<string, string>();
+            bool isLong = meta.TryGetValue(LayoutKey, out var layout) ? layout == "long"
+                : fields.Length == 3 && fields[0].Name == CellColumn && fields[1].Name == GeneColumn && fields[2].Name == ValueColumn &&
+                  IsText(fields[0]) && IsText(fields[1]);
+            return isLong ? await ReadLongAsync(path, reader, fields, fileLength, meta, options, place).ConfigureAwait(false)
+                : await ReadWideAsync(path, reader, fields, fileLength, meta, options, place).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (ExpressionFormatException or OperationCanceledException or UnauthorizedAccessException
+                                       or FileNotFoundException or DirectoryNotFoundException))
+        {
+            // Parquet.Net reports damaged metadata and pages with whatever its decoders hit (Thrift errors, index,
+            // overflow and null-reference exceptions...): all of them mean the file is corrupt here.
+            string reason = e is OutOfMemoryException
+                ? "a size recorded in the file is larger than the data can be (or the data does not fit in memory)"
+                : e is ParquetException or InvalidDataException or IOException or NotSupportedException or FormatException
+                    ? e.Message.TrimEnd('.')
+                    : "its metadata or pages are inconsistent";
+            throw new ExpressionFormatException(path, null, place.Column, place.Opened
+                ? $"corrupt or unsupported Parquet data{place.Describe()}: {reason}."
+                : $"not a readable Parquet file: its footer (schema and metadata) is damaged or missing: {reason}.", e);
+        }
+    }
+
+    /// <summary>The data fields, after checking the table is flat with unique, non-empty column names.</summary>
+    private static DataField[] CheckSchema(string path, ParquetReader reader)
+    {
+        var top = reader.Schema.Fields;
+        for (int i = 0; i < top.Count; i++)
+            if (top[i] is not DataField d || d.IsArray || d.MaxRepetitionLevel > 0)
+                throw new ExpressionFormatException(path, null, i + 1,
+                    $"column '{top[i].Name}' is a {KindName(top[i])} column; expected a flat table of plain columns.");
         var fields = reader.Schema.DataFields;
+        if (fields.Length != top.Count)
+            throw new ExpressionFormatException(path, null, null, "nested or repeated columns are not supported; expected a flat table.");
+        var first = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < fields.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(fields[i].Name))
+                throw new ExpressionFormatException(path, null, i + 1, $"column {i + 1} has an empty name; every column needs a cell-id or gene-id name.");
+            if (!first.TryAdd(fields[i].Name, i + 1))
+                throw new ExpressionFormatException(path, null, i + 1,
+                    $"columns {first[fields[i].Name]} and {i + 1} are both named '{fields[i].Name}'; gene and cell columns must be unique.");
+        }
+        return fields;
+    }
+
+    private static string KindName(Field f) => f.SchemaType switch
+    {
+        SchemaType.List => "LIST (nested)",
+        SchemaType.Map => "MAP (nested)",
+        SchemaType.Struct => "struct (nested)",
+        _ => "repeated",
+    };
+
+    /// <summary>
+    /// Opens row group <paramref name="g"/> after checking its claims against the file: a row count that is
+    /// non-negative, keeps the total within 2^31 - 1, and is at most <paramref name="rowsPerByte"/> per byte of
+    /// the file; and column chunks whose value counts equal it and whose sizes and offsets lie inside the file.
+    /// Nothing is allocated from a claim before it passes.
+    /// </summary>
+    private static ParquetRowGroupReader OpenRowGroup(string path, ParquetReader reader, int g, DataField[] needed, long fileLength,
+        long rowsSoFar, int rowsPerByte, Place place)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+        place.RowGroup = g;
+        place.Field = null;
+        place.Column = null;
+        var rg = reader.OpenRowGroupReader(g);
+        long n = rg.RowCount;
+        string where = $"row group {g + 1} of {reader.RowGroupCount}";
+        if (n < 0)
+            throw new ExpressionFormatException(path, null, null, $"{where} claims {n} rows; the file is corrupt.");
+        if (rowsSoFar + n > int.MaxValue - 1)
+            throw new ExpressionFormatException(path, null, null,
+                $"{where} claims {n} rows, bringing the total past {int.MaxValue - 1:N0}, more than a table here can hold.");
+        long bound = (long)rowsPerByte * fileLength + 1024;
+        if (n > bound)
+            throw new ExpressionFormatException(path, null, null,
+                $"{where} claims {n:N0} rows, more than a {fileLength:N0}-byte file can hold ({rowsPerByte} per byte); the file is corrupt.");
+        foreach (var f in needed)
+        {
+            var chunk = rg.GetMetadata(f)?.MetaData;
+            int column = Array.IndexOf(reader.Schema.DataFields, f) + 1;
+            if (chunk is null)
+                throw new ExpressionFormatException(path, null, column, $"{where}, column '{f.Name}': the column chunk has no metadata.");
+            if (chunk.NumValues != n)
+                throw new ExpressionFormatException(path, null, column,
+                    $"{where}, column '{f.Name}': the column chunk claims {chunk.NumValues} values for {n} rows; the file is corrupt.");
+            if (chunk.TotalCompressedSize < 0 || chunk.TotalCompressedSize > fileLength ||
+                chunk.DataPageOffset < 0 || chunk.DataPageOffset >= fileLength ||
+                chunk.DictionaryPageOffset is < 0 || chunk.DictionaryPageOffset >= fileLength)
+                throw new ExpressionFormatException(path, null, column,
+                    $"{where}, column '{f.Name}': the column chunk's size or offset lies outside the {fileLength:N0}-byte file.");
+            ParquetPageCheck.Check(file, path, chunk, $"{where}, column '{f.Name}'", column);
+        }
+        return rg;
+    }
+
+    private static async Task<ExpressionMatrix> ReadWideAsync(string path, ParquetReader reader, DataField[] fields, long fileLength,
+        IReadOnlyDictionary<string, string> meta, ExpressionParquetOptions options, Place place)
+    {
         int cellField = Array.FindIndex(fields, f => f.Name == CellColumn && IsText(f));
         if (cellField < 0) cellField = Array.FindIndex(fields, f => f.Name == PandasIndexColumn && IsText(f));
         if (cellField < 0 && fields.Length > 0 && IsText(fields[0])) cellField = 0;
@@ -82,7 +181,7 @@ public static class ExpressionParquetReader
         for (int j = 0; j < geneFields.Length; j++)
             if (!IsNumeric(geneFields[j].ClrType))
                 throw new ExpressionFormatException(path, null, ColumnNumber(fields, geneFields[j]),
-                    $"column '{geneFields[j].Name}' holds {geneFields[j].ClrType.Name}; gene columns must be numeric.");
+                    $"column '{geneFields[j].Name}' holds {TypeName(geneFields[j])}; gene columns must be numeric.");
         var geneIds = geneFields.Select(f => f.Name).ToArray();
         var symbols = ReadSymbols(path, meta, geneIds.Length);
 
@@ -94,9 +193,10 @@ public static class ExpressionParquetReader
         long rowBase = 0;
         for (int g = 0; g < reader.RowGroupCount; g++)
         {
-            var rg = reader.OpenRowGroupReader(g);
-            int n = checked((int)rg.RowCount);
-            var ids = await ReadStringsAsync(path, rg, fields[cellField], n, rowBase, ColumnNumber(fields, fields[cellField])).ConfigureAwait(false);
+            // Every row holds a distinct cell id, which costs at least a byte even compressed: 4 rows per byte is generous.
+            var rg = OpenRowGroup(path, reader, g, fields, fileLength, rowBase, 4, place);
+            int n = (int)rg.RowCount;
+            var ids = await ReadStringsAsync(path, rg, fields[cellField], n, rowBase, ColumnNumber(fields, fields[cellField]), place).ConfigureAwait(false);
             for (int r = 0; r < n; r++)
                 if (!cellRow.TryAdd(ids[r], rowBase + r + 1))
                     throw new ExpressionFormatException(path, null, ColumnNumber(fields, fields[cellField]),
@@ -111,7 +211,7 @@ public static class ExpressionParquetReader
             var column = new float[n];
             for (int j = 0; j < geneFields.Length; j++)
             {
-                await ReadNumbersAsync(path, rg, geneFields[j], column, rowBase, ColumnNumber(fields, geneFields[j]), options.AllowNegativeValues)
+                await ReadNumbersAsync(path, rg, geneFields[j], column, rowBase, ColumnNumber(fields, geneFields[j]), options.AllowNegativeValues, place)
                     .ConfigureAwait(false);
                 for (int r = 0; r < n; r++)
                     if (column[r] != 0) { cooRow.Add(r); cooGene.Add(j); cooVal.Add(column[r]); rowCounts[r + 1]++; }
@@ -135,17 +235,16 @@ public static class ExpressionParquetReader
         return new ExpressionMatrix(cellIds, geneIds, rowPointers.ToArray(), indices.ToArray(), values.ToArray(), symbols);
     }
 
-    private static async Task<ExpressionMatrix> ReadLongAsync(string path, ParquetReader reader, IReadOnlyDictionary<string, string> meta,
-        ExpressionParquetOptions options)
+    private static async Task<ExpressionMatrix> ReadLongAsync(string path, ParquetReader reader, DataField[] fields, long fileLength,
+        IReadOnlyDictionary<string, string> meta, ExpressionParquetOptions options, Place place)
     {
-        var fields = reader.Schema.DataFields;
         DataField Find(string name, bool text)
         {
             var f = fields.FirstOrDefault(x => x.Name == name)
                 ?? throw new ExpressionFormatException(path, null, null, $"long layout: column '{name}' is missing.");
             if (text ? !IsText(f) : !IsNumeric(f.ClrType))
                 throw new ExpressionFormatException(path, null, ColumnNumber(fields, f),
-                    $"long layout: column '{name}' holds {f.ClrType.Name}; expected {(text ? "strings" : "numbers")}.");
+                    $"long layout: column '{name}' holds {TypeName(f)}; expected {(text ? "strings" : "numbers")}.");
             return f;
         }
         var cellF = Find(CellColumn, true);
@@ -165,12 +264,14 @@ public static class ExpressionParquetReader
         long rowBase = 0;
         for (int g = 0; g < reader.RowGroupCount; g++)
         {
-            var rg = reader.OpenRowGroupReader(g);
-            int n = checked((int)rg.RowCount);
-            var cells = await ReadStringsAsync(path, rg, cellF, n, rowBase, ColumnNumber(fields, cellF)).ConfigureAwait(false);
-            var genes = await ReadStringsAsync(path, rg, geneF, n, rowBase, ColumnNumber(fields, geneF)).ConfigureAwait(false);
+            // A row is one distinct (cell, gene) entry; dictionary and run-length encoding make rows cheap, but
+            // not cheaper than this: 64 per byte of the file is generous.
+            var rg = OpenRowGroup(path, reader, g, [cellF, geneF, valueF], fileLength, rowBase, 64, place);
+            int n = (int)rg.RowCount;
+            var cells = await ReadStringsAsync(path, rg, cellF, n, rowBase, ColumnNumber(fields, cellF), place).ConfigureAwait(false);
+            var genes = await ReadStringsAsync(path, rg, geneF, n, rowBase, ColumnNumber(fields, geneF), place).ConfigureAwait(false);
             var vals = new float[n];
-            await ReadNumbersAsync(path, rg, valueF, vals, rowBase, ColumnNumber(fields, valueF), options.AllowNegativeValues).ConfigureAwait(false);
+            await ReadNumbersAsync(path, rg, valueF, vals, rowBase, ColumnNumber(fields, valueF), options.AllowNegativeValues, place).ConfigureAwait(false);
             for (int r = 0; r < n; r++)
             {
                 cooCell.Add(Lookup(cellIndex, cellIds, cellOrder is not null, cells[r], path, rowBase + r + 1, "cell", ColumnNumber(fields, cellF)));
@@ -271,12 +372,31 @@ public static class ExpressionParquetReader
     // Parquet.Net 6 reports UTF-8 string columns as ReadOnlyMemory<char>.
     private static bool IsText(DataField f) => f.ClrType == typeof(string) || f.ClrType == typeof(ReadOnlyMemory<char>);
 
+    /// <summary>A column's type in words (never a CLR name such as <c>ReadOnlyMemory`1</c>).</summary>
+    private static string TypeName(DataField f)
+    {
+        var t = f.ClrType;
+        if (IsText(f)) return "strings";
+        if (t == typeof(bool)) return "booleans";
+        if (t == typeof(decimal)) return "decimals";
+        if (t == typeof(DateTime) || t == typeof(DateTimeOffset) || t == typeof(DateOnly)) return "dates or timestamps";
+        if (t == typeof(TimeSpan) || t == typeof(TimeOnly)) return "times";
+        if (t == typeof(byte[])) return "binary data";
+        if (t == typeof(Guid)) return "UUIDs";
+        if (t == typeof(Half)) return "16-bit floats";
+        int tick = t.Name.IndexOf('`', StringComparison.Ordinal);
+        return tick >= 0 ? t.Name[..tick] : t.Name;
+    }
+
     private static bool IsNumeric(Type t) =>
         t == typeof(float) || t == typeof(double) || t == typeof(int) || t == typeof(long) || t == typeof(short) ||
         t == typeof(byte) || t == typeof(sbyte) || t == typeof(ushort) || t == typeof(uint) || t == typeof(ulong);
 
-    private static async Task<string[]> ReadStringsAsync(string path, ParquetRowGroupReader rg, DataField f, int n, long rowBase, int column)
+    private static async Task<string[]> ReadStringsAsync(string path, ParquetRowGroupReader rg, DataField f, int n, long rowBase, int column,
+        Place place)
     {
+        place.Field = f;
+        place.Column = column;
         var values = new string?[n];
         await rg.ReadAsync(f, values.AsMemory(), null, default).ConfigureAwait(false);
         for (int r = 0; r < n; r++)
@@ -285,8 +405,11 @@ public static class ExpressionParquetReader
         return values!;
     }
 
-    private static Task ReadNumbersAsync(string path, ParquetRowGroupReader rg, DataField f, float[] dst, long rowBase, int column, bool allowNegative)
+    private static Task ReadNumbersAsync(string path, ParquetRowGroupReader rg, DataField f, float[] dst, long rowBase, int column, bool allowNegative,
+        Place place)
     {
+        place.Field = f;
+        place.Column = column;
         var t = f.ClrType;
         if (t == typeof(float)) return ReadTypedAsync<float>(path, rg, f, dst, rowBase, column, allowNegative);
         if (t == typeof(double)) return ReadTypedAsync<double>(path, rg, f, dst, rowBase, column, allowNegative);
@@ -298,7 +421,7 @@ public static class ExpressionParquetReader
         if (t == typeof(ushort)) return ReadTypedAsync<ushort>(path, rg, f, dst, rowBase, column, allowNegative);
         if (t == typeof(uint)) return ReadTypedAsync<uint>(path, rg, f, dst, rowBase, column, allowNegative);
         if (t == typeof(ulong)) return ReadTypedAsync<ulong>(path, rg, f, dst, rowBase, column, allowNegative);
-        throw new ExpressionFormatException(path, null, column, $"column '{f.Name}' holds {t.Name}; expected numbers.");
+        throw new ExpressionFormatException(path, null, column, $"column '{f.Name}' holds {TypeName(f)}; expected numbers.");
     }
 
     private static async Task ReadTypedAsync<T>(string path, ParquetRowGroupReader rg, DataField f, float[] dst, long rowBase, int column,

@@ -16,6 +16,11 @@ namespace ScGnn.MLNet.Data;
 /// </remarks>
 public static class ExpressionTextReader
 {
+    // Header: 8 MiB holds 500,000 Ensembl-style gene ids. Value fields: 64 bytes is far more than any
+    // round-trip float needs (pandas writes at most 24).
+    private const int MaxHeaderLength = 8 << 20;
+    private const int MaxValueFieldLength = 64;
+
     /// <summary>Reads a delimited file with the given separator (',' for CSV, '\t' for TSV).</summary>
     public static ExpressionMatrix Read(string path, char separator = ExpressionTextOptions.Defaults.Separator) =>
         Read(path, new ExpressionTextOptions { Separator = separator });
@@ -28,7 +33,7 @@ public static class ExpressionTextReader
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         byte sep = (byte)options.Separator;
-        using var reader = new Utf8LineReader(path);
+        using var reader = new Utf8LineReader(path) { MaxLineLength = MaxHeaderLength };
 
         if (!reader.TryReadLine(out var header))
             throw new ExpressionFormatException(path, 1, null, "file is empty; expected a header line 'cell,<gene ids>'.");
@@ -38,7 +43,7 @@ public static class ExpressionTextReader
         h.Next(out _, out _); // cell-id column header: any name
         while (h.Next(out var f, out bool esc))
         {
-            var id = DelimitedLine.Unescape(f, esc);
+            var id = h.Text(f, esc, "gene id");
             if (id.Length == 0)
                 throw new ExpressionFormatException(path, 1, h.FieldColumn, $"gene id in header field {h.FieldNumber} is empty.");
             if (!geneColumn.TryAdd(id, h.FieldNumber))
@@ -51,6 +56,8 @@ public static class ExpressionTextReader
                 $"the header has no gene columns (separator '{Show(options.Separator)}'); expected 'cell{options.Separator}<gene ids>'.");
 
         int genes = geneIds.Count;
+        // A data line holds a cell id and one number per gene: bound it by that, not by what the file claims.
+        reader.MaxLineLength = (int)Math.Min(MaxHeaderLength, Utf8LineReader.DefaultMaxLineLength + (long)MaxValueFieldLength * genes);
         var cellIds = new List<string>();
         var cellLine = new Dictionary<string, long>(StringComparer.Ordinal);
         var rowPointers = new List<int> { 0 };
@@ -62,7 +69,7 @@ public static class ExpressionTextReader
             if (line.IsEmpty) continue;
             var d = new DelimitedLine(line, sep, path, ln);
             d.Next(out var idField, out bool idEsc);
-            var cellId = DelimitedLine.Unescape(idField, idEsc);
+            var cellId = d.Text(idField, idEsc, "cell id");
             if (cellId.Length == 0)
                 throw new ExpressionFormatException(path, ln, 1, "cell id is empty.");
             if (!cellLine.TryAdd(cellId, ln))

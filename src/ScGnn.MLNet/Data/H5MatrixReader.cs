@@ -80,11 +80,11 @@ internal static class H5MatrixReader
         var idx = new GrowingArray<int>();
         var val = new GrowingArray<float>();
         int blockRows = Math.Max(1, BlockEntries / Math.Max(1, cols));
+        var block = new double[Math.Min((long)blockRows, rows) * cols];
         for (int r0 = 0; r0 < rows; r0 += blockRows)
         {
             int n = Math.Min(blockRows, rows - r0);
-            var block = src.ReadReals(x, cx.ObjectPath,
-                new HyperslabSelection(2, [(ulong)r0, 0], [(ulong)n, (ulong)cols]), checked(n * cols));
+            src.ReadReals(x, cx.ObjectPath, new HyperslabSelection(2, [(ulong)r0, 0], [(ulong)n, (ulong)cols]), block.AsSpan(0, checked(n * cols)));
             for (int r = 0; r < n; r++)
             {
                 for (int j = 0; j < cols; j++)
@@ -110,13 +110,15 @@ internal static class H5MatrixReader
         var outVal = new float[nnz];
         int w = 0;
         var order = new List<(int Gene, double Value)>();
+        long[]? bi = null;
+        double[]? bv = null;
         for (int r0 = 0; r0 < rows;)
         {
             int r1 = r0 + 1;
             while (r1 < rows && ptr[r1 + 1] - ptr[r0] <= BlockEntries) r1++;
             long start = ptr[r0];
             int count = (int)(ptr[r1] - start);
-            var (gi, gv) = ReadBlock(cx, data, indices, start, count);
+            var (gi, gv) = ReadBlock(cx, data, indices, start, count, ref bi, ref bv);
             for (int r = r0; r < r1; r++)
             {
                 int s = (int)(ptr[r] - start), e = (int)(ptr[r + 1] - start);
@@ -215,13 +217,15 @@ internal static class H5MatrixReader
         Action<int, int, double> visit, int rows)
     {
         int cols = ptr.Length - 1;
+        long[]? bi = null;
+        double[]? bv = null;
         for (int c0 = 0; c0 < cols;)
         {
             int c1 = c0 + 1;
             while (c1 < cols && ptr[c1 + 1] - ptr[c0] <= BlockEntries) c1++;
             long start = ptr[c0];
             int count = (int)(ptr[c1] - start);
-            var (ci, cv) = ReadBlock(cx, data, indices, start, count);
+            var (ci, cv) = ReadBlock(cx, data, indices, start, count, ref bi, ref bv);
             for (int j = c0; j < c1; j++)
                 for (long k = ptr[j] - start; k < ptr[j + 1] - start; k++)
                 {
@@ -233,11 +237,18 @@ internal static class H5MatrixReader
         }
     }
 
-    private static (long[] Indices, double[] Values) ReadBlock(Context cx, IH5Dataset data, IH5Dataset indices, long start, int count)
+    /// <summary>Reads entries [start, start + count) into block buffers reused across calls (grown when a row needs more).</summary>
+    private static (long[] Indices, double[] Values) ReadBlock(Context cx, IH5Dataset data, IH5Dataset indices, long start, int count,
+        ref long[]? idx, ref double[]? val)
     {
-        var idx = cx.Source.ReadIntegers(indices, cx.ObjectPath + "/indices", start, count);
-        var val = cx.Source.ReadReals(data, cx.ObjectPath + "/data", new HyperslabSelection((ulong)start, (ulong)count), count);
-        return (idx, val);
+        if (idx is null || idx.Length < count)
+        {
+            idx = new long[Math.Max(count, Math.Min(BlockEntries, 1024))];
+            val = new double[idx.Length];
+        }
+        cx.Source.ReadIntegers(indices, cx.ObjectPath + "/indices", start, idx.AsSpan(0, count));
+        cx.Source.ReadReals(data, cx.ObjectPath + "/data", new HyperslabSelection((ulong)start, (ulong)count), val.AsSpan(0, count));
+        return (idx, val!);
     }
 
     private static void Check(Context cx, double v, int cell, int gene, string child)

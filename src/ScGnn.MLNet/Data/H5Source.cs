@@ -1,4 +1,5 @@
-using System.Globalization;
+using System.Buffers;
+using System.Numerics;
 using PureHDF;
 using PureHDF.Selections;
 using PureHDF.VOL.Native;
@@ -213,70 +214,98 @@ internal sealed class H5Source : IDisposable
     public long[] ReadIntegers(IH5Dataset ds, string objectPath, long start, int count)
     {
         var result = new long[count];
-        if (count == 0) return result;
-        Guard(objectPath, () =>
+        ReadIntegers(ds, objectPath, start, result);
+        return result;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="dest"/>.Length elements from <paramref name="start"/> of a one-dimensional integer
+    /// dataset at its stored width, widened to <see cref="long"/> (unsigned values above <see cref="long.MaxValue"/>
+    /// become negative, so range checks catch them).
+    /// </summary>
+    public void ReadIntegers(IH5Dataset ds, string objectPath, long start, Span<long> dest)
+    {
+        if (dest.IsEmpty) return;
+        var (cls, size, signed) = Guard(objectPath, () => IntegerType(ds, objectPath));
+        var sel = new HyperslabSelection((ulong)start, (ulong)dest.Length);
+        var nd = ds as NativeDataset ?? throw Error(objectPath, "is not a native HDF5 dataset.");
+        var target = dest;
+        try
         {
-            var (cls, size, signed) = IntegerType(ds, objectPath);
-            var sel = new HyperslabSelection((ulong)start, (ulong)count);
-            var nd = (NativeDataset)ds;
             switch (size, signed)
             {
-                case (1, true): { var b = new sbyte[count]; nd.Read<sbyte>(b.AsSpan(), sel); Widen(b, result); break; }
-                case (1, false): { var b = new byte[count]; nd.Read<byte>(b.AsSpan(), sel); Widen(b, result); break; }
-                case (2, true): { var b = new short[count]; nd.Read<short>(b.AsSpan(), sel); Widen(b, result); break; }
-                case (2, false): { var b = new ushort[count]; nd.Read<ushort>(b.AsSpan(), sel); Widen(b, result); break; }
-                case (4, true): { var b = new int[count]; nd.Read<int>(b.AsSpan(), sel); Widen(b, result); break; }
-                case (4, false): { var b = new uint[count]; nd.Read<uint>(b.AsSpan(), sel); Widen(b, result); break; }
-                case (8, true): nd.Read<long>(result.AsSpan(), sel); break;
-                case (8, false):
-                    {
-                        var b = new ulong[count];
-                        nd.Read<ulong>(b.AsSpan(), sel);
-                        for (int i = 0; i < count; i++) result[i] = b[i] > long.MaxValue ? -1 : (long)b[i];
-                        break;
-                    }
+                case (1, true): ReadAs<sbyte, long>(nd, sel, target); break;
+                case (1, false): ReadAs<byte, long>(nd, sel, target); break;
+                case (2, true): ReadAs<short, long>(nd, sel, target); break;
+                case (2, false): ReadAs<ushort, long>(nd, sel, target); break;
+                case (4, true): ReadAs<int, long>(nd, sel, target); break;
+                case (4, false): ReadAs<uint, long>(nd, sel, target); break;
+                case (8, true): nd.Read<long>(target, sel); break;
+                case (8, false): ReadAs<ulong, long>(nd, sel, target); break;
                 default: throw Error(objectPath, $"has {size}-byte {cls} elements; expected integers of 1, 2, 4 or 8 bytes.");
             }
-            return 0;
-        });
-        return result;
+        }
+        catch (Exception e) when (IsDecodeFailure(e))
+        {
+            throw Error(objectPath, $"cannot be read ({e.GetType().Name}: {e.Message}).", e);
+        }
     }
 
     /// <summary>Reads elements of a numeric dataset (integer or floating point) as <see cref="double"/>, by hyperslab.</summary>
     public double[] ReadReals(IH5Dataset ds, string objectPath, Selection selection, int count)
     {
         var result = new double[count];
-        if (count == 0) return result;
-        Guard(objectPath, () =>
+        ReadReals(ds, objectPath, selection, result);
+        return result;
+    }
+
+    /// <summary>Reads the selected elements of a numeric dataset (integer or floating point) into <paramref name="dest"/> as <see cref="double"/>.</summary>
+    public void ReadReals(IH5Dataset ds, string objectPath, Selection selection, Span<double> dest)
+    {
+        if (dest.IsEmpty) return;
+        var (cls, size, signed) = Guard(objectPath, () => ds.Type.Class == H5DataTypeClass.FloatingPoint
+            ? (H5DataTypeClass.FloatingPoint, ds.Type.Size, true) : IntegerType(ds, objectPath));
+        var nd = ds as NativeDataset ?? throw Error(objectPath, "is not a native HDF5 dataset.");
+        try
         {
-            var type = ds.Type;
-            var nd = (NativeDataset)ds;
-            if (type.Class == H5DataTypeClass.FloatingPoint)
+            switch (cls, size, signed)
             {
-                switch (type.Size)
-                {
-                    case 4: { var b = new float[count]; nd.Read<float>(b.AsSpan(), selection); for (int i = 0; i < count; i++) result[i] = b[i]; break; }
-                    case 8: nd.Read<double>(result.AsSpan(), selection); break;
-                    default: throw Error(objectPath, $"has {type.Size}-byte floating-point elements; expected 4 or 8.");
-                }
-                return 0;
-            }
-            var (_, size, signed) = IntegerType(ds, objectPath);
-            switch (size, signed)
-            {
-                case (1, true): { var b = new sbyte[count]; nd.Read<sbyte>(b.AsSpan(), selection); for (int i = 0; i < count; i++) result[i] = b[i]; break; }
-                case (1, false): { var b = new byte[count]; nd.Read<byte>(b.AsSpan(), selection); for (int i = 0; i < count; i++) result[i] = b[i]; break; }
-                case (2, true): { var b = new short[count]; nd.Read<short>(b.AsSpan(), selection); for (int i = 0; i < count; i++) result[i] = b[i]; break; }
-                case (2, false): { var b = new ushort[count]; nd.Read<ushort>(b.AsSpan(), selection); for (int i = 0; i < count; i++) result[i] = b[i]; break; }
-                case (4, true): { var b = new int[count]; nd.Read<int>(b.AsSpan(), selection); for (int i = 0; i < count; i++) result[i] = b[i]; break; }
-                case (4, false): { var b = new uint[count]; nd.Read<uint>(b.AsSpan(), selection); for (int i = 0; i < count; i++) result[i] = b[i]; break; }
-                case (8, true): { var b = new long[count]; nd.Read<long>(b.AsSpan(), selection); for (int i = 0; i < count; i++) result[i] = b[i]; break; }
-                case (8, false): { var b = new ulong[count]; nd.Read<ulong>(b.AsSpan(), selection); for (int i = 0; i < count; i++) result[i] = b[i]; break; }
+                case (H5DataTypeClass.FloatingPoint, 4, _): ReadAs<float, double>(nd, selection, dest); break;
+                case (H5DataTypeClass.FloatingPoint, 8, _): nd.Read<double>(dest, selection); break;
+                case (H5DataTypeClass.FloatingPoint, _, _): throw Error(objectPath, $"has {size}-byte floating-point elements; expected 4 or 8.");
+                case (_, 1, true): ReadAs<sbyte, double>(nd, selection, dest); break;
+                case (_, 1, false): ReadAs<byte, double>(nd, selection, dest); break;
+                case (_, 2, true): ReadAs<short, double>(nd, selection, dest); break;
+                case (_, 2, false): ReadAs<ushort, double>(nd, selection, dest); break;
+                case (_, 4, true): ReadAs<int, double>(nd, selection, dest); break;
+                case (_, 4, false): ReadAs<uint, double>(nd, selection, dest); break;
+                case (_, 8, true): ReadAs<long, double>(nd, selection, dest); break;
+                case (_, 8, false): ReadAs<ulong, double>(nd, selection, dest); break;
                 default: throw Error(objectPath, $"has {size}-byte integer elements.");
             }
-            return 0;
-        });
-        return result;
+        }
+        catch (Exception e) when (IsDecodeFailure(e))
+        {
+            throw Error(objectPath, $"cannot be read ({e.GetType().Name}: {e.Message}).", e);
+        }
+    }
+
+    // Reads at the stored width into a pooled buffer, then converts: PureHDF refuses a mismatched element size.
+    private static void ReadAs<TStored, TDest>(NativeDataset nd, Selection selection, Span<TDest> dest)
+        where TStored : unmanaged, INumberBase<TStored>
+        where TDest : unmanaged, INumberBase<TDest>
+    {
+        var rented = ArrayPool<TStored>.Shared.Rent(dest.Length);
+        try
+        {
+            var stored = rented.AsSpan(0, dest.Length);
+            nd.Read<TStored>(stored, selection);
+            for (int i = 0; i < stored.Length; i++) dest[i] = TDest.CreateTruncating(stored[i]);
+        }
+        finally
+        {
+            ArrayPool<TStored>.Shared.Return(rented);
+        }
     }
 
     /// <summary>Reads a one-dimensional numeric dataset whole, as <see cref="double"/>.</summary>
@@ -324,11 +353,6 @@ internal sealed class H5Source : IDisposable
         if (type.Class == H5DataTypeClass.FixedPoint) return (type.Class, type.Size, type.FixedPoint.IsSigned);
         if (IsBoolean(type)) return (type.Class, 1, false);
         throw Error(objectPath, $"holds {type.Class} values; expected integers.");
-    }
-
-    private static void Widen<T>(T[] from, long[] to) where T : struct, IConvertible
-    {
-        for (int i = 0; i < from.Length; i++) to[i] = from[i].ToInt64(CultureInfo.InvariantCulture);
     }
 
     private static long Count(ulong[] dims)

@@ -90,7 +90,7 @@ public static class TenXReader
                 var idSpan = tab < 0 ? line : line[..tab];
                 if (Utf8Fields.IsBlank(idSpan))
                     throw new ExpressionFormatException(path, reader.LineNumber, 1, "feature id is empty.");
-                var id = Encoding.UTF8.GetString(idSpan);
+                var id = Utf8Fields.DecodeStrict(idSpan, path, reader.LineNumber, 1, "feature id");
                 if (!firstLine.TryAdd(id, reader.LineNumber))
                     throw new ExpressionFormatException(path, reader.LineNumber, 1,
                         $"duplicate feature id '{id}' (first on line {firstLine[id]}).");
@@ -100,13 +100,13 @@ public static class TenXReader
                 {
                     var rest = line[(tab + 1)..];
                     int tab2 = rest.IndexOf((byte)'\t');
-                    symbol = Encoding.UTF8.GetString(tab2 < 0 ? rest : rest[..tab2]);
+                    symbol = Utf8Fields.DecodeStrict(tab2 < 0 ? rest : rest[..tab2], path, reader.LineNumber, tab + 2, "feature name");
                     hasSymbols = true;
                     if (tab2 >= 0)
                     {
                         var typeSpan = rest[(tab2 + 1)..];
                         int tab3 = typeSpan.IndexOf((byte)'\t');
-                        type = Encoding.UTF8.GetString(tab3 < 0 ? typeSpan : typeSpan[..tab3]);
+                        type = Utf8Fields.DecodeStrict(tab3 < 0 ? typeSpan : typeSpan[..tab3], path, reader.LineNumber, tab + tab2 + 3, "feature type");
                     }
                 }
                 ids.Add(id);
@@ -168,7 +168,7 @@ public static class TenXReader
             var idSpan = tab < 0 ? line : line[..tab];
             if (Utf8Fields.IsBlank(idSpan))
                 throw new ExpressionFormatException(path, reader.LineNumber, 1, "barcode (cell id) is empty.");
-            var id = Encoding.UTF8.GetString(idSpan);
+            var id = Utf8Fields.DecodeStrict(idSpan, path, reader.LineNumber, 1, "barcode (cell id)");
             if (!firstLine.TryAdd(id, reader.LineNumber))
                 throw new ExpressionFormatException(path, reader.LineNumber, 1,
                     $"duplicate barcode (cell id) '{id}' (first on line {firstLine[id]}).");
@@ -321,6 +321,9 @@ public static class TenXReader
             throw new ExpressionFormatException(path, ln, pos + 1, $"missing {what} (expected 'gene cell value').");
         var token = line.Slice(s, l);
         var status = Utf8Number.ParseIndex(token, out long v);
+        if (status is NumberStatus.Negative or NumberStatus.TooLarge)
+            throw new ExpressionFormatException(path, ln, s + 1,
+                $"{what} '{Utf8Number.Show(token)}' is out of range 1..{max} (indices are 1-based).");
         if (status != NumberStatus.Ok)
             throw new ExpressionFormatException(path, ln, s + 1, Utf8Number.Describe(status, token, what));
         if (v < 1 || v > max)
@@ -334,9 +337,11 @@ public static class TenXReader
         const string expected = "'%%MatrixMarket matrix coordinate integer general' (or 'real')";
         if (!reader.TryReadLine(out var line))
             throw new ExpressionFormatException(path, 1, null, $"file is empty; expected the header {expected}.");
-        var tokens = new List<string>();
+        // A valid header has five words; stop splitting at the sixth so a hostile line costs no more than that.
+        var tokens = new List<string>(6);
         int pos = 0;
-        while (Utf8Fields.NextToken(line, ref pos, out int s, out int l)) tokens.Add(Encoding.UTF8.GetString(line.Slice(s, l)));
+        while (tokens.Count < 6 && Utf8Fields.NextToken(line, ref pos, out int s, out int l))
+            tokens.Add(Encoding.UTF8.GetString(l > 64 ? line.Slice(s, 64) : line.Slice(s, l)));
         if (tokens.Count == 0 || !tokens[0].Equals("%%MatrixMarket", StringComparison.OrdinalIgnoreCase))
             throw new ExpressionFormatException(path, 1, 1,
                 $"not a MatrixMarket file: expected the header {expected}, found '{Utf8Number.Show(line)}'.");
@@ -374,6 +379,9 @@ public static class TenXReader
                     throw new ExpressionFormatException(path, ln, pos + 1,
                         $"invalid size line '{Utf8Number.Show(line)}': missing the {names[i]}; expected 'genes cells entries'.");
                 var status = Utf8Number.ParseIndex(line.Slice(s, l), out v[i]);
+                if (status is NumberStatus.Negative or NumberStatus.TooLarge)
+                    throw new ExpressionFormatException(path, ln, s + 1,
+                        $"invalid size line: {names[i]} '{Utf8Number.Show(line.Slice(s, l))}' is out of range (0..{(i < 2 ? int.MaxValue - 1 : long.MaxValue)}).");
                 if (status != NumberStatus.Ok)
                     throw new ExpressionFormatException(path, ln, s + 1,
                         "invalid size line: " + Utf8Number.Describe(status, line.Slice(s, l), names[i]));

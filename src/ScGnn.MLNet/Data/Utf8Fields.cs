@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text;
+using System.Text.Unicode;
 
 namespace ScGnn.MLNet.Data;
 
@@ -42,6 +45,36 @@ internal static class Utf8Fields
             fields.Add(Encoding.UTF8.GetString(line[..k]));
             line = line[(k + 1)..];
         }
+    }
+
+    /// <summary>
+    /// Decodes a field as strict UTF-8. Invalid bytes are an <see cref="ExpressionFormatException"/> naming the line
+    /// and the column of the first bad byte, rather than silently becoming U+FFFD (two different Latin-1 ids would
+    /// otherwise decode to the same string).
+    /// </summary>
+    /// <param name="field">The field's bytes.</param>
+    /// <param name="path">The file, for the message.</param>
+    /// <param name="line">1-based line number.</param>
+    /// <param name="column">1-based byte column where the field starts.</param>
+    /// <param name="what">What the field is ("gene id"), for the message.</param>
+    public static string DecodeStrict(ReadOnlySpan<byte> field, string path, long line, int column, string what)
+    {
+        if (Utf8.IsValid(field)) return Encoding.UTF8.GetString(field);
+        int bad = FirstInvalidByte(field);
+        throw new ExpressionFormatException(path, line, column + bad,
+            $"{what} is not valid UTF-8 (byte 0x{field[bad].ToString("X2", CultureInfo.InvariantCulture)}); save the file as UTF-8.");
+    }
+
+    /// <summary>Offset of the first byte that does not start a valid UTF-8 sequence (the field must be invalid).</summary>
+    private static int FirstInvalidByte(ReadOnlySpan<byte> field)
+    {
+        int i = 0;
+        while (i < field.Length)
+        {
+            if (Rune.DecodeFromUtf8(field[i..], out _, out int consumed) != OperationStatus.Done) return i;
+            i += consumed;
+        }
+        return 0;
     }
 
     /// <summary>ASCII case-insensitive equality of a UTF-8 token with an ASCII word.</summary>

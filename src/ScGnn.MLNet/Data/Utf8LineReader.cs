@@ -13,6 +13,9 @@ internal sealed class Utf8LineReader : IDisposable
 {
     private const int InitialBufferSize = 1 << 20;
 
+    /// <summary>Default <see cref="MaxLineLength"/>: what fits the initial buffer, so a line never grows it.</summary>
+    public const int DefaultMaxLineLength = InitialBufferSize - 2;
+
     // Fixed empty block that ends every BGZF (bgzip) file.
     private static readonly byte[] BgzfEof =
     [
@@ -73,6 +76,13 @@ internal sealed class Utf8LineReader : IDisposable
     /// <summary>1-based number of the line last returned (0 before the first).</summary>
     public long LineNumber { get; private set; }
 
+    /// <summary>
+    /// Longest line accepted, in bytes without the terminator; a longer line is an
+    /// <see cref="ExpressionFormatException"/>. The buffer grows only up to this, so a gzip "bomb" of one huge line
+    /// costs no more memory than a valid file can need. Readers raise it where their format allows long lines.
+    /// </summary>
+    public int MaxLineLength { get; set; } = DefaultMaxLineLength;
+
     /// <summary>Whether the file is gzip-compressed.</summary>
     public bool IsGzip => _gzip;
 
@@ -95,6 +105,7 @@ internal sealed class Utf8LineReader : IDisposable
                 line = TrimCr(_buffer.AsSpan(_start, lineEnd - _start));
                 _start = lineEnd + 1;
                 if (++LineNumber == 1) line = TrimBom(line);
+                CheckLength(line);
                 return true;
             }
             if (_eof)
@@ -104,6 +115,7 @@ internal sealed class Utf8LineReader : IDisposable
                     line = TrimCr(_buffer.AsSpan(_start, _end - _start));
                     _start = _end;
                     if (++LineNumber == 1) line = TrimBom(line);
+                    CheckLength(line);
                     return true;
                 }
                 line = default;
@@ -112,6 +124,13 @@ internal sealed class Utf8LineReader : IDisposable
             searchFrom = _end;
             Fill(ref searchFrom);
         }
+    }
+
+    private void CheckLength(ReadOnlySpan<byte> line)
+    {
+        if (line.Length > MaxLineLength)
+            throw new ExpressionFormatException(FilePath, LineNumber, null,
+                $"line is longer than {MaxLineLength:N0} bytes, more than this file's format allows.");
     }
 
     // Spreadsheet tools start UTF-8 text with a byte-order mark; it is not part of the first field.
@@ -131,9 +150,12 @@ internal sealed class Utf8LineReader : IDisposable
         }
         if (_end == _buffer.Length)
         {
-            if (_buffer.Length >= Array.MaxLength / 2)
-                throw new ExpressionFormatException(FilePath, LineNumber + 1, null, "line is longer than 1 GiB.");
-            Array.Resize(ref _buffer, _buffer.Length * 2);
+            // The buffer holds one unfinished line (plus CR): refuse it once it passes the limit.
+            long limit = Math.Min((long)MaxLineLength + 2, Array.MaxLength);
+            if (_buffer.Length >= limit)
+                throw new ExpressionFormatException(FilePath, LineNumber + 1, null,
+                    $"line is longer than {MaxLineLength:N0} bytes, more than this file's format allows.");
+            Array.Resize(ref _buffer, (int)Math.Min((long)_buffer.Length * 2, limit));
         }
         int read;
         try
@@ -142,7 +164,9 @@ internal sealed class Utf8LineReader : IDisposable
         }
         catch (InvalidDataException e)
         {
-            throw new ExpressionFormatException(FilePath, LineNumber + 1, null, $"gzip data is corrupt ({e.Message}).", e);
+            // .NET's message ("archive entry ... unsupported compression method") misleads for a gzip file.
+            throw new ExpressionFormatException(FilePath, LineNumber + 1, null,
+                $"gzip data is corrupt after {_decompressedBytes:N0} decompressed bytes: the compressed stream cannot be decoded.", e);
         }
         if (read == 0)
         {

@@ -140,6 +140,7 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         using (monitor.Stage($"reading column '{options.InputColumnName}'"))
         {
             matrix = ExpressionMatrix.FromDataView(input, options.InputColumnName, null);
+            ExpressionValueCheck.Check(matrix, options.InputColumnName);
             if (options.MaskColumnName is { } maskColumn)
                 mask = ReadMask(input, maskColumn, matrix.GeneCount);
         }

@@ -8,16 +8,24 @@ internal sealed partial record InputData(string Path, ExpressionMatrix Matrix, s
 {
     public string Name => System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(Path)));
 
-    public static InputData Read(string path, string? labelsPath, ProgressReporter progress)
+    public static InputData Read(InputReading reading, string? labelsPath, ProgressReporter progress)
     {
+        var path = reading.Path;
         // Detect the format first so that a missing file or an unknown type fails before anything else.
-        ExpressionFile.DetectReadFormat(path);
+        var format = ExpressionFile.DetectReadFormat(path);
+        if (reading.GeneSymbols && format != ExpressionFileFormat.TenX)
+            throw new UsageException($"--gene-symbols: applies to 10x input (the symbols of features.tsv); {path} is {format}.");
         if (labelsPath is not null && !File.Exists(labelsPath))
             throw new CommandFailedException(Directory.Exists(labelsPath)
                 ? $"{labelsPath}: is a folder; --labels expects a two-column TSV file 'cell<TAB>label'."
                 : $"{labelsPath}: no such labels file.");
         using var step = progress.Step("Reading " + System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(path)));
-        var matrix = ExpressionFile.Read(path);
+        var matrix = format == ExpressionFileFormat.TenX
+            ? TenXReader.Read(path, new TenXReaderOptions { UseGeneSymbols = reading.GeneSymbols })
+            : ExpressionFile.Read(path);
+        if (reading.Transpose) matrix = OrientationCheck.Transpose(matrix);
+        else if (OrientationCheck.Suspect(matrix) is { } reason)
+            throw new CommandFailedException($"{path}: {reason}; the file is probably genes x cells. Pass --transpose to read it that way.");
         if (matrix.CellCount == 0 || matrix.GeneCount == 0)
             throw new CommandFailedException($"{path}: has {matrix.CellCount} cells and {matrix.GeneCount} genes; nothing to impute.");
         string[]? labels = null;
@@ -33,7 +41,7 @@ internal sealed partial record InputData(string Path, ExpressionMatrix Matrix, s
                 throw new CommandFailedException(LibraryHint().Replace(e.Message, ""), e);
             }
         }
-        step.Complete($"{Fmt.N(matrix.CellCount)} cells x {Fmt.N(matrix.GeneCount)} genes, {Fmt.Percent(matrix.Density)} non-zero" +
+        step.Complete($"{Fmt.N(matrix.CellCount)} cells x {Fmt.N(matrix.GeneCount)} genes{(reading.Transpose ? " (transposed)" : "")}, {Fmt.Percent(matrix.Density)} non-zero" +
             (labels is null ? "" : $", {labels.Distinct(StringComparer.Ordinal).Count()} cell types"));
         return new InputData(path, matrix, labels);
     }

@@ -4,6 +4,7 @@ using Microsoft.ML.Data;
 using ScGnn.MLNet;
 using ScGnn.MLNet.Data;
 using ScGnn.MLNet.Imputation;
+using ScGnn.MLNet.Pipeline;
 using ScGnn.MLNet.Preprocessing;
 using ScGnn.Samples.Cli;
 
@@ -57,6 +58,12 @@ internal sealed class MaskedImputationRun
     public ScGnnImputationTransformer Imputer { get; }
     public int Genes => Masked.GeneCount;
 
+    /// <summary>
+    /// The pipeline for other data: the fitted gene selection, normalization and imputer, without the evaluation
+    /// mask (a model meant for new cells must not hide a share of their observed values).
+    /// </summary>
+    public TransformerChain<ITransformer> ModelForNewData() => new(Selection, Normalization, Imputer);
+
     public ExpressionMatrix ImputedMatrix() => ExpressionMatrix.FromDense(Imputed, Masked.CellIds, Masked.GeneIds);
 
     /// <summary>
@@ -76,10 +83,10 @@ internal sealed class MaskedImputationRun
     /// The clustering rows of the demo and the report: complete data raw vs imputed (the comparison a user cares
     /// about), then the imputer's masked input vs its output (same information on both sides).
     /// </summary>
-    public ClusteringComparison CompareClustering(IReadOnlyList<string> labels, int seed, ProgressReporter progress) =>
-        CompareClustering(labels, seed, progress, Complete, () => Masked, ImputedMatrix);
+    public ClusteringComparison CompareClustering(IReadOnlyList<string> labels, ProgressReporter progress) =>
+        CompareClustering(labels, progress, Complete, () => Masked, ImputedMatrix);
 
-    public static ClusteringComparison CompareClustering(IReadOnlyList<string> labels, int seed, ProgressReporter progress,
+    public static ClusteringComparison CompareClustering(IReadOnlyList<string> labels, ProgressReporter progress,
         Func<(ExpressionMatrix Normalized, ExpressionMatrix Imputed)> complete, Func<ExpressionMatrix> masked, Func<ExpressionMatrix> imputedFromMasked)
     {
         (ExpressionMatrix Normalized, ExpressionMatrix Imputed)? full = null;
@@ -89,7 +96,7 @@ internal sealed class MaskedImputationRun
             (ImputedRow, () => (full ??= complete()).Imputed),
             (MaskedRow, masked),
             (MaskedImputedRow, imputedFromMasked),
-        }, labels, seed, progress);
+        }, labels, progress);
     }
 
     public const string RawRow = "raw (normalized)";
@@ -97,18 +104,23 @@ internal sealed class MaskedImputationRun
     public const string MaskedRow = "raw with the evaluation mask";
     public const string MaskedImputedRow = "ScGnn imputed from that";
 
-    public static MaskedImputationRun Fit(ExpressionMatrix rawMatrix, ScGnnOptions options, int maskSeed, ProgressReporter progress)
+    public static MaskedImputationRun Fit(ExpressionMatrix rawMatrix, ScGnnOptions options, int maskSeed, CommandContext context)
     {
+        var progress = context.Progress;
         var ml = new MLContext(options.Seed);
+        using var log = new LibraryLog(ml, context);
         var raw = rawMatrix.ToDataView();
         double maskRate = Math.Min(rawMatrix.Density, 0.3);
-        using var training = new TrainingProgress(progress, "Preprocessing, PCA, kNN graph");
+        using var training = new TrainingProgress(progress, "Gene selection, normalization, evaluation mask");
+        log.BeforeStage = training.EndPrepare;
         var userProgress = options.Progress;
         options.Progress = p => { training.OnEpoch(p); userProgress?.Invoke(p); };
-        var pipeline = ml.Transforms.SelectVariableGenes()
-            .Append(ml.Transforms.NormalizeMedianLibrarySize())
-            .Append(ml.Transforms.SimulateDropout(maskRate: maskRate, seed: maskSeed))
-            .Append<ITransformer>(ml.Transforms.ImputeWithScGnn(options));
+        var pipeline = ml.Transforms.ScGnnPipeline(new ScGnnPipelineOptions
+        {
+            EvaluationMaskRate = maskRate,
+            EvaluationMaskSeed = maskSeed,
+            Imputation = options,
+        });
         var watch = Stopwatch.StartNew();
         training.Begin();
         var model = pipeline.Fit(raw);

@@ -16,9 +16,7 @@ internal static class ReportComposer
         if (clustering is not null)
         {
             doc.Heading("Clustering: raw vs imputed").Table(clustering.Table()).Paragraph(
-                $"KMeans (ML.NET, k = {clustering.ClassCount} = number of cell types) on log1p values of the whole gene set; " +
-                "ARI and NMI (arithmetic normalization, as scikit-learn) of its clusters against the known types; silhouette " +
-                "(Euclidean) of the known types on the first 50 principal components (ML.NET PCA) of the same log1p values. " +
+                clustering.Description + " (`ClusteringEvaluator`, the same evaluation in every command; mean ± sd over the KMeans seeds.) " +
                 "The first two rows compare the complete data: the normalized counts (\"raw\") and the fitted imputer applied to them " +
                 "(a transform with its own kNN graph, no retraining). The last two compare the imputer's training input (the same " +
                 "counts with the evaluation mask applied) with its output, so both sides of that pair carry the same information.");
@@ -32,7 +30,7 @@ internal static class ReportComposer
                 {
                     ReportFigures.TsneFile => "t-SNE of the PCA embeddings of the complete data, raw (left) vs imputed (right), coloured by cell type; silhouettes in the titles are on the 2-D maps (paper Figure 2), those in the table on PCA 50.",
                     ReportFigures.PredictedFile => "Imputed vs true values on the masked entries (log scale), least-squares line and identity.",
-                    ReportFigures.LossFile => "Training and validation loss (masked-entry MSE) per epoch; the dashed line marks the epoch kept.",
+                    ReportFigures.LossFile => "Training and validation loss (masked-entry MSE) per epoch; the dashed line marks the epoch kept (the imputer's `BestEpoch`, the same number as in Setup).",
                     _ => f,
                 };
                 doc.Paragraph(caption).Image(f, Path.GetFileNameWithoutExtension(f));

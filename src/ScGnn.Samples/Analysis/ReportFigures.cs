@@ -1,4 +1,5 @@
 using ScGnn.MLNet.Embedding;
+using ScGnn.MLNet.Evaluation;
 using ScGnn.MLNet.Imputation;
 using ScGnn.Plotting;
 using ScGnn.Samples.Cli;
@@ -13,7 +14,7 @@ internal static class ReportFigures
     public const string LossFile = "loss.png";
 
     /// <summary>Writes the figures into <paramref name="folder"/> and returns the file names written.</summary>
-    public static List<string> Write(string folder, float[] predicted, float[] truth, IReadOnlyList<ScGnnEpochProgress> history,
+    public static List<string> Write(string folder, float[] predicted, float[] truth, IReadOnlyList<ScGnnEpochProgress> history, int keptEpoch,
         ClusteringComparison? clustering, IReadOnlyList<string>? labels, int seed, ProgressReporter progress, CancellationToken cancellation)
     {
         var written = new List<string>();
@@ -33,12 +34,10 @@ internal static class ReportFigures
             written.Add(PredictedFile);
             if (history.Count > 0)
             {
-                // The trainer reports at epoch e the validation loss of the weights before that epoch's step (those
-                // after epoch e - 1), and keeps those weights; shifted by one, the plot marks the epoch actually kept.
-                var validation = history.Skip(1).Select(h => h.ValidationLoss).Append(double.NaN).ToArray();
+                // The dashed line marks the imputer's BestEpoch: the one definition of the kept epoch (0 = starting weights).
                 ScGnnPlots.SaveLossCurves(Path.Combine(folder, LossFile), history.Select(h => h.TrainLoss).ToArray(),
-                    validation, logScale: LogScaleFits(history),
-                    title: "ScGnn masked-entry MSE per epoch");
+                    history.Select(h => h.ValidationLoss).ToArray(), logScale: LogScaleFits(history),
+                    title: "ScGnn masked-entry MSE per epoch", keptEpoch: keptEpoch);
                 written.Add(LossFile);
             }
             step.Complete(string.Join(", ", written));
@@ -46,15 +45,15 @@ internal static class ReportFigures
         return written;
     }
 
-    private static TSneResult Embed(string label, ClusteringOutcome outcome, int seed, ProgressReporter progress, CancellationToken cancellation)
+    private static TSneResult Embed(string label, ClusteringEvaluation evaluation, int seed, ProgressReporter progress, CancellationToken cancellation)
     {
-        int n = outcome.Clusters.Length;
+        int n = evaluation.CellCount;
         var options = new TSneOptions { Seed = seed, ProgressInterval = 10 };
         // Perplexity must stay below the cell count; tiny inputs get a smaller one.
         if (n <= 3 * options.Perplexity + 1) options.Perplexity = Math.Max(1, (n - 1) / 3.0);
         using var bar = progress.Start(label, options.Iterations, "iterations");
         options.Progress = p => bar.Report(p.Iteration, $"KL {Fmt.F(p.KlDivergence, 3)}");
-        var result = new TSne(options).Fit(outcome.Pca, outcome.PcaDimensions, cancellation);
+        var result = new TSne(options).Fit(evaluation.Embedding.ToArray(), evaluation.ComponentCount, cancellation);
         bar.Complete($"KL {Fmt.F(result.KlDivergence, 3)}");
         return result;
     }

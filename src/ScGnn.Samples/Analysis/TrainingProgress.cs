@@ -24,6 +24,13 @@ internal sealed class TrainingProgress : IDisposable
 
     public void Begin() => _prepare = _reporter.Step(_prepareLabel);
 
+    /// <summary>Ends the app's own preparing step (the library announces its next stage itself).</summary>
+    public void EndPrepare()
+    {
+        _prepare?.Complete();
+        _prepare = null;
+    }
+
     public void OnEpoch(ScGnnEpochProgress p)
     {
         if (_prepare is not null) { _prepare.Complete(); _prepare = null; }
@@ -31,7 +38,7 @@ internal sealed class TrainingProgress : IDisposable
         _lastEpoch = p.Epoch;
         _epochs ??= _reporter.Start(_member == 1 ? "Training ScGnn" : $"Training ScGnn #{_member}", p.Epochs, "epochs");
         string detail = $"loss {Fmt.G(p.TrainLoss)}" + (double.IsNaN(p.ValidationLoss) ? "" : $", validation {Fmt.G(p.ValidationLoss)}");
-        if (p.Epoch == p.Epochs) { _epochs.Complete(detail + $", best epoch {p.BestEpoch}"); }
+        if (p.Epoch == p.Epochs) { _epochs.Complete(detail + $", epoch kept {p.BestEpoch}"); }
         else _epochs.Report(p.Epoch, detail);
     }
 

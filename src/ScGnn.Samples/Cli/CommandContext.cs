@@ -10,4 +10,12 @@ internal sealed record CommandContext(TextWriter Out, IAnsiConsole Console, Prog
 {
     /// <summary>Writes a table (drawn by Spectre.Console) followed by nothing else.</summary>
     public void Write(ConsoleTable table) => table.WriteTo(Console);
+
+    /// <summary>A warning: one line "warning: ..." on standard error, after ending any progress line.</summary>
+    public void Warn(string message)
+    {
+        Progress.EndOpenLine();
+        Out.Flush();
+        System.Console.Error.WriteLine("warning: " + ErrorText.OneLine(message));
+    }
 }

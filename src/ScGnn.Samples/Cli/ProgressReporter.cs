@@ -46,6 +46,22 @@ internal sealed class ProgressReporter
         }
     }
 
+    /// <summary>
+    /// A note on the open step (for example "imputed cells 1-4096 of 20000; about 12 s left"): its detail on a
+    /// terminal, an indented line when redirected.
+    /// </summary>
+    public void Note(string text)
+    {
+        Bar? open;
+        lock (_lock) open = _open;
+        if (Interactive && open is not null) { open.Detail(text); return; }
+        lock (_lock)
+        {
+            _out.WriteLine("    " + text);
+            _out.Flush();
+        }
+    }
+
     /// <summary>Ends a bar drawn in place (before an error message goes to standard error).</summary>
     public void EndOpenLine()
     {
@@ -139,6 +155,12 @@ internal sealed class ProgressReporter
                     Write(PlainLine(done: false));
                 }
             }
+        }
+
+        internal void Detail(string text)
+        {
+            _detail = text;
+            if (_task is { } task) task.Description = Markup.Escape(Description());
         }
 
         /// <summary>Ends the step with an optional summary shown after its time.</summary>

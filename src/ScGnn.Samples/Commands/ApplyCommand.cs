@@ -5,6 +5,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using ScGnn.MLNet;
 using ScGnn.MLNet.Data;
+using ScGnn.MLNet.Preprocessing;
 using ScGnn.Samples.Analysis;
 using ScGnn.Samples.Cli;
 
@@ -14,12 +15,12 @@ namespace ScGnn.Samples.Commands;
 internal sealed class ApplyCommand : AppCommand
 {
     private readonly Option<string> _model = CliOptions.Text("--model", "zip", "ML.NET model zip, e.g. from 'scgnn impute --model'", required: true);
-    private readonly Option<string> _input = ImputeCommand.InputOption();
+    private readonly InputOptions _input = new();
     private readonly Option<string> _output = CliOptions.Text("--output", "path", "the chosen column as a matrix: .csv, .tsv, .parquet, or a folder for 10x", required: true);
     private readonly Option<string> _column = CliOptions.Text("--column", "name", "vector column to write (default: the model's ScGnn output column)");
     private readonly Option<string> _clusters = CliOptions.Text("--clusters", "tsv", "also write each cell's cluster (cell<TAB>cluster) from the model's KMeans step (PredictedLabel)");
 
-    public override IEnumerable<Option> Options => new Option[] { _model, _input, _output, _column, _clusters };
+    public override IEnumerable<Option> Options => new Option[] { _model }.Concat(_input.All).Concat(new Option[] { _output, _column, _clusters });
 
     public override string Name => "apply";
 
@@ -42,16 +43,19 @@ internal sealed class ApplyCommand : AppCommand
     public override int Run(ParseResult args, CommandContext context)
     {
         var modelPath = args.GetRequiredValue(_model);
-        var input = args.GetRequiredValue(_input);
+        var reading = _input.Read(args);
+        var input = reading.Path;
         var output = args.GetRequiredValue(_output);
         var column = args.GetValue(_column);
         var clustersPath = args.GetValue(_clusters);
-        OutputPaths.CheckExpressionOutput(output, input);
-        if (clustersPath is not null) OutputPaths.CheckFileOutput(clustersPath, "--clusters", input, modelPath, output);
-        if (OutputPaths.Full(output) == OutputPaths.Full(modelPath)) throw new UsageException($"--output {output}: is the model file; choose another name.");
+        var inputs = OutputPaths.Inputs(input, model: modelPath);
+        var format = OutputPaths.CheckExpressionOutput(output, "--output", inputs);
+        if (clustersPath is not null) OutputPaths.CheckFileOutput(clustersPath, "--clusters", inputs);
+        OutputPaths.CheckDistinct(("--output", output), ("--clusters", clustersPath));
         var progress = context.Progress;
 
         var ml = new MLContext(1);
+        using var log = new LibraryLog(ml, context);
         ITransformer model;
         using (var step = progress.Step("Loading " + Path.GetFileName(modelPath)))
         {
@@ -60,7 +64,11 @@ internal sealed class ApplyCommand : AppCommand
             step.Complete(string.Join(" -> ", parts.Count > 0 ? parts : new List<string> { "(empty)" }));
         }
         column ??= ModelFile.FindImputer(model)?.OutputColumnName;
-        var data = InputData.Read(input, null, progress);
+        if (ModelFile.Flatten(model).OfType<DropoutSimulatingTransformer>().FirstOrDefault() is { } mask)
+            context.Warn($"{modelPath} contains a SimulateDropout step (an evaluation mask, rate {mask.MaskRate:0.###}): it hides that share of " +
+                "the observed non-zero values of every cell before imputing, so the output replaces them by predictions. " +
+                "Save models for new data without it.");
+        var data = InputData.Read(reading, null, progress);
         var view = data.Matrix.ToDataView();
 
         ExpressionMatrix result;
@@ -85,14 +93,20 @@ internal sealed class ApplyCommand : AppCommand
             result = ExpressionMatrix.FromDataView(scored, column, ScGnnDefaults.CellIdColumnName);
             step.Complete($"'{column}': {Fmt.N(result.CellCount)} cells x {Fmt.N(result.GeneCount)}");
         }
+        IReadOnlyList<string> replaced;
         using (var step = progress.Step("Writing " + Path.GetFileName(Path.TrimEndingDirectorySeparator(output))))
+        using (var commit = new OutputCommit())
         {
-            ExpressionFile.Write(result, output);
-            if (clustersPath is not null) WriteClusters(clustersPath, cellIds!, clusters!);
+            ExpressionFile.Write(result, commit.Stage(output, folder: format == ExpressionFileFormat.TenX));
+            if (clustersPath is not null) WriteClusters(commit.Stage(clustersPath), cellIds!, clusters!);
+            replaced = commit.Commit();
             step.Complete();
         }
-        context.Out.WriteLine($"Wrote {OutputPaths.Full(output)} ('{column}', {Fmt.N(result.CellCount)} cells x {Fmt.N(result.GeneCount)})" +
-            (clustersPath is null ? "." : $" and {OutputPaths.Full(clustersPath)} ({clusters!.Distinct().Count()} clusters)."));
+        string holds = column == ModelFile.FindImputer(model)?.OutputColumnName
+            ? OutputDescription.For(model, data.Matrix.GeneCount, result.GeneCount, reading.GeneSymbols, ExpressionFile.DetectReadFormat(input) == ExpressionFileFormat.TenX, format)
+            : $"{Fmt.N(result.GeneCount)} values; {OutputDescription.FormatName(format)}";
+        context.Out.WriteLine($"Wrote {OutputPaths.Full(output)}{ImputeCommand.Replaced(replaced, output)} ('{column}': {Fmt.N(result.CellCount)} cells x {holds})" +
+            (clustersPath is null ? "." : $" and {OutputPaths.Full(clustersPath)}{ImputeCommand.Replaced(replaced, clustersPath)} ({clusters!.Distinct().Count()} clusters)."));
         return 0;
     }
 

@@ -6,6 +6,7 @@ using ScGnn.MLNet;
 using ScGnn.MLNet.Data;
 using ScGnn.MLNet.Evaluation;
 using ScGnn.MLNet.Imputation;
+using ScGnn.MLNet.Pipeline;
 using ScGnn.Samples.Analysis;
 using ScGnn.Samples.Cli;
 
@@ -18,7 +19,7 @@ namespace ScGnn.Samples.Commands;
 /// </summary>
 internal sealed class EvaluateCommand : AppCommand
 {
-    private readonly Option<string> _input = ImputeCommand.InputOption();
+    private readonly InputOptions _input = new();
     private readonly Option<string> _labels = CliOptions.Text("--labels", "tsv", "cell types (cell<TAB>label): also compare KMeans clustering of raw vs imputed");
     private readonly Option<int?> _folds = CliOptions.Int("--folds", "N", "number of seeds (folds) to average over (default 5)", 1, 1000);
     private readonly Option<string> _json = CliOptions.Text("--json", "file", "also write the per-fold and summary results as JSON");
@@ -28,7 +29,7 @@ internal sealed class EvaluateCommand : AppCommand
     public EvaluateCommand() => _training.Seed.Description = "first seed; fold i uses seed + i for its mask and its fit (default 1)";
 
     public override IEnumerable<Option> Options =>
-        new Option[] { _input, _labels, _folds, _training.Seed, _json, _allMasked }.Concat(_training.All(seed: false));
+        _input.All.Concat(new Option[] { _labels, _folds, _training.Seed, _json, _allMasked }).Concat(_training.All(seed: false));
 
     public override string Name => "evaluate";
 
@@ -40,33 +41,34 @@ internal sealed class EvaluateCommand : AppCommand
         MSE / Pearson r / Spearman / median absolute error on the hidden entries the model never trained on. By
         default these are the paper's: the hidden entries of the training cells are the training targets and
         those of the held-out test cells (5 %) are scored. With --score-all-masked ScGnn never sees the hidden
-        entries (it draws its own targets) and all of them are scored. 'leave zeros' is the error of not imputing.
+        entries (it draws its own targets) and all of them are scored.
 
         With --labels: ScGnn is fitted once more on the complete data (no evaluation mask), then KMeans (k = number
         of cell types) on log1p of the normalized counts (raw) and of the imputed counts, once per fold seed;
         silhouette of the types on PCA 50, ARI and NMI of the clusters (mean ± sd over the KMeans seeds).
 
         Example:
-          scgnn evaluate --input data/zeisel --labels data/zeisel/labels.tsv --folds 5 --json zeisel.json
+          scgnn evaluate --input ../shared/data/pbmc3k --labels ../shared/data/pbmc3k/labels.tsv --folds 5 --json pbmc3k.json
         """;
 
     public override int Run(ParseResult args, CommandContext context)
     {
-        var input = args.GetRequiredValue(_input);
+        var reading = _input.Read(args);
+        var input = reading.Path;
         var labelsPath = args.GetValue(_labels);
         int folds = args.GetValue(_folds) ?? 5;
         var settings = _training.Read(args);
         bool allMasked = args.GetValue(_allMasked);
         var jsonPath = args.GetValue(_json);
-        if (jsonPath is not null) OutputPaths.CheckFileOutput(jsonPath, "--json", input);
+        if (jsonPath is not null) OutputPaths.CheckFileOutput(jsonPath, "--json", OutputPaths.Inputs(input, labelsPath));
         var progress = context.Progress;
         var output = context.Out;
         var total = Stopwatch.StartNew();
 
-        var data = InputData.Read(input, labelsPath, progress);
-        bool cluster = data.Labels is not null && ClusteringAnalysis.CanScore(data.Labels);
+        var data = InputData.Read(reading, labelsPath, progress);
+        bool cluster = data.Labels is not null && ClusteringEvaluator.CanEvaluate(data.Labels);
         if (data.Labels is not null && !cluster)
-            output.WriteLine($"  (clustering skipped: {ClusteringAnalysis.ClassCount(data.Labels)} distinct cell types; 2 to n - 1 needed)");
+            output.WriteLine($"  (clustering skipped: {ClusteringComparison.CountClasses(data.Labels)} distinct cell types; 2 to n - 1 needed)");
 
         // The protocol: one call into the library; progress per fold and per epoch.
         TrainingProgress? training = null;
@@ -81,7 +83,7 @@ internal sealed class EvaluateCommand : AppCommand
         {
             if (fold >= folds) return;
             progress.Line($"Fold {fold + 1}/{folds} (seed {settings.Seed + fold})");
-            training = new TrainingProgress(progress, fold == 0 ? "Preprocessing, mask, PCA, kNN graph" : "Mask, PCA, kNN graph");
+            training = new TrainingProgress(progress, fold == 0 ? "Preprocessing, mask" : "Mask");
             training.Begin();
         }
         protocolOptions.FoldCompleted = f =>
@@ -95,15 +97,17 @@ internal sealed class EvaluateCommand : AppCommand
         ImputationProtocolResult result;
         try
         {
-            result = ImputationProtocol.Run(new MLContext(settings.Seed), data.Matrix.ToDataView(), protocolOptions);
+            var ml = new MLContext(settings.Seed);
+            using var log = new LibraryLog(ml, context) { BeforeStage = () => training?.EndPrepare() };
+            result = ImputationProtocol.Run(ml, data.Matrix.ToDataView(), protocolOptions);
         }
         finally
         {
             training?.Dispose();
         }
 
-        // Table 2 has only the model's numbers; "leave zeros" is the mean square of the scored true values, which the
-        // protocol does not return, so it is left out rather than recomputed from another mask.
+        // Table 2 has only the model's numbers, and so does this table (no "leave zeros" baseline: the protocol
+        // does not return the scored true values).
         var summary = result.Unseen;
         string scored = allMasked ? "all masked entries" : "masked entries of the held-out test cells";
         output.WriteLine();
@@ -126,50 +130,46 @@ internal sealed class EvaluateCommand : AppCommand
             $"{Fmt.PlusMinus(summary.Mse.Mean, summary.Mse.StandardDeviation, summary.Mse.Mean >= 100 ? 1 : 2)} / {Fmt.PlusMinus(summary.PearsonR.Mean, summary.PearsonR.StandardDeviation, 3)}");
         context.Write(table2);
 
-        ClusteringSummary? clusteringSummary = null;
+        ClusteringComparison? clustering = null;
         if (cluster)
         {
             progress.Line("Clustering: ScGnn on the complete data (no evaluation mask)");
-            clusteringSummary = CompareClustering(data, settings, folds, progress, context.Cancellation);
+            clustering = CompareClustering(data, settings, context);
             output.WriteLine();
-            context.Write(clusteringSummary.Table(ClusteringAnalysis.ClassCount(data.Labels!)));
-            output.WriteLine("  raw = normalized counts; imputed = ScGnn fitted on them (seed " + settings.Seed + "); KMeans once per fold seed.");
-            output.WriteLine("  Silhouette of the labels on PCA 50 of log1p values; ARI and NMI of the KMeans clusters vs the labels.");
+            context.Write(clustering.Table());
+            output.WriteLine($"  raw = normalized counts; imputed = ScGnn fitted on them (seed {settings.Seed}), as 'scgnn impute --labels' does. {clustering.Description}");
         }
         if (jsonPath is not null)
-            WriteJson(jsonPath, data, settings, model, allMasked, result, clusteringSummary);
+            WriteJson(jsonPath, data, settings, model, allMasked, result, clustering);
         output.WriteLine();
         output.WriteLine($"Done in {ProgressReporter.Seconds(total.Elapsed)}." + (jsonPath is null ? "" : $" JSON: {OutputPaths.Full(jsonPath)}"));
         return 0;
     }
 
-    /// <summary>One fit on the complete data (selection, normalization, ScGnn), then KMeans per fold seed on raw vs imputed.</summary>
-    private static ClusteringSummary CompareClustering(InputData data, TrainingSettings settings, int folds, ProgressReporter progress,
-        CancellationToken cancellation)
+    /// <summary>One fit on the complete data (the recipe: selection, normalization, ScGnn), then the clustering evaluation of raw vs imputed.</summary>
+    private static ClusteringComparison CompareClustering(InputData data, TrainingSettings settings, CommandContext context)
     {
+        var progress = context.Progress;
         var ml = new MLContext(settings.Seed);
+        using var log = new LibraryLog(ml, context);
         var raw = data.Matrix.ToDataView();
-        using var training = new TrainingProgress(progress, "Preprocessing, PCA, kNN graph");
-        var options = settings.ToOptions(progress: training.OnEpoch, cancellation: cancellation);
-        var pipeline = ml.Transforms.SelectVariableGenes()
-            .Append(ml.Transforms.NormalizeMedianLibrarySize())
-            .Append<ITransformer>(ml.Transforms.ImputeWithScGnn(options));
+        using var training = new TrainingProgress(progress, "Gene selection, normalization");
+        log.BeforeStage = training.EndPrepare;
+        var options = settings.ToOptions(progress: training.OnEpoch, cancellation: context.Cancellation);
         training.Begin();
-        var scored = pipeline.Fit(raw).Transform(raw);
+        var scored = ml.Transforms.ScGnnPipeline(new ScGnnPipelineOptions { Imputation = options }).Fit(raw).Transform(raw);
+        training.Dispose();
         var normalized = ExpressionMatrix.FromDataView(scored, ScGnnDefaults.ExpressionColumnName, null);
         var imputed = ExpressionMatrix.FromDataView(scored, options.OutputColumnName, null);
-        var perSeed = new List<ClusteringComparison>();
-        for (int f = 0; f < folds; f++)
-            perSeed.Add(ClusteringComparison.Run(new (string, Func<ExpressionMatrix>)[]
-            {
-                ("raw (normalized)", () => normalized),
-                ("ScGnn imputed", () => imputed),
-            }, data.Labels!, settings.Seed + f, progress));
-        return ClusteringSummary.From(perSeed);
+        return ClusteringComparison.Run(new (string, Func<ExpressionMatrix>)[]
+        {
+            ("raw (normalized)", () => normalized),
+            ("ScGnn imputed", () => imputed),
+        }, data.Labels!, progress);
     }
 
     private static void WriteJson(string path, InputData data, TrainingSettings settings, ScGnnOptions options, bool allMasked,
-        ImputationProtocolResult result, ClusteringSummary? clustering)
+        ImputationProtocolResult result, ClusteringComparison? clustering)
     {
         AtomicFile.Write(path, stream =>
         {
@@ -232,43 +232,5 @@ internal sealed class EvaluateCommand : AppCommand
     {
         if (double.IsFinite(v)) w.WriteNumber(name, v);
         else w.WriteNull(name);
-    }
-
-    /// <summary>Mean ± sd over KMeans seeds of each clustering row.</summary>
-    private sealed record ClusteringSummary(IReadOnlyList<(string Name, MetricStatistic Silhouette, MetricStatistic Ari, MetricStatistic Nmi)> Rows)
-    {
-        public static ClusteringSummary From(IReadOnlyList<ClusteringComparison> runs)
-        {
-            var rows = new List<(string, MetricStatistic, MetricStatistic, MetricStatistic)>();
-            for (int r = 0; r < runs[0].Rows.Count; r++)
-            {
-                MetricStatistic S(Func<ClusteringOutcome, double> f) => new(runs.Select(c => f(c.Rows[r].Outcome)).ToArray());
-                rows.Add((runs[0].Rows[r].Name, S(o => o.Silhouette), S(o => o.AdjustedRandIndex), S(o => o.NormalizedMutualInformation)));
-            }
-            return new ClusteringSummary(rows);
-        }
-
-        public void WriteJson(Utf8JsonWriter w)
-        {
-            w.WriteStartArray("clustering");
-            foreach (var (name, sil, ari, nmi) in Rows)
-            {
-                w.WriteStartObject();
-                w.WriteString("data", name);
-                WriteStatistic(w, "silhouette", sil);
-                WriteStatistic(w, "adjustedRandIndex", ari);
-                WriteStatistic(w, "normalizedMutualInformation", nmi);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }
-
-        public ConsoleTable Table(int k)
-        {
-            static string P(MetricStatistic s) => Fmt.PlusMinus(s.Mean, s.StandardDeviation, 3);
-            var t = new ConsoleTable($"clustering (KMeans k = {k}, log1p; mean ± sd)", "silhouette", "ARI", "NMI");
-            foreach (var (name, sil, ari, nmi) in Rows) t.Row(name, P(sil), P(ari), P(nmi));
-            return t;
-        }
     }
 }

@@ -4,7 +4,9 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using ScGnn.MLNet;
 using ScGnn.MLNet.Data;
+using ScGnn.MLNet.Evaluation;
 using ScGnn.MLNet.Imputation;
+using ScGnn.MLNet.Pipeline;
 using ScGnn.Samples.Analysis;
 using ScGnn.Samples.Cli;
 
@@ -16,11 +18,7 @@ namespace ScGnn.Samples.Commands;
 /// </summary>
 internal sealed class ImputeCommand : AppCommand
 {
-    /// <summary>The input option every command that reads a dataset declares.</summary>
-    public static Option<string> InputOption() =>
-        CliOptions.Text("--input", "path", "10x folder, .mtx[.gz], .csv[.gz], .tsv[.gz] or .parquet (cells x genes)", required: true);
-
-    private readonly Option<string> _input = InputOption();
+    private readonly InputOptions _input = new();
     private readonly Option<string> _output = CliOptions.Text("--output", "path", "imputed matrix: .csv, .tsv, .parquet, or a folder for 10x", required: true);
     private readonly Option<string> _model = CliOptions.Text("--model", "zip", "also save the fitted pipeline (gene selection, normalization, imputer) as an ML.NET model zip");
     private readonly Option<string> _labels = CliOptions.Text("--labels", "tsv", "cell types (cell<TAB>label): afterwards compare KMeans clustering of raw vs imputed");
@@ -29,51 +27,61 @@ internal sealed class ImputeCommand : AppCommand
     private readonly TrainingOptions _training = new();
 
     public override IEnumerable<Option> Options =>
-        new Option[] { _input, _output, _model, _labels, _noFilter, _noNormalize }.Concat(_training.All());
+        _input.All.Concat(new Option[] { _output, _model, _labels, _noFilter, _noNormalize }).Concat(_training.All());
 
     public override string Name => "impute";
 
     public override string Summary => "Impute dropout zeros of a dataset with ScGnn and write the imputed matrix.";
 
     public override string Details => """
-        The output has one row per cell and one column per gene kept (all genes with --no-filter); zero entries
-        hold ScGnn's predictions and observed values are kept. CSV/TSV: header 'cell' then the gene ids, the cell
-        id first on each line, invariant culture, shortest round-trip floats. The output is written atomically.
+        What the output holds: one row per cell and one column per kept gene. Genes are kept by the paper's rule,
+        variance/(1+mean) > 0.5 on the raw counts (sample variance; every gene with --no-filter). Values are
+        median-normalized (each cell scaled to the median cell total over the kept genes, as scanpy's
+        normalize_total; as given with --no-normalize): observed values as they are, zeros filled with ScGnn's
+        predictions. Genes are named by the input's ids (Ensembl ids of a 10x features.tsv, or symbols with
+        --gene-symbols). The final line repeats this with the numbers of this run.
+
+        CSV/TSV: header 'cell' then the gene ids, the cell id first on each line, invariant culture, shortest
+        round-trip floats. The output type comes from its name (.csv, .tsv, .parquet, or a folder for 10x); it
+        is checked, with the folder, before any work. Outputs are written to temporary files and moved into place
+        together at the end; an existing output is replaced and the final line says so. No output may be an input.
 
         With --no-filter --no-normalize the input is taken as already selected and normalized and imputed as it
         is (real-valued MatrixMarket is accepted). 'scgnn apply --model <zip>' on the same input writes a
         byte-identical file.
 
         Examples:
-          scgnn impute --input data/pbmc3k --output pbmc3k-imputed.csv --paper-defaults
+          scgnn impute --input ../shared/data/pbmc3k --output pbmc3k-imputed.csv --gene-symbols
           scgnn impute --input counts.parquet --output imputed/ --model imputer.zip --labels labels.tsv
         """;
 
     public override int Run(ParseResult args, CommandContext context)
     {
-        var input = args.GetRequiredValue(_input);
+        var reading = _input.Read(args);
+        var input = reading.Path;
         var output = args.GetRequiredValue(_output);
         var modelPath = args.GetValue(_model);
         var labelsPath = args.GetValue(_labels);
         bool filter = !args.GetValue(_noFilter), normalize = !args.GetValue(_noNormalize);
         var settings = _training.Read(args);
-        OutputPaths.CheckExpressionOutput(output, input);
-        if (modelPath is not null) OutputPaths.CheckFileOutput(modelPath, "--model", input);
+        var inputs = OutputPaths.Inputs(input, labelsPath);
+        var format = OutputPaths.CheckExpressionOutput(output, "--output", inputs);
+        if (modelPath is not null) OutputPaths.CheckFileOutput(modelPath, "--model", inputs);
+        OutputPaths.CheckDistinct(("--output", output), ("--model", modelPath));
         var progress = context.Progress;
         var total = Stopwatch.StartNew();
 
-        var data = InputData.Read(input, labelsPath, progress);
-        if (data.Labels is not null && !ClusteringAnalysis.CanScore(data.Labels))
-            throw new CommandFailedException($"{labelsPath}: the cells have {ClusteringAnalysis.ClassCount(data.Labels)} distinct labels; clustering scores need 2 to {data.Matrix.CellCount - 1}.");
+        var data = InputData.Read(reading, labelsPath, progress);
+        if (data.Labels is not null && !ClusteringEvaluator.CanEvaluate(data.Labels))
+            throw new CommandFailedException($"{labelsPath}: the cells have {ClusteringComparison.CountClasses(data.Labels)} distinct labels; clustering scores need 2 to {data.Matrix.CellCount - 1}.");
         var ml = new MLContext(settings.Seed);
+        using var log = new LibraryLog(ml, context);
         var raw = data.Matrix.ToDataView();
 
-        using var training = new TrainingProgress(progress, (filter ? "Gene selection, " : "") + (normalize ? "normalization, " : "") + "PCA, kNN graph");
+        using var training = new TrainingProgress(progress, filter && normalize ? "Gene selection, normalization" : filter ? "Gene selection" : normalize ? "Normalization" : "Preparing");
+        log.BeforeStage = training.EndPrepare;
         var options = settings.ToOptions(progress: training.OnEpoch, cancellation: context.Cancellation);
-        var pipeline = new EstimatorChain<ITransformer>();
-        if (filter) pipeline = pipeline.Append<ITransformer>(ml.Transforms.SelectVariableGenes());
-        if (normalize) pipeline = pipeline.Append<ITransformer>(ml.Transforms.NormalizeMedianLibrarySize());
-        pipeline = pipeline.Append<ITransformer>(ml.Transforms.ImputeWithScGnn(options));
+        var pipeline = ml.Transforms.ScGnnPipeline(new ScGnnPipelineOptions { SelectGenes = filter, Normalize = normalize, Imputation = options });
         context.Out.WriteLine($"ScGnn: {settings.Describe(options)}");
         training.Begin();
         var model = pipeline.Fit(raw);
@@ -87,10 +95,14 @@ internal sealed class ImputeCommand : AppCommand
             imputed = ExpressionMatrix.FromDataView(scored, options.OutputColumnName, ScGnnDefaults.CellIdColumnName);
             step.Complete($"{Fmt.N(imputed.CellCount)} cells x {Fmt.N(imputed.GeneCount)} genes");
         }
+        IReadOnlyList<string> replaced;
         using (var step = progress.Step("Writing " + Path.GetFileName(Path.TrimEndingDirectorySeparator(output))))
+        using (var commit = new OutputCommit())
         {
-            ExpressionFile.Write(imputed, output);
-            if (modelPath is not null) ModelFile.Save(ml, model, raw.Schema, modelPath);
+            // Both outputs are written first and moved into place together: a failed model save replaces nothing.
+            ExpressionFile.Write(imputed, commit.Stage(output, folder: format == ExpressionFileFormat.TenX));
+            if (modelPath is not null) ModelFile.Save(ml, model, raw.Schema, commit.Stage(modelPath));
+            replaced = commit.Commit();
             step.Complete(modelPath is null ? null : $"model {Path.GetFileName(modelPath)} ({Fmt.N(new FileInfo(modelPath).Length / 1024)} KB)");
         }
 
@@ -101,15 +113,22 @@ internal sealed class ImputeCommand : AppCommand
                 (normalize ? "raw (normalized)" : "raw (as given)",
                     () => ExpressionMatrix.FromDataView(scored, ScGnnDefaults.ExpressionColumnName, ScGnnDefaults.CellIdColumnName)),
                 ("ScGnn imputed", () => imputed),
-            }, data.Labels, settings.Seed, progress);
+            }, data.Labels, progress);
             context.Out.WriteLine();
             context.Write(comparison.Table());
-            context.Out.WriteLine("  raw = the imputer's input; silhouette of the labels on PCA 50 of log1p values; ARI/NMI of KMeans vs the labels.");
+            context.Out.WriteLine("  raw = the imputer's input. " + comparison.Description);
             context.Out.WriteLine();
         }
         var imputer = ModelFile.FindImputer(model)!;
-        context.Out.WriteLine($"Wrote {OutputPaths.Full(output)} ({Fmt.N(imputed.CellCount)} cells x {Fmt.N(imputed.GeneCount)} genes; best epoch {imputer.BestEpoch}) in {ProgressReporter.Seconds(total.Elapsed)}.");
-        if (modelPath is not null) context.Out.WriteLine($"Saved model {OutputPaths.Full(modelPath)}; use: scgnn apply --model {modelPath} --input <data> --output <path>");
+        var holds = OutputDescription.For(model, data.Matrix.GeneCount, imputed.GeneCount, reading.GeneSymbols,
+            ExpressionFile.DetectReadFormat(input) == ExpressionFileFormat.TenX, format);
+        context.Out.WriteLine($"Wrote {OutputPaths.Full(output)}{Replaced(replaced, output)} in {ProgressReporter.Seconds(total.Elapsed)}: " +
+            $"{Fmt.N(imputed.CellCount)} cells x {holds}; epoch kept {imputer.BestEpoch}.");
+        if (modelPath is not null) context.Out.WriteLine($"Saved model {OutputPaths.Full(modelPath)}{Replaced(replaced, modelPath)}; use: scgnn apply --model {modelPath} --input <data> --output <path>");
         return 0;
     }
+
+    /// <summary>" (replaced the existing file)" when the commit replaced <paramref name="path"/>.</summary>
+    public static string Replaced(IReadOnlyList<string> replaced, string path) =>
+        replaced.Contains(OutputPaths.Full(path)) ? (Directory.Exists(path) ? " (replaced files of the existing folder)" : " (replaced the existing file)") : "";
 }

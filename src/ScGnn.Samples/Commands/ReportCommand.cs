@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using ScGnn.MLNet.Evaluation;
 using ScGnn.Samples.Analysis;
 using ScGnn.Samples.Cli;
 
@@ -8,12 +9,12 @@ namespace ScGnn.Samples.Commands;
 /// <summary><c>scgnn report</c>: fit with an evaluation mask on a labelled dataset, write the three figures and report.md.</summary>
 internal sealed class ReportCommand : AppCommand
 {
-    private readonly Option<string> _input = ImputeCommand.InputOption();
+    private readonly InputOptions _input = new();
     private readonly Option<string> _labels = CliOptions.Text("--labels", "tsv", "cell types, two columns 'cell<TAB>label' (header optional)", required: true);
     private readonly Option<string> _out = CliOptions.Text("--out", "folder", "where to write tsne.png, predicted-vs-true.png, loss.png and report.md", required: true);
     private readonly TrainingOptions _training = new();
 
-    public override IEnumerable<Option> Options => new Option[] { _input, _labels, _out }.Concat(_training.All());
+    public override IEnumerable<Option> Options => _input.All.Concat(new Option[] { _labels, _out }).Concat(_training.All());
 
     public override string Name => "report";
 
@@ -25,28 +26,29 @@ internal sealed class ReportCommand : AppCommand
         / silhouette / ARI / NMI on raw vs imputed, t-SNE maps side by side, predicted vs true, loss curves.
 
         Example:
-          scgnn report --input data/pbmc3k --labels data/pbmc3k/labels.tsv --out pbmc3k-report
+          scgnn report --input ../shared/data/pbmc3k --labels ../shared/data/pbmc3k/labels.tsv --out pbmc3k-report
         """;
 
     public override int Run(ParseResult args, CommandContext context)
     {
-        var input = args.GetRequiredValue(_input);
+        var reading = _input.Read(args);
+        var input = reading.Path;
         var labelsPath = args.GetRequiredValue(_labels);
         var outDir = Path.GetFullPath(args.GetRequiredValue(_out));
-        if (File.Exists(outDir)) throw new UsageException($"--out {outDir}: is a file; expected a folder.");
+        OutputPaths.CheckFolderOutput(outDir, "--out", OutputPaths.Inputs(input, labelsPath));
         var settings = _training.Read(args);
         var progress = context.Progress;
         var total = Stopwatch.StartNew();
         var timings = new List<(string, TimeSpan)>();
 
-        var data = InputData.Read(input, labelsPath, progress);
+        var data = InputData.Read(reading, labelsPath, progress);
         var labels = data.Labels!;
-        bool scorable = ClusteringAnalysis.CanScore(labels);
+        bool scorable = ClusteringEvaluator.CanEvaluate(labels);
         timings.Add(("read", total.Elapsed));
 
         var options = settings.ToOptions(cancellation: context.Cancellation);
         context.Out.WriteLine($"ScGnn: {settings.Describe(options)}");
-        var run = MaskedImputationRun.Fit(data.Matrix, options, settings.Seed, progress);
+        var run = MaskedImputationRun.Fit(data.Matrix, options, settings.Seed, context);
         timings.Add(("fit (preprocessing, graph, training)", run.FitTime));
         timings.Add(("impute", run.ImputeTime));
 
@@ -57,13 +59,13 @@ internal sealed class ReportCommand : AppCommand
             "before training; ScGnn never saw them as inputs or targets. Values are median-normalized counts.",
             predicted, truth);
         ClusteringComparison? clustering = scorable
-            ? run.CompareClustering(labels, settings.Seed, progress)
+            ? run.CompareClustering(labels, progress)
             : null;
         timings.Add(("metrics, KMeans, PCA", watch.Elapsed));
 
         watch.Restart();
         Directory.CreateDirectory(outDir);
-        var figures = ReportFigures.Write(outDir, predicted, truth, run.Imputer.TrainingHistory, clustering, scorable ? labels : null,
+        var figures = ReportFigures.Write(outDir, predicted, truth, run.Imputer.TrainingHistory, run.Imputer.BestEpoch, clustering, scorable ? labels : null,
             settings.Seed, progress, context.Cancellation);
         timings.Add(("t-SNE and figures", watch.Elapsed));
         timings.Add(("total", total.Elapsed));
@@ -71,12 +73,12 @@ internal sealed class ReportCommand : AppCommand
         var setup = new List<string>
         {
             $"Data: `{data.Path}`: {Fmt.N(data.Matrix.CellCount)} cells x {Fmt.N(data.Matrix.GeneCount)} genes, {Fmt.Percent(data.Matrix.Density)} non-zero; " +
-            $"{ClusteringAnalysis.ClassCount(labels)} cell types from `{labelsPath}`.",
+            $"{ClusteringComparison.CountClasses(labels)} cell types from `{labelsPath}`.",
             $"Pipeline: `SelectVariableGenes` (variance/(1+mean) > 0.5: {Fmt.N(run.Genes)} genes kept) -> `NormalizeMedianLibrarySize` (median total {Fmt.G(run.Normalization.TargetSum)}) " +
             $"-> `SimulateDropout` (evaluation mask, rate {Fmt.F(run.MaskRate, 3)}) -> `ImputeWithScGnn`.",
             $"ScGnn: {settings.Describe(options)}; {run.Imputer.HiddenUnits} hidden units; epoch kept: {run.Imputer.BestEpoch}.",
         };
-        if (!scorable) setup.Add($"Clustering scores and t-SNE skipped: {ClusteringAnalysis.ClassCount(labels)} distinct cell types (2 to n - 1 needed).");
+        if (!scorable) setup.Add($"Clustering scores and t-SNE skipped: {ClusteringComparison.CountClasses(labels)} distinct cell types (2 to n - 1 needed).");
         ReportComposer.Compose($"ScGnn on {data.Name}", setup, new[] { masked }, clustering, figures, null, timings)
             .Save(Path.Combine(outDir, "report.md"));
 

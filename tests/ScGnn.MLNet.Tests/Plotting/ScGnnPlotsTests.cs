@@ -98,6 +98,9 @@ public sealed class ScGnnPlotsTests : IDisposable
         ScGnnPlots.SaveLossCurves(Path.Combine(_dir, "train_only.png"), train);
         AssertNoTempFiles();
         Assert.Throws<ArgumentException>(() => ScGnnPlots.SaveLossCurves(path, Array.Empty<double>()));
+        ScGnnPlots.SaveLossCurves(Path.Combine(_dir, "kept.png"), train, valid, keptEpoch: 0);
+        Assert.True(new FileInfo(Path.Combine(_dir, "kept.png")).Length > 1000);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ScGnnPlots.SaveLossCurves(path, train, valid, keptEpoch: train.Length + 1));
         Assert.Throws<ArgumentException>(() => ScGnnPlots.SaveLossCurves(path, new[] { 1.0, -1.0 }, logScale: true));
     }
 }

@@ -27,6 +27,16 @@ public sealed class DemoAndEvaluateTests : IDisposable
         Assert.Contains("![tsne](tsne.png)", md);
         Assert.Contains("| ScGnn |", md);
         Assert.True(new FileInfo(_dir.File("report/model.zip")).Length > 1000);
+        // The model for other data leaves the evaluation mask out.
+        var model = new Microsoft.ML.MLContext(1).Model.Load(_dir.File("report/model.zip"), out _);
+        var steps = ((IEnumerable<Microsoft.ML.ITransformer>)model).Select(t => t.GetType().Name).ToArray();
+        Assert.Equal(new[] { "VariableGeneSelectingTransformer", "LibrarySizeNormalizingTransformer", "ScGnnImputationTransformer" }, steps);
+        Assert.Contains("evaluation mask (`SimulateDropout`) is left out", md);
+        // One kept epoch everywhere (issue 12 item 3): report.md, the console and the plot use the imputer's BestEpoch.
+        int kept = ((IEnumerable<Microsoft.ML.ITransformer>)model).OfType<ScGnn.MLNet.Imputation.ScGnnImputationTransformer>().Single().BestEpoch;
+        Assert.Contains($"epoch kept: {kept}.", md);
+        Assert.Contains($"epoch kept {kept}", run.Stdout);
+        Assert.Contains("the dashed line marks the epoch kept (the imputer's `BestEpoch`", md);
         Assert.Equal(new[] { "report" }, _dir.Entries());
         Assert.Empty(Directory.GetFiles(_dir.File("report"), "*.tmp"));
     }
@@ -54,8 +64,38 @@ public sealed class DemoAndEvaluateTests : IDisposable
         var clustering = root.GetProperty("clustering");
         Assert.Equal(2, clustering.GetArrayLength());
         Assert.Equal("ScGnn imputed", clustering[1].GetProperty("data").GetString());
-        Assert.Equal(2, clustering[1].GetProperty("adjustedRandIndex").GetProperty("runs").GetInt32());
+        // The library's clustering evaluation: KMeans seeds 1-5, whatever the folds.
+        Assert.Equal(5, clustering[1].GetProperty("adjustedRandIndex").GetProperty("runs").GetInt32());
+        Assert.StartsWith("KMeans (k = 3", clustering[1].GetProperty("method").GetString());
         Assert.InRange(clustering[1].GetProperty("adjustedRandIndex").GetProperty("mean").GetDouble(), -1, 1);
+    }
+
+    [Fact]
+    public void Impute_and_evaluate_report_the_same_clustering()
+    {
+        // Issue 12 item 7: one clustering evaluation (the library's ClusteringEvaluator) for every command.
+        var input = SampleData.Write(_dir.Path, "cells.csv", out var labels);
+        var impute = ScgnnApp.Run(_dir.Path, "impute", "--input", input, "--output", "out.csv", "--labels", labels, "--epochs", "4", "--seed", "2");
+        Assert.True(impute.ExitCode == 0, impute.ToString());
+        var evaluate = ScgnnApp.Run(_dir.Path, "evaluate", "--input", input, "--labels", labels, "--folds", "2", "--epochs", "4", "--seed", "2");
+        Assert.True(evaluate.ExitCode == 0, evaluate.ToString());
+        foreach (var row in new[] { "raw (normalized)", "ScGnn imputed" })
+        {
+            string Line(AppRun run) => run.Stdout.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith(row + " ", StringComparison.Ordinal));
+            Assert.Equal(Line(impute), Line(evaluate));
+            Assert.Contains("±", Line(impute));
+        }
+        Assert.Contains("KMeans (k = 3, best inertia of 10 k-means++ initialisations, seeds 1-5)", impute.Stdout);
+        Assert.Contains("KMeans (k = 3, best inertia of 10 k-means++ initialisations, seeds 1-5)", evaluate.Stdout);
+    }
+
+    [Fact]
+    public void Evaluate_help_promises_only_what_it_prints()
+    {
+        var run = ScgnnApp.Run(_dir.Path, "evaluate", "--help");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("MSE / Pearson r", run.Stdout);
+        Assert.DoesNotContain("leave zeros", run.Stdout);
     }
 
     [Fact]

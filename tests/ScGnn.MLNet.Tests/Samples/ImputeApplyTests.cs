@@ -1,3 +1,5 @@
+using Microsoft.ML;
+using ScGnn.MLNet.Imputation;
 using System.Globalization;
 using ScGnn.MLNet.Data;
 using ScGnn.MLNet.Tests.Data;
@@ -136,6 +138,47 @@ public sealed class ImputeApplyTests : IDisposable
         var line = ScgnnApp.AssertOneLineError(run, 1);
         Assert.Contains("NotAGene", line);
         Assert.False(File.Exists(_dir.File("out.csv")));
+    }
+
+    [Fact]
+    public void Apply_warns_loudly_when_the_model_masks_observed_values()
+    {
+        var input = SampleData.Write(_dir.Path, "counts.csv", out _);
+        var ml = new MLContext(seed: 1);
+        var data = ExpressionFile.Read(input).ToDataView();
+        var model = ml.Transforms.SelectVariableGenes()
+            .Append(ml.Transforms.NormalizeMedianLibrarySize())
+            .Append(ml.Transforms.SimulateDropout(maskRate: 0.2, seed: 3))
+            .Append(ml.Transforms.ImputeWithScGnn(new ScGnnOptions { Epochs = 2, Seed = 1 }))
+            .Fit(data);
+        ml.Model.Save(model, data.Schema, _dir.File("masked.zip"));
+
+        var run = ScgnnApp.Run(_dir.Path, "apply", "--model", "masked.zip", "--input", input, "--output", "out.csv");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var warning = Assert.Single(run.StderrLines);
+        Assert.StartsWith("warning: ", warning);
+        Assert.Contains("SimulateDropout", warning);
+        Assert.Contains("rate 0.2", warning);
+    }
+
+    [Fact]
+    public void Library_warnings_and_stages_reach_the_user()
+    {
+        // Issue 12 items 11 and 12: the library's stages (ML.NET log) are progress steps; its warnings are warning: lines.
+        var input = SampleData.Write(_dir.Path, "counts.csv", out _);
+        var fit = ScgnnApp.Run(_dir.Path, "impute", "--input", input, "--output", "imputed.csv", "--model", "model.zip", "--epochs", "2");
+        Assert.True(fit.ExitCode == 0, fit.ToString());
+        Assert.Contains("ScGnn: cell graph (PCA", fit.Stdout);
+        Assert.Contains("ScGnn: reading column 'Expression'", fit.Stdout);
+        var few = ExpressionFile.Read(input);
+        int five = few.RowPointers[5];
+        ExpressionFile.Write(new ExpressionMatrix(few.CellIds.Take(5).ToArray(), few.GeneIds, few.RowPointers[..6].ToArray(),
+            few.ColumnIndices[..five].ToArray(), few.Values[..five].ToArray()), _dir.File("five.csv"));
+
+        var run = ScgnnApp.Run(_dir.Path, "apply", "--model", "model.zip", "--input", "five.csv", "--output", "five-imputed.csv");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var warning = Assert.Single(run.StderrLines);
+        Assert.StartsWith("warning: ScGnn: a batch of 5 cells is too small", warning);
     }
 
     private static IEnumerable<string> Files(string path) =>
