@@ -7,26 +7,42 @@ namespace ScGnn.MLNet.Gcn;
 
 /// <summary>
 /// The SCGNN network (paper §2): two graph convolutions with a gene bottleneck,
-/// <c>H = relu(Â X W1 + b1)</c>, <c>X~ = Â H W2 + b2</c>, with <c>W1: M x D</c> and <c>W2: D x M</c>.
-/// Split into a hidden step and an output step so training can evaluate the output only at masked entries.
+/// <c>H = relu(Â X W1 + b1)</c>, <c>X~ = Â H W2 + b2</c>, with <c>W1: M x D</c> and <c>W2: D x M</c>, plus an optional
+/// skip connection <c>sum_f s_f[gene] F_f[cell, gene]</c> on fixed neighbourhood features (<see cref="NeighborFeatures"/>).
 /// </summary>
+/// <remarks>
+/// The two <c>Â</c> products take sparse COO adjacencies, which may be rectangular: in a mini-batch the second
+/// product's rows are the batch's cells and its columns their neighbours, the first product's rows those neighbours and
+/// its columns theirs (<see cref="GcnSubgraph"/>). On the whole graph both are the full <c>Â</c>. The output is
+/// evaluated only at selected entries while training, never as cells x genes.
+/// </remarks>
 internal sealed class BottleneckGcn : Module
 {
     private readonly Parameter _w1;
     private readonly Parameter _b1;
-    private readonly Parameter _w2;
+    // W2 stored transposed (genes x D), so that selecting a target's gene reads one contiguous row.
+    private readonly Parameter _w2t;
     private readonly Parameter _b2;
+    // Skip coefficients, genes x features; absent without a skip connection.
+    private readonly Parameter? _skip;
 
-    /// <summary>Creates the layers with pygcn's initialization, uniform(-1/sqrt(out), 1/sqrt(out)) for weights and biases.</summary>
-    internal BottleneckGcn(int genes, int hidden, Generator generator) : base(nameof(BottleneckGcn))
+    /// <summary>
+    /// Creates the layers with pygcn's initialization, uniform(-1/sqrt(out), 1/sqrt(out)) for weights and biases, and
+    /// <paramref name="skipFeatures"/> zero skip coefficients per gene.
+    /// </summary>
+    internal BottleneckGcn(int genes, int hidden, Generator generator, int skipFeatures = 0) : base(nameof(BottleneckGcn))
     {
         Genes = genes;
         Hidden = hidden;
+        SkipFeatureCount = skipFeatures;
         double s1 = 1.0 / Math.Sqrt(hidden), s2 = 1.0 / Math.Sqrt(genes);
         _w1 = new Parameter(empty(genes, hidden).uniform_(-s1, s1, generator));
         _b1 = new Parameter(empty(hidden).uniform_(-s1, s1, generator));
-        _w2 = new Parameter(empty(hidden, genes).uniform_(-s2, s2, generator));
+        using (var w2 = empty(hidden, genes).uniform_(-s2, s2, generator))
+        using (var w2t = w2.t())
+            _w2t = new Parameter(w2t.contiguous());
         _b2 = new Parameter(empty(genes).uniform_(-s2, s2, generator));
+        if (skipFeatures > 0) _skip = new Parameter(zeros(genes, skipFeatures));
         RegisterComponents();
     }
 
@@ -34,41 +50,136 @@ internal sealed class BottleneckGcn : Module
 
     internal int Hidden { get; }
 
-    /// <summary><c>Â H</c> where <c>H = dropout(relu(Â X W1 + b1))</c>: the propagated hidden layer (cells x D).</summary>
-    /// <remarks>Computed as <c>Â (X W1)</c>, which equals <c>(Â X) W1</c> and costs cells x genes x D multiply-adds.</remarks>
-    internal Tensor PropagatedHidden(Tensor adjacency, Tensor x, double dropout, bool training)
+    /// <summary>Skip features per entry (0 without a skip connection).</summary>
+    internal int SkipFeatureCount { get; }
+
+    /// <summary><c>X W1</c> (rows of <paramref name="x"/> x D); <paramref name="x"/> may be dense or sparse COO.</summary>
+    internal Tensor InputProduct(Tensor x) => x.mm(_w1);
+
+    /// <summary>
+    /// <c>Â2 dropout(relu(Â1 U + b1))</c> from <c>U = X W1</c>: the propagated hidden layer of the second product's rows.
+    /// </summary>
+    internal Tensor PropagatedHidden(AdjacencySlice a1, AdjacencySlice a2, Tensor u, double dropout, bool training)
     {
-        var h = functional.relu(adjacency.mm(x.mm(_w1)) + _b1);
+        var h = functional.relu(a1.Multiply(u) + _b1);
         if (training && dropout > 0) h = functional.dropout(h, dropout, training: true);
-        return adjacency.mm(h);
+        return a2.Multiply(h);
     }
 
-    /// <summary>The output at selected (cell, gene) entries only: <c>sum_d Z[cell, d] W2[d, gene] + b2[gene]</c>.</summary>
-    internal Tensor OutputAt(Tensor propagatedHidden, Tensor cells, Tensor genes)
+    /// <summary>
+    /// The output at selected entries only: <c>sum_d Z[cell, d] W2[d, gene] + b2[gene] + sum_f s_f[gene] F[entry, f]</c>.
+    /// </summary>
+    /// <param name="z">Propagated hidden layer (rows x D).</param>
+    /// <param name="rows">Row of <paramref name="z"/> per entry (int64).</param>
+    /// <param name="genes">Gene per entry (int64).</param>
+    /// <param name="features">Skip features per entry (entries x <see cref="SkipFeatureCount"/>), or null without a skip connection.</param>
+    /// <remarks>
+    /// With gradients on, the bottleneck term is read from the block's dense output <c>Z W2 + b2</c> (rows x genes, the
+    /// size of one batch): its backward is two small products, where gathering rows of <c>W2</c> per entry would need an
+    /// <c>index_add</c> over every target, several times slower on the CPU. Without gradients only the entries are computed.
+    /// </remarks>
+    internal Tensor OutputAt(Tensor z, Tensor rows, Tensor genes, Tensor? features)
     {
-        var z = propagatedHidden.index_select(0, cells);
-        var w = _w2.t().index_select(0, genes);
-        return (z * w).sum(1) + _b2.index_select(0, genes);
+        Tensor output;
+        if (is_grad_enabled())
+        {
+            using var flat = rows * Genes + genes;
+            output = (z.mm(_w2t.t()) + _b2).flatten().index_select(0, flat);
+        }
+        else output = (z.index_select(0, rows) * _w2t.index_select(0, genes)).sum(1) + _b2.index_select(0, genes);
+        if (_skip is not null && features is not null)
+            output = output + SkipTerm.At(_skip, features, genes, HostGenes(genes));
+        return output;
     }
 
-    /// <summary>The full output (cells x genes).</summary>
-    internal Tensor Output(Tensor propagatedHidden) => propagatedHidden.mm(_w2) + _b2;
+    // The genes on the host for the CPU skip kernel (a copy of a CPU tensor; unused on other devices).
+    private static int[] HostGenes(Tensor genes)
+    {
+        if (genes.device_type != TorchSharp.DeviceType.CPU) return Array.Empty<int>();
+        using var g = genes.to_type(ScalarType.Int32);
+        return g.data<int>().ToArray();
+    }
 
-    /// <summary>Copies of the four parameter tensors, in the order W1, b1, W2, b2 (row-major float32).</summary>
-    internal float[][] ExportWeights() => new[] { _w1, _b1, _w2, _b2 }
-        .Select(p => p.detach().contiguous().data<float>().ToArray()).ToArray();
+    /// <summary>The full output of a block of rows (rows x genes), skip features given as one rows x genes tensor per feature.</summary>
+    internal Tensor Output(Tensor z, IReadOnlyList<Tensor>? features)
+    {
+        var output = z.mm(_w2t.t()) + _b2;
+        if (_skip is not null && features is not null)
+            for (int f = 0; f < features.Count; f++)
+            {
+                using var column = _skip.select(1, f);
+                output = output + features[f] * column;
+            }
+        return output;
+    }
 
-    /// <summary>Overwrites the parameters from <see cref="ExportWeights"/>-shaped arrays.</summary>
+    /// <summary>
+    /// Copies of the parameters in the model format's order: W1 (genes x D), b1, W2 (D x genes), b2, then one array of
+    /// genes skip coefficients per feature (row-major float32).
+    /// </summary>
+    internal float[][] ExportWeights()
+    {
+        var arrays = new List<float[]>();
+        arrays.Add(ToArray(_w1));
+        arrays.Add(ToArray(_b1));
+        using (var w2 = _w2t.t()) arrays.Add(ToArray(w2));
+        arrays.Add(ToArray(_b2));
+        if (_skip is not null)
+            for (int f = 0; f < SkipFeatureCount; f++)
+            {
+                using var column = _skip.select(1, f);
+                arrays.Add(ToArray(column));
+            }
+        return arrays.ToArray();
+    }
+
+    private static float[] ToArray(Tensor t)
+    {
+        using var scope = NewDisposeScope();
+        return t.detach().cpu().contiguous().data<float>().ToArray();
+    }
+
+    /// <summary>Overwrites the parameters from <see cref="ExportWeights"/>-shaped arrays (skip coefficients only when present in both).</summary>
     internal void ImportWeights(float[][] weights)
     {
+        if (weights.Length != 4 + SkipFeatureCount)
+            throw new ArgumentException($"Expected {4 + SkipFeatureCount} weight arrays; got {weights.Length}.");
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var ps = new[] { _w1, _b1, _w2, _b2 };
+        var ps = new[] { _w1, _b1, _w2t, _b2 };
         for (int i = 0; i < ps.Length; i++)
         {
             if (weights[i].Length != ps[i].numel())
                 throw new ArgumentException($"Weight {i} has {weights[i].Length} values; expected {ps[i].numel()}.");
-            using var t = tensor(weights[i]).reshape(ps[i].shape);
-            ps[i].copy_(t);
+            var source = i == 2 ? tensor(weights[i]).reshape(Hidden, Genes).t() : tensor(weights[i]).reshape(ps[i].shape);
+            ps[i].copy_(source.to(ps[i].device));
         }
+        for (int f = 0; f < SkipFeatureCount; f++)
+        {
+            if (weights[4 + f].Length != Genes) throw new ArgumentException($"Skip coefficient {f} has {weights[4 + f].Length} values; expected {Genes}.");
+            _skip!.select(1, f).copy_(tensor(weights[4 + f]).to(_skip.device));
+        }
+    }
+
+    /// <summary>Sets the output layer's weights <c>W2</c> to zero, so the network starts as exactly its bias and skip connection.</summary>
+    internal void ZeroOutputWeights()
+    {
+        using var noGrad = no_grad();
+        _w2t.zero_();
+    }
+
+    /// <summary>Copies of the parameters on their device (for keeping the best epoch without a host round trip).</summary>
+    internal Tensor[] Snapshot()
+    {
+        using var noGrad = no_grad();
+        return parameters().Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
+    }
+
+    /// <summary>Restores a <see cref="Snapshot"/>.</summary>
+    internal void Restore(Tensor[] snapshot)
+    {
+        using var noGrad = no_grad();
+        var ps = parameters().ToArray();
+        for (int i = 0; i < ps.Length; i++) ps[i].copy_(snapshot[i]);
     }
 }

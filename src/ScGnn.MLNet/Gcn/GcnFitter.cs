@@ -1,111 +1,358 @@
 using ScGnn.MLNet.Graph;
 using ScGnn.MLNet.Imputation;
+using ScGnn.MLNet.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
-using Targets = (int[] Cells, int[] Genes, float[] Values);
 
 namespace ScGnn.MLNet.Gcn;
 
-/// <summary>The outcome of fitting one network: the kept weights, every epoch's losses and the epoch kept.</summary>
-/// <param name="Weights">W1, b1, W2, b2 (<see cref="BottleneckGcn.ExportWeights"/> order), then the skip coefficients.</param>
-/// <param name="History">One entry per epoch run.</param>
-/// <param name="BestEpoch">The epoch whose weights were kept (0: the starting weights).</param>
-/// <param name="Timings">Where the epochs' time went.</param>
-internal sealed record GcnFit(float[][] Weights, IReadOnlyList<ScGnnEpochProgress> History, int BestEpoch, KernelTimings Timings);
-
 /// <summary>
-/// Paper step 4, fitting the network: trains one <see cref="BottleneckGcn"/> on the masked targets of the training
-/// cells and keeps the weights of the epoch selected on the validation targets.
+/// Paper step 3, fitting the network: <see cref="BottleneckGcn"/> trained by TorchSharp autograd and
+/// <c>torch.optim.Adam</c> on the masked entries, one dispose scope per step, tensors on the settings' device.
 /// </summary>
+/// <remarks>
+/// <para>Small data trains on the whole graph, one Adam step per epoch, as the paper does. Above
+/// <see cref="WholeGraphEntries"/> input entries the training cells are cut into mini-batches of graph-local cells
+/// (breadth-first order over the kNN graph), each trained on its exact two-hop neighbourhood (<see cref="GcnSubgraph"/>),
+/// so one step's memory is bounded by the batch.</para>
+/// <para>Every epoch the weights entering it are scored on the validation targets: on the whole graph from the
+/// step's own <c>X W1</c>, in mini-batch mode by a pass over the validation cells. The kept epoch is the lowest
+/// validation loss whose paired gain over the start exceeds <see cref="GcnTrainingSettings.SelectionStandardErrors"/>;
+/// training stops when the validation loss has not reached a new low for <see cref="GcnTrainingSettings.Patience"/>
+/// epochs. Only the per-epoch losses (and the significance test on a new low) leave the device.</para>
+/// </remarks>
 internal static class GcnFitter
 {
-    /// <summary>Fits one network.</summary>
-    /// <param name="features">What the network reads: the masked input on the network's scale, dense cells x genes
-    /// (the one whole-dataset dense array left in training; mini-batches replace it).</param>
-    /// <param name="skip">The skip connection's neighbourhood features, or null without one.</param>
-    /// <param name="observed">Extra targets for the skip start (the training cells' observed values), or default.</param>
-    /// <param name="cells">Cells.</param>
-    /// <param name="genes">Genes.</param>
-    /// <param name="adjacency">The normalized adjacency of the cell graph.</param>
-    /// <param name="hidden">Bottleneck units.</param>
-    /// <param name="trainTargets">Masked entries of the training cells.</param>
-    /// <param name="valTargets">Masked entries of the validation cells.</param>
-    /// <param name="o">Settings.</param>
-    /// <param name="seed">Seed of the initialization and dropout.</param>
-    /// <param name="device">Device.</param>
-    /// <param name="epochDone">Called after every epoch (progress, cancellation: it may throw to stop).</param>
-    internal static GcnFit Fit(float[] features, float[][]? skip, Targets observed, int cells, int genes, NormalizedAdjacency adjacency,
-        int hidden, MaskedEntries trainTargets, MaskedEntries valTargets, ScGnnOptions o, int seed, Device device,
-        Action<ScGnnEpochProgress>? epochDone = null)
-    {
-        using var scope = NewDisposeScope();
-        bool log1p = o.InputScale == ScGnnInputScale.Log1p;
-        float[][] init;
-        using (var generator = new Generator((ulong)seed))
-        using (var module = new BottleneckGcn(genes, hidden, generator))
-            init = module.ExportWeights();
-        using var x = GcnInput.Create(features, cells, genes, device);
-        var (vr, vg, vv) = Arrays(valTargets, log1p);
-        var (tr, tg, tv) = Arrays(trainTargets, log1p);
+    /// <summary>Cells x genes up to which training uses the whole graph (64 Mi entries: a 256 MiB float block).</summary>
+    internal const long WholeGraphEntries = 1L << 26;
 
-        if (skip is not null)
+    /// <summary>
+    /// Trains one network.
+    /// </summary>
+    /// <param name="adjacency">The cell graph.</param>
+    /// <param name="x">The network's input (training targets already zero), cells x genes, on the network's scale.</param>
+    /// <param name="hidden">Bottleneck width.</param>
+    /// <param name="train">Training targets (sorted by cell), with skip features when <paramref name="skipStart"/> is given.</param>
+    /// <param name="validation">Validation targets, possibly empty: without them the last epoch is kept and nothing stops early.</param>
+    /// <param name="skipStart">The skip connection's per-gene start (coefficients per feature, intercept), or null without one.</param>
+    /// <param name="s">Training settings.</param>
+    internal static GcnFit Fit(NormalizedAdjacency adjacency, CsrMatrix x, int hidden, GcnTargets train, GcnTargets validation,
+        (float[][] Coefficients, float[] Intercept)? skipStart, GcnTrainingSettings s)
+    {
+        if (train.Count == 0) throw new ArgumentException("No training targets.");
+        int cells = x.Rows, genes = x.Columns;
+        int features = skipStart?.Coefficients.Length ?? 0;
+        if (train.FeatureCount != features || (validation.Count > 0 && validation.FeatureCount != features))
+            throw new ArgumentException($"Targets carry {train.FeatureCount} skip features; the start has {features}.");
+        var device = s.Device;
+        using var scope = NewDisposeScope();
+        random.manual_seed(s.Seed);
+        using var generator = new Generator((ulong)s.Seed);
+        var model = new BottleneckGcn(genes, hidden, generator, features);
+        if (skipStart is { } start)
         {
-            // The skip starts at the per-gene least-squares fit on the training targets (and, by default, on the
-            // training cells' observed values); the GCN learns the rest.
-            var (lr, lg, lv) = Concat((tr, tg, tv), observed);
-            var (coef, intercept) = NeighborFeatures.FitLeastSquares(skip, genes, lr, lg, lv);
-            init = new[] { init[0], init[1], init[2], intercept }.Concat(coef).ToArray();
+            var init = model.ExportWeights();
+            init[3] = start.Intercept;
+            for (int f = 0; f < features; f++) init[4 + f] = start.Coefficients[f];
+            model.ImportWeights(init);
         }
-        using var kernel = new GcnTrainingKernel(x, adjacency, hidden, init, o.DropoutRate, o.LearningRate, o.WeightDecay, (ulong)seed, skip);
+        if (s.ZeroOutputStart) model.ZeroOutputWeights();
+        model.to(device);
+        var optimizer = optim.Adam(model.parameters(), s.LearningRate, 0.9, 0.999, 1e-8, s.WeightDecay);
+
+        int batchCells = s.BatchCells ?? ((long)cells * genes <= WholeGraphEntries ? cells : AutomaticBatchCells(adjacency, genes));
+        var run = batchCells >= cells
+            ? (EpochRunner)new WholeGraphRunner(adjacency, x, train, validation, model, optimizer, s)
+            : new MiniBatchRunner(adjacency, x, train, validation, model, optimizer, s, batchCells);
+        if (run.BatchCount > 1)
+            s.Log?.Invoke($"ScGnn: mini-batch training, {run.BatchCount} batches of up to {batchCells} training cells per epoch (exact two-hop neighbourhoods)");
 
         var history = new List<ScGnnEpochProgress>();
-        bool hasVal = valTargets.Count > 0;
-        double best = double.PositiveInfinity;
-        int bestEpoch = 0;
-        float[][] bestWeights = kernel.ExportWeights();
-        double[]? startErrors = null;
-        for (int epoch = 1; epoch <= o.Epochs; epoch++)
+        bool hasVal = validation.Count > 0;
+        Tensor? startErrors = null;
+        Tensor[]? kept = null;
+        double keptLoss = double.PositiveInfinity, lowest = double.PositiveInfinity;
+        int keptEpoch = 0, lowestEpoch = 0;
+        bool stopped = false;
+        try
         {
-            var before = hasVal ? kernel.ExportWeights() : null;
-            var (trainLoss, valLoss) = kernel.Step(tr, tg, tv, false, vr, vg, vv);
-            // The validation loss belongs to the weights before this step; without validation, select on training loss.
-            double selection = hasVal ? valLoss : trainLoss;
-            if (hasVal && epoch == 1) startErrors = (double[])kernel.ValidationErrors.Clone();
-            // Leaving the starting weights needs a validation gain beyond noise (paired over the same targets).
-            if (selection < best && (!hasVal || epoch == 1 || o.EpochSelectionStandardErrors == 0 ||
-                PairedGainInStandardErrors(startErrors!, kernel.ValidationErrors) > o.EpochSelectionStandardErrors))
+            for (int epoch = 1; epoch <= s.Epochs; epoch++)
             {
-                best = selection;
-                bestEpoch = hasVal ? epoch - 1 : epoch;
-                bestWeights = hasVal ? before! : kernel.ExportWeights();
+                s.CheckAlive?.Invoke();
+                // The weights entering this epoch are those of epoch - 1.
+                int t = epoch - 1;
+                double valLoss = double.NaN;
+                var trainLoss = run.Epoch(errors =>
+                {
+                    valLoss = errors.mean().item<float>();
+                    if (t == 0)
+                    {
+                        startErrors = errors.detach().clone().DetachFromDisposeScope();
+                        Keep(ref kept, model);
+                        keptLoss = valLoss;
+                    }
+                    else if (valLoss < keptLoss && (s.SelectionStandardErrors == 0 ||
+                        PairedGainInStandardErrors(startErrors!, errors) > s.SelectionStandardErrors))
+                    {
+                        Keep(ref kept, model);
+                        keptLoss = valLoss;
+                        keptEpoch = t;
+                    }
+                    if (valLoss < lowest) { lowest = valLoss; lowestEpoch = t; }
+                    // Stop before stepping: the weights entering this epoch are the last ones scored.
+                    return s.Patience is int p && t - lowestEpoch >= p;
+                });
+                if (trainLoss is null)
+                {
+                    stopped = true;
+                    s.Log?.Invoke($"ScGnn: early stop at epoch {t}: validation loss has not improved for {s.Patience} epochs " +
+                                  $"(lowest {lowest:G5} at epoch {lowestEpoch}); keeping epoch {keptEpoch}");
+                    break;
+                }
+                if (!hasVal) keptEpoch = epoch;
+                var progress = new ScGnnEpochProgress(epoch, s.Epochs, trainLoss.Value, valLoss, keptEpoch);
+                history.Add(progress);
+                s.Progress?.Invoke(progress);
             }
-            var progress = new ScGnnEpochProgress(epoch, o.Epochs, trainLoss, valLoss, bestEpoch);
-            history.Add(progress);
-            epochDone?.Invoke(progress);
+            if (kept is not null) model.Restore(kept);
+            return new GcnFit(model.ExportWeights(), history, keptEpoch, stopped, run.BatchCount);
         }
-        var timings = new KernelTimings();
-        timings.Add(kernel.Timings);
-        return new GcnFit(bestWeights, history, bestEpoch, timings);
+        finally
+        {
+            startErrors?.Dispose();
+            if (kept is not null) foreach (var k in kept) k.Dispose();
+            run.Dispose();
+            optimizer.Dispose();
+            model.Dispose();
+        }
+    }
+
+    private static void Keep(ref Tensor[]? kept, BottleneckGcn model)
+    {
+        if (kept is not null) foreach (var k in kept) k.Dispose();
+        kept = model.Snapshot();
     }
 
     /// <summary>
     /// The mean per-target drop in squared error from <paramref name="start"/> to <paramref name="now"/>, in standard
     /// errors of that mean (sample sd, n-1): a paired z. Positive when <paramref name="now"/> is better.
     /// </summary>
-    internal static double PairedGainInStandardErrors(double[] start, double[] now)
+    internal static double PairedGainInStandardErrors(Tensor start, Tensor now)
     {
-        int n = start.Length;
+        using var scope = NewDisposeScope();
+        long n = start.numel();
         if (n < 2) return 0;
-        double sum = 0, sumSq = 0;
-        for (int e = 0; e < n; e++) { double d = start[e] - now[e]; sum += d; sumSq += d * d; }
-        double mean = sum / n, variance = Math.Max(0, (sumSq - n * mean * mean) / (n - 1));
-        double se = Math.Sqrt(variance / n);
+        var d = (start - now).to_type(ScalarType.Float64);
+        double mean = d.mean().item<double>();
+        double sd = d.std().item<double>();
+        double se = sd / Math.Sqrt(n);
         return se > 0 ? mean / se : mean > 0 ? double.PositiveInfinity : mean < 0 ? double.NegativeInfinity : 0;
     }
 
-    internal static Targets Arrays(MaskedEntries m, bool log1p) =>
-        (m.Cells, m.Genes, log1p ? TrainingTargets.Log1pOf(m.Values) : m.Values);
+    // About WholeGraphEntries input entries per step: the batch's two-hop neighbourhood is roughly degree^2 / 4 times
+    // its cells on a kNN graph in breadth-first order, so start from that and let GcnSubgraph make it exact.
+    private static int AutomaticBatchCells(NormalizedAdjacency a, int genes)
+    {
+        double degree = (double)a.Columns.Length / a.Count;
+        double growth = Math.Max(1, degree * degree / 4);
+        return (int)Math.Clamp(WholeGraphEntries / genes / growth, 256, a.Count);
+    }
 
-    internal static Targets Concat(Targets a, Targets b) => b.Cells is null || b.Cells.Length == 0 ? a :
-        (a.Cells.Concat(b.Cells).ToArray(), a.Genes.Concat(b.Genes).ToArray(), a.Values.Concat(b.Values).ToArray());
+    /// <summary>Cells in breadth-first order over the graph (each component from its lowest cell): neighbours stay close.</summary>
+    internal static int[] LocalityOrder(NormalizedAdjacency a)
+    {
+        var order = new int[a.Count];
+        var seen = new bool[a.Count];
+        int head = 0, tail = 0;
+        for (int root = 0; root < a.Count; root++)
+        {
+            if (seen[root]) continue;
+            seen[root] = true;
+            order[tail++] = root;
+            while (head < tail)
+            {
+                int i = order[head++];
+                for (int q = a.RowPointers[i]; q < a.RowPointers[i + 1]; q++)
+                {
+                    int k = a.Columns[q];
+                    if (!seen[k]) { seen[k] = true; order[tail++] = k; }
+                }
+            }
+        }
+        return order;
+    }
+
+    // One epoch of steps. Epoch(validate) scores the weights entering the epoch through validate (when there are
+    // validation targets; it returns true to stop before stepping), then steps; returns the epoch's training loss or
+    // null when stopped.
+    private abstract class EpochRunner : IDisposable
+    {
+        protected EpochRunner(BottleneckGcn model, optim.Optimizer optimizer, GcnTrainingSettings s)
+        {
+            Model = model; Optimizer = optimizer; Settings = s;
+        }
+
+        protected BottleneckGcn Model { get; }
+        protected optim.Optimizer Optimizer { get; }
+        protected GcnTrainingSettings Settings { get; }
+        internal abstract int BatchCount { get; }
+        internal abstract double? Epoch(Func<Tensor, bool> validate);
+        public virtual void Dispose() { }
+
+        // Squared errors of the model's output at the entries.
+        protected Tensor SquaredErrors(Tensor z, EntryTensors e) => (Model.OutputAt(z, e.Rows, e.Genes, e.Features) - e.Values).square();
+    }
+
+    // Target entries of one step as device tensors.
+    private sealed class EntryTensors : IDisposable
+    {
+        internal EntryTensors((long[] Rows, long[] Genes, float[] Values, float[]? Features) e, int featureCount, Device device)
+        {
+            Count = e.Rows.Length;
+            Rows = GcnSubgraph.OnDevice(tensor(e.Rows), device);
+            Genes = GcnSubgraph.OnDevice(tensor(e.Genes), device);
+            Values = GcnSubgraph.OnDevice(tensor(e.Values), device);
+            Features = e.Features is null ? null : GcnSubgraph.OnDevice(tensor(e.Features, e.Rows.Length, featureCount), device);
+        }
+
+        internal long Count { get; }
+        internal Tensor Rows { get; }
+        internal Tensor Genes { get; }
+        internal Tensor Values { get; }
+        internal Tensor? Features { get; }
+
+        internal EntryTensors Detached()
+        {
+            Rows.DetachFromDisposeScope(); Genes.DetachFromDisposeScope(); Values.DetachFromDisposeScope(); Features?.DetachFromDisposeScope();
+            return this;
+        }
+
+        public void Dispose() { Rows.Dispose(); Genes.Dispose(); Values.Dispose(); Features?.Dispose(); }
+    }
+
+    // The paper's full batch: Â, X and the targets live on the device for the whole fit; validation reuses X W1.
+    private sealed class WholeGraphRunner : EpochRunner
+    {
+        private readonly AdjacencySlice _a;
+        private readonly Tensor _x;
+        private readonly EntryTensors _train;
+        private readonly EntryTensors? _val;
+
+        internal WholeGraphRunner(NormalizedAdjacency a, CsrMatrix x, GcnTargets train, GcnTargets val, BottleneckGcn model,
+            optim.Optimizer optimizer, GcnTrainingSettings s) : base(model, optimizer, s)
+        {
+            var g = GcnSubgraph.Whole(a);
+            var all = g.OutputCells;
+            _a = g.First;
+            _x = g.InputBlock(x, s.SparseInput, s.Device).DetachFromDisposeScope();
+            _train = new EntryTensors(train.Select(all, train.CellStarts(x.Rows)), train.FeatureCount, s.Device).Detached();
+            _val = val.Count == 0 ? null : new EntryTensors(val.Select(all, val.CellStarts(x.Rows)), val.FeatureCount, s.Device).Detached();
+        }
+
+        internal override int BatchCount => 1;
+
+        internal override double? Epoch(Func<Tensor, bool> validate)
+        {
+            using var scope = NewDisposeScope();
+            Optimizer.zero_grad();
+            var u = Model.InputProduct(_x);
+            if (_val is not null)
+            {
+                bool stop;
+                using (no_grad())
+                    stop = validate(SquaredErrors(Model.PropagatedHidden(_a, _a, u.detach(), 0, training: false), _val));
+                if (stop) return null;
+            }
+            var z = Model.PropagatedHidden(_a, _a, u, Settings.DropoutRate, training: true);
+            var loss = SquaredErrors(z, _train).mean();
+            loss.backward();
+            Optimizer.step();
+            return loss.item<float>();
+        }
+
+        public override void Dispose()
+        {
+            _a.Dispose(); _x.Dispose(); _train.Dispose(); _val?.Dispose();
+        }
+    }
+
+    // Graph-local mini-batches of training cells, each on its exact two-hop neighbourhood, in a seeded random order.
+    private sealed class MiniBatchRunner : EpochRunner
+    {
+        private readonly NormalizedAdjacency _a;
+        private readonly CsrMatrix _x;
+        private readonly GcnTargets _train, _val;
+        private readonly int[] _trainStarts, _valStarts;
+        private readonly int[][] _trainBatches, _valBatches;
+        private readonly int[] _local;
+        private readonly Random _order;
+
+        internal MiniBatchRunner(NormalizedAdjacency a, CsrMatrix x, GcnTargets train, GcnTargets val, BottleneckGcn model,
+            optim.Optimizer optimizer, GcnTrainingSettings s, int batchCells) : base(model, optimizer, s)
+        {
+            _a = a; _x = x; _train = train; _val = val;
+            _trainStarts = train.CellStarts(x.Rows);
+            _valStarts = val.CellStarts(x.Rows);
+            var order = LocalityOrder(a);
+            _trainBatches = Batches(order, _trainStarts, batchCells);
+            _valBatches = val.Count == 0 ? Array.Empty<int[]>() : Batches(order, _valStarts, batchCells);
+            _local = Enumerable.Repeat(-1, x.Rows).ToArray();
+            _order = new Random(s.Seed);
+        }
+
+        // The cells holding entries, in locality order, cut into batches of batchCells (each ascending).
+        private static int[][] Batches(int[] order, int[] starts, int batchCells)
+        {
+            var withEntries = order.Where(c => starts[c + 1] > starts[c]).ToArray();
+            return withEntries.Chunk(batchCells).Select(b => { Array.Sort(b); return b; }).ToArray();
+        }
+
+        internal override int BatchCount => _trainBatches.Length;
+
+        internal override double? Epoch(Func<Tensor, bool> validate)
+        {
+            if (_valBatches.Length > 0)
+            {
+                using var scope = NewDisposeScope();
+                var errors = new List<Tensor>();
+                using (no_grad())
+                    foreach (var batch in _valBatches)
+                    {
+                        Settings.CheckAlive?.Invoke();
+                        var (z, entries) = Forward(batch, _val, _valStarts, training: false);
+                        errors.Add(SquaredErrors(z, entries));
+                    }
+                if (validate(cat(errors)))
+                    return null;
+            }
+            long count = 0;
+            using var epochScope = NewDisposeScope();
+            // The epoch's summed squared error stays on the device until the epoch ends.
+            var total = zeros(1, device: Settings.Device);
+            foreach (int b in Enumerable.Range(0, _trainBatches.Length).OrderBy(_ => _order.Next()).ToArray())
+            {
+                Settings.CheckAlive?.Invoke();
+                using var scope = NewDisposeScope();
+                Optimizer.zero_grad();
+                var (z, entries) = Forward(_trainBatches[b], _train, _trainStarts, training: true);
+                var loss = SquaredErrors(z, entries).mean();
+                loss.backward();
+                Optimizer.step();
+                using (no_grad()) total.add_(loss.detach() * entries.Count);
+                count += entries.Count;
+            }
+            return total.item<float>() / count;
+        }
+
+        private (Tensor Z, EntryTensors Entries) Forward(int[] batch, GcnTargets targets, int[] starts, bool training)
+        {
+            var g = GcnSubgraph.Around(_a, batch, _local);
+            var device = Settings.Device;
+            var x = g.InputBlock(_x, Settings.SparseInput, device);
+            var entries = new EntryTensors(targets.Select(batch, starts), targets.FeatureCount, device);
+            var z = Model.PropagatedHidden(g.First, g.Second, Model.InputProduct(x), Settings.DropoutRate, training);
+            g.First.Dispose(); g.Second.Dispose();
+            return (z, entries);
+        }
+    }
 }

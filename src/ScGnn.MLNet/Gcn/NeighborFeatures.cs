@@ -11,8 +11,14 @@ namespace ScGnn.MLNet.Gcn;
 /// <item>the weighted mean of the non-zero values only, <c>sum_k w_ik x_kj / sum_k w_ik [x_kj != 0]</c>, or 0 when
 /// no neighbour expresses the gene: the neighbourhood's "value given expressed", which is what a dropout hides.</item>
 /// </list>
-/// The cell's own value is excluded so that a masked entry's feature is the same whether or not it is masked.
+/// Hop h weighs cell k by <c>(Â^h)[i,k]</c>, self excluded: hop 2 reaches the neighbours' neighbours. The cell's own
+/// value is excluded so that a masked entry's feature is the same whether or not it is masked.
 /// </summary>
+/// <remarks>
+/// Features are computed where they are needed, from the sparse input: at given entries (<see cref="AtEntries"/>,
+/// for training targets) or for a block of rows (<see cref="ForRows"/>, for one prediction batch). Each cell's hop
+/// weights are built on the fly from <c>Â</c>; nothing of size cells x genes is stored for the whole dataset.
+/// </remarks>
 internal static class NeighborFeatures
 {
     /// <summary>Features per hop: the weighted mean and the weighted mean of the expressed values.</summary>
@@ -22,204 +28,268 @@ internal static class NeighborFeatures
     internal const int MaxHops = 3;
 
     /// <summary>
-    /// The features for hops 1..<paramref name="hops"/> as dense row-major cells x genes arrays on the scale of
-    /// <paramref name="x"/>, ordered [mean_1, expressed_1, mean_2, expressed_2, ...]. Hop h weighs cell k by
-    /// <c>(Â^h)[i,k]</c>, self excluded: hop 2 reaches the neighbours' neighbours.
+    /// The features at the entries <c>(cells[e], genes[e])</c>, entries x (PerHop x hops) row-major, ordered per entry
+    /// [mean_1, expressed_1, mean_2, expressed_2, ...]. Entries must be grouped by cell (sorted by cell is enough).
     /// </summary>
-    internal static float[][] Compute(NormalizedAdjacency a, float[] x, int cells, int genes, int hops = 1)
+    internal static float[] AtEntries(NormalizedAdjacency a, CsrMatrix x, int hops, ReadOnlySpan<int> cells, ReadOnlySpan<int> genes)
     {
-        if (x.Length != (long)cells * genes) throw new ArgumentException("Input size does not match cells x genes.");
-        if (hops < 1 || hops > MaxHops) throw new ArgumentOutOfRangeException(nameof(hops), hops, $"Hops must be 1 to {MaxHops}.");
-        var features = new List<float[]>();
-        var (ptr, cols, vals) = (a.RowPointers, a.Columns, a.Values);
-        for (int h = 1; h <= hops; h++)
+        CheckHops(hops);
+        if (cells.Length != genes.Length) throw new ArgumentException("cells and genes differ in length.");
+        int f = PerHop * hops;
+        var result = new float[(long)cells.Length * f];
+        var starts = new List<int>();
+        for (int e = 0; e < cells.Length; e++)
         {
-            if (h > 1) (ptr, cols, vals) = Multiply(ptr, cols, vals, a, cells);
-            features.AddRange(Summaries(ptr, cols, vals, x, cells, genes));
+            if (e > 0 && cells[e] < cells[e - 1]) throw new ArgumentException("Entries must be sorted by cell.");
+            if (e == 0 || cells[e] != cells[e - 1]) starts.Add(e);
         }
-        return features.ToArray();
+        starts.Add(cells.Length);
+        var cellArr = cells.ToArray();
+        var geneArr = genes.ToArray();
+        ForEachCell(a, x, hops, starts.Count - 1, r => cellArr[starts[r]], (r, ws) =>
+        {
+            for (int e = starts[r]; e < starts[r + 1]; e++)
+                for (int h = 0; h < hops; h++)
+                {
+                    result[(long)e * f + PerHop * h] = ws.Mean(h, geneArr[e]);
+                    result[(long)e * f + PerHop * h + 1] = ws.Expressed(h, geneArr[e]);
+                }
+        });
+        return result;
     }
 
     /// <summary>
-    /// The same features as <see cref="Compute"/> for rows <c>[start, start + count)</c> only, read from a sparse
-    /// matrix: dense blocks of <paramref name="count"/> x genes, bit-identical to the matching rows of <see cref="Compute"/>.
+    /// The features of the given rows as dense row-major blocks (rows.Length x genes), one per feature, in the order of
+    /// <see cref="AtEntries"/>: what one prediction batch needs.
     /// </summary>
-    internal static float[][] ComputeRows(NormalizedAdjacency a, CsrMatrix x, int start, int count, int hops)
+    internal static float[][] ForRows(NormalizedAdjacency a, CsrMatrix x, int hops, IReadOnlyList<int> rows)
+    {
+        CheckHops(hops);
+        int genes = x.Columns;
+        var blocks = Enumerable.Range(0, PerHop * hops).Select(_ => new float[(long)rows.Count * genes]).ToArray();
+        ForEachCell(a, x, hops, rows.Count, r => rows[r], (r, ws) =>
+        {
+            for (int h = 0; h < hops; h++)
+            {
+                var m = blocks[PerHop * h].AsSpan(r * genes, genes);
+                var e = blocks[PerHop * h + 1].AsSpan(r * genes, genes);
+                for (int j = 0; j < genes; j++) { m[j] = ws.Mean(h, j); e[j] = ws.Expressed(h, j); }
+            }
+        });
+        return blocks;
+    }
+
+    /// <summary>The features of rows <c>[start, start + count)</c>: <see cref="ForRows"/> on a contiguous range.</summary>
+    internal static float[][] ComputeRows(NormalizedAdjacency a, CsrMatrix x, int start, int count, int hops) =>
+        ForRows(a, x, hops, Enumerable.Range(start, count).ToArray());
+
+    private static void CheckHops(int hops)
     {
         if (hops < 1 || hops > MaxHops) throw new ArgumentOutOfRangeException(nameof(hops), hops, $"Hops must be 1 to {MaxHops}.");
-        int cells = x.Rows, genes = x.Columns;
-        var features = Enumerable.Range(0, PerHop * hops).Select(_ => new float[(long)count * genes]).ToArray();
-        Parallel.For(0, count, () => (new double[genes], new double[genes], new double[cells], new List<int>()), (r, _, acc) =>
-        {
-            var (sum, weightNonZero, dense, touched) = acc;
-            int i = start + r;
-            // Hop 1 is row i of Â; hop h + 1 is (hop h row) x Â, accumulated as Multiply does.
-            int[] cols = a.Columns[a.RowPointers[i]..a.RowPointers[i + 1]];
-            float[] vals = a.Values[a.RowPointers[i]..a.RowPointers[i + 1]];
-            for (int h = 1; h <= hops; h++)
-            {
-                if (h > 1)
-                {
-                    touched.Clear();
-                    for (int q = 0; q < cols.Length; q++)
-                        for (int p = a.RowPointers[cols[q]]; p < a.RowPointers[cols[q] + 1]; p++)
-                        {
-                            int k = a.Columns[p];
-                            if (dense[k] == 0) touched.Add(k);
-                            dense[k] += (double)vals[q] * a.Values[p];
-                        }
-                    touched.Sort();
-                    cols = touched.ToArray();
-                    vals = touched.Select(k => (float)dense[k]).ToArray();
-                    foreach (int k in touched) dense[k] = 0;
-                }
-                Array.Clear(sum); Array.Clear(weightNonZero);
-                double weight = 0;
-                for (int q = 0; q < cols.Length; q++)
-                {
-                    int k = cols[q];
-                    if (k == i) continue;
-                    double w = vals[q];
-                    weight += w;
-                    var idx = x.RowIndices(k); var val = x.RowValues(k);
-                    for (int e = 0; e < idx.Length; e++)
-                    {
-                        float v = val[e];
-                        if (v != 0) { sum[idx[e]] += w * v; weightNonZero[idx[e]] += w; }
-                    }
-                }
-                var m = features[PerHop * (h - 1)].AsSpan((int)((long)r * genes), genes);
-                var ex = features[PerHop * (h - 1) + 1].AsSpan((int)((long)r * genes), genes);
-                for (int j = 0; j < genes; j++)
-                {
-                    m[j] = weight > 0 ? (float)(sum[j] / weight) : 0f;
-                    ex[j] = weightNonZero[j] > 0 ? (float)(sum[j] / weightNonZero[j]) : 0f;
-                }
-            }
-            return acc;
-        }, _ => { });
-        return features;
     }
 
-    private static float[][] Summaries(int[] ptr, int[] cols, float[] vals, float[] x, int cells, int genes)
+    // Runs body(r, workspace) for r in [0, count), with the workspace holding the summaries of cell cellOf(r).
+    private static void ForEachCell(NormalizedAdjacency a, CsrMatrix x, int hops, int count, Func<int, int> cellOf, Action<int, Workspace> body)
     {
-        var mean = new float[x.Length];
-        var expressedMean = new float[x.Length];
-        Parallel.For(0, cells, () => (new double[genes], new double[genes]), (i, _, acc) =>
+        if (x.Rows != a.Count) throw new ArgumentException($"The input has {x.Rows} cells; the graph {a.Count}.");
+        int chunks = Math.Max(1, Math.Min(Environment.ProcessorCount * 4, count / 64));
+        Parallel.For(0, chunks, () => new Workspace(a.Count, x.Columns, hops), (c, _, ws) =>
         {
-            var (sum, weightNonZero) = acc;
-            Array.Clear(sum); Array.Clear(weightNonZero);
-            double weight = 0;
-            for (int q = ptr[i]; q < ptr[i + 1]; q++)
+            int end = (int)((long)count * (c + 1) / chunks);
+            for (int r = (int)((long)count * c / chunks); r < end; r++)
             {
-                int k = cols[q];
-                if (k == i) continue;
-                double w = vals[q];
-                weight += w;
-                var row = x.AsSpan(k * genes, genes);
-                for (int j = 0; j < genes; j++)
-                {
-                    float v = row[j];
-                    if (v != 0) { sum[j] += w * v; weightNonZero[j] += w; }
-                }
+                ws.Summarize(a, x, cellOf(r));
+                body(r, ws);
+                ws.Clear();
             }
-            var m = mean.AsSpan(i * genes, genes);
-            var e = expressedMean.AsSpan(i * genes, genes);
-            for (int j = 0; j < genes; j++)
-            {
-                m[j] = weight > 0 ? (float)(sum[j] / weight) : 0f;
-                e[j] = weightNonZero[j] > 0 ? (float)(sum[j] / weightNonZero[j]) : 0f;
-            }
-            return acc;
+            return ws;
         }, _ => { });
-        return new[] { mean, expressedMean };
     }
 
-    // Sparse product (CSR) x Â, rows in parallel: the next hop's weights.
-    private static (int[], int[], float[]) Multiply(int[] ptr, int[] cols, float[] vals, NormalizedAdjacency a, int cells)
+    // One thread's buffers: hop weights of one cell (sparse), and per hop the weighted sums over genes.
+    private sealed class Workspace
     {
-        var rowCols = new int[cells][];
-        var rowVals = new float[cells][];
-        Parallel.For(0, cells, () => (new double[cells], new List<int>()), (i, _, acc) =>
+        private readonly double[] _dense;
+        private readonly List<int> _touched = new();
+        private readonly int[][] _cols;
+        private readonly float[][] _vals;
+        private readonly int[] _len;
+        private readonly double[][] _sum, _weightNonZero;
+        private readonly double[] _weight;
+        private readonly List<int>[] _genesTouched;
+        private readonly bool[][] _geneSeen;
+
+        internal Workspace(int cells, int genes, int hops)
         {
-            var (dense, touched) = acc;
-            touched.Clear();
-            for (int q = ptr[i]; q < ptr[i + 1]; q++)
-                for (int r = a.RowPointers[cols[q]]; r < a.RowPointers[cols[q] + 1]; r++)
+            _dense = new double[cells];
+            _cols = new int[hops][]; _vals = new float[hops][]; _len = new int[hops];
+            for (int h = 0; h < hops; h++) { _cols[h] = new int[16]; _vals[h] = new float[16]; }
+            _sum = Enumerable.Range(0, hops).Select(_ => new double[genes]).ToArray();
+            _weightNonZero = Enumerable.Range(0, hops).Select(_ => new double[genes]).ToArray();
+            _weight = new double[hops];
+            _genesTouched = Enumerable.Range(0, hops).Select(_ => new List<int>()).ToArray();
+            _geneSeen = Enumerable.Range(0, hops).Select(_ => new bool[genes]).ToArray();
+        }
+
+        internal float Mean(int h, int gene) => _weight[h] > 0 ? (float)(_sum[h][gene] / _weight[h]) : 0f;
+
+        internal float Expressed(int h, int gene) => _weightNonZero[h][gene] > 0 ? (float)(_sum[h][gene] / _weightNonZero[h][gene]) : 0f;
+
+        internal void Summarize(NormalizedAdjacency a, CsrMatrix x, int cell)
+        {
+            int hops = _len.Length;
+            for (int h = 0; h < hops; h++)
+            {
+                if (h == 0)
+                {
+                    int n = a.RowPointers[cell + 1] - a.RowPointers[cell];
+                    Ensure(h, n);
+                    Array.Copy(a.Columns, a.RowPointers[cell], _cols[h], 0, n);
+                    Array.Copy(a.Values, a.RowPointers[cell], _vals[h], 0, n);
+                    _len[h] = n;
+                }
+                else NextHop(a, h);
+                Accumulate(x, cell, h);
+            }
+        }
+
+        // Row h of Â^(h+1) = (row h-1, float) x Â, accumulated in double, stored as float in column order.
+        private void NextHop(NormalizedAdjacency a, int h)
+        {
+            _touched.Clear();
+            var pc = _cols[h - 1]; var pv = _vals[h - 1];
+            for (int q = 0; q < _len[h - 1]; q++)
+                for (int r = a.RowPointers[pc[q]]; r < a.RowPointers[pc[q] + 1]; r++)
                 {
                     int k = a.Columns[r];
-                    if (dense[k] == 0) touched.Add(k);
-                    dense[k] += (double)vals[q] * a.Values[r];
+                    if (_dense[k] == 0) _touched.Add(k);
+                    _dense[k] += (double)pv[q] * a.Values[r];
                 }
-            touched.Sort();
-            rowCols[i] = touched.ToArray();
-            rowVals[i] = touched.Select(k => (float)dense[k]).ToArray();
-            foreach (int k in touched) dense[k] = 0;
-            return acc;
-        }, _ => { });
-        var outPtr = new int[cells + 1];
-        for (int i = 0; i < cells; i++) outPtr[i + 1] = outPtr[i] + rowCols[i].Length;
-        var outCols = new int[outPtr[cells]];
-        var outVals = new float[outPtr[cells]];
-        for (int i = 0; i < cells; i++)
-        {
-            rowCols[i].CopyTo(outCols, outPtr[i]);
-            rowVals[i].CopyTo(outVals, outPtr[i]);
+            _touched.Sort();
+            Ensure(h, _touched.Count);
+            for (int t = 0; t < _touched.Count; t++)
+            {
+                int k = _touched[t];
+                _cols[h][t] = k;
+                _vals[h][t] = (float)_dense[k];
+                _dense[k] = 0;
+            }
+            _len[h] = _touched.Count;
         }
-        return (outPtr, outCols, outVals);
+
+        private void Accumulate(CsrMatrix x, int cell, int h)
+        {
+            var sum = _sum[h]; var wnz = _weightNonZero[h]; var seen = _geneSeen[h]; var touched = _genesTouched[h];
+            double weight = 0;
+            for (int q = 0; q < _len[h]; q++)
+            {
+                int k = _cols[h][q];
+                if (k == cell) continue;
+                double w = _vals[h][q];
+                weight += w;
+                var idx = x.RowIndices(k);
+                var val = x.RowValues(k);
+                for (int t = 0; t < idx.Length; t++)
+                {
+                    float v = val[t];
+                    if (v == 0) continue;
+                    int j = idx[t];
+                    if (!seen[j]) { seen[j] = true; touched.Add(j); }
+                    sum[j] += w * v;
+                    wnz[j] += w;
+                }
+            }
+            _weight[h] = weight;
+        }
+
+        internal void Clear()
+        {
+            for (int h = 0; h < _len.Length; h++)
+            {
+                foreach (int j in _genesTouched[h]) { _sum[h][j] = 0; _weightNonZero[h][j] = 0; _geneSeen[h][j] = false; }
+                _genesTouched[h].Clear();
+                _weight[h] = 0;
+            }
+        }
+
+        private void Ensure(int h, int n)
+        {
+            if (_cols[h].Length >= n) return;
+            int size = Math.Max(n, 2 * _cols[h].Length);
+            _cols[h] = new int[size];
+            _vals[h] = new float[size];
+        }
     }
 
     /// <summary>
     /// Per-gene least squares of the targets on the features plus an intercept (a small ridge keeps genes with few
     /// or collinear targets finite): the skip connection's starting point, so the network learns the residual.
+    /// Entries are added in batches (<see cref="Add"/>), so the start can use many more entries than are held at once.
     /// </summary>
-    /// <returns>The coefficients per feature (each of length genes) and the intercept per gene.</returns>
-    internal static (float[][] Coefficients, float[] Intercept) FitLeastSquares(float[][] features, int genes,
-        int[] cells, int[] targetGenes, float[] values)
+    internal sealed class LeastSquares
     {
-        int f = features.Length, p = f + 1;
-        // Normal equations per gene over [features..., 1].
-        var xtx = new double[genes * p * p];
-        var xty = new double[genes * p];
-        Span<double> row = stackalloc double[p];
-        for (int e = 0; e < cells.Length; e++)
+        private readonly int _f, _p, _genes;
+        private readonly double[] _xtx, _xty;
+
+        /// <summary>An empty fit over <paramref name="features"/> features for <paramref name="genes"/> genes.</summary>
+        internal LeastSquares(int features, int genes)
         {
-            int g = targetGenes[e];
-            long at = (long)cells[e] * genes + g;
-            for (int a = 0; a < f; a++) row[a] = features[a][at];
-            row[f] = 1;
-            int o = g * p * p;
-            for (int a = 0; a < p; a++)
+            _f = features; _p = features + 1; _genes = genes;
+            _xtx = new double[genes * _p * _p];
+            _xty = new double[genes * _p];
+        }
+
+        /// <summary>Adds entries: their genes, target values and features (entries x features, row-major).</summary>
+        internal void Add(ReadOnlySpan<int> targetGenes, ReadOnlySpan<float> values, ReadOnlySpan<float> features)
+        {
+            int f = _f, p = _p;
+            if (features.Length != (long)targetGenes.Length * f) throw new ArgumentException("features must be entries x feature count.");
+            Span<double> row = stackalloc double[p];
+            for (int e = 0; e < targetGenes.Length; e++)
             {
-                xty[g * p + a] += row[a] * values[e];
-                for (int b = 0; b < p; b++) xtx[o + a * p + b] += row[a] * row[b];
+                int g = targetGenes[e];
+                for (int a = 0; a < f; a++) row[a] = features[e * f + a];
+                row[f] = 1;
+                int o = g * p * p;
+                for (int a = 0; a < p; a++)
+                {
+                    _xty[g * p + a] += row[a] * values[e];
+                    for (int b = 0; b < p; b++) _xtx[o + a * p + b] += row[a] * row[b];
+                }
             }
         }
-        var coefficients = Enumerable.Range(0, f).Select(_ => new float[genes]).ToArray();
-        var intercept = new float[genes];
-        var m = new double[p, p + 1];
-        for (int g = 0; g < genes; g++)
+
+        /// <summary>Solves every gene's normal equations; genes without entries get zero coefficients and intercept.</summary>
+        /// <returns>The coefficients per feature (each of length genes) and the intercept per gene.</returns>
+        internal (float[][] Coefficients, float[] Intercept) Solve()
         {
-            int o = g * p * p;
-            double n = xtx[o + f * p + f];
-            if (n == 0) continue;
-            double trace = 0;
-            for (int a = 0; a < p; a++) trace += xtx[o + a * p + a];
-            double ridge = 1e-3 * trace / p + 1e-9;
-            for (int a = 0; a < p; a++)
+            int f = _f, p = _p;
+            var coefficients = Enumerable.Range(0, f).Select(_ => new float[_genes]).ToArray();
+            var intercept = new float[_genes];
+            var m = new double[p, p + 1];
+            for (int g = 0; g < _genes; g++)
             {
-                for (int b = 0; b < p; b++) m[a, b] = xtx[o + a * p + b] + (a == b && a < f ? ridge : 0);
-                m[a, p] = xty[g * p + a];
+                int o = g * p * p;
+                double n = _xtx[o + f * p + f];
+                if (n == 0) continue;
+                double trace = 0;
+                for (int a = 0; a < p; a++) trace += _xtx[o + a * p + a];
+                double ridge = 1e-3 * trace / p + 1e-9;
+                for (int a = 0; a < p; a++)
+                {
+                    for (int b = 0; b < p; b++) m[a, b] = _xtx[o + a * p + b] + (a == b && a < f ? ridge : 0);
+                    m[a, p] = _xty[g * p + a];
+                }
+                if (!GaussJordan(m, p)) continue;
+                for (int a = 0; a < f; a++) coefficients[a][g] = (float)m[a, p];
+                intercept[g] = (float)m[f, p];
             }
-            if (!Solve(m, p)) continue;
-            for (int a = 0; a < f; a++) coefficients[a][g] = (float)m[a, p];
-            intercept[g] = (float)m[f, p];
+            return (coefficients, intercept);
         }
-        return (coefficients, intercept);
     }
 
     // Gauss-Jordan with partial pivoting on an augmented p x (p+1) system; the solution is left in column p.
-    private static bool Solve(double[,] m, int p)
+    private static bool GaussJordan(double[,] m, int p)
     {
         for (int c = 0; c < p; c++)
         {

@@ -15,7 +15,6 @@ internal sealed record ScGnnFitResult(
     MaskedEntries TrainingTargets,
     MaskedEntries ValidationTargets,
     MaskedEntries TestTargets,
-    KernelTimings Timings,
     NormalizedAdjacency Graph,
     ulong InputFingerprint);
 
@@ -70,20 +69,31 @@ internal static class ScGnnEngine
         GcnFit fit;
         using (monitor.Stage("training"))
         {
-            // Seam for mini-batch training: the skip features and the network input are still dense cells x genes here.
-            float[][]? skip = o.SkipConnection
-                ? NeighborFeatures.Compute(adjacency, scaled.Skip.ToDense(), cells, genes, o.SkipConnectionHops)
+            bool log1p = o.InputScale == ScGnnInputScale.Log1p;
+            int hops = o.SkipConnection ? o.SkipConnectionHops : 0;
+            // Skip features at the target entries only, from the sparse input (NeighborFeatures).
+            var train = Targets(adjacency, scaled.Skip, hops, trainTargets, log1p);
+            var validation = Targets(adjacency, scaled.Skip, hops, valTargets, log1p);
+            int[]? observedCells = o.SkipConnection && o.SkipStartOnObservedValues
+                ? Enumerable.Range(0, cells).Where(c => targets.Roles[c] == TrainingTargets.RoleTrain).ToArray()
                 : null;
-            var observed = o.SkipConnection && o.SkipStartOnObservedValues
-                ? TrainingTargets.ObservedValues(targets.Input, c => targets.Roles[c] == TrainingTargets.RoleTrain, o.InputScale == ScGnnInputScale.Log1p)
-                : default;
+            var skipStart = o.SkipConnection ? SkipStart.Fit(adjacency, scaled.Skip, hops, train, observedCells) : ((float[][], float[])?)null;
             using var epochs = monitor.Epochs(o.Epochs, o.Progress);
-            fit = GcnFitter.Fit(scaled.Network.ToDense(), skip, observed, cells, genes, adjacency, hidden, trainTargets, valTargets, o,
-                o.Seed, device, epochs.OnEpoch);
+            var settings = new GcnTrainingSettings
+            {
+                Epochs = o.Epochs, LearningRate = o.LearningRate, WeightDecay = o.WeightDecay, DropoutRate = o.DropoutRate,
+                Patience = o.EarlyStoppingPatience > 0 ? o.EarlyStoppingPatience : null,
+                SelectionStandardErrors = o.EpochSelectionStandardErrors, BatchCells = o.BatchSize,
+                ZeroOutputStart = o.ZeroOutputStart && o.SkipConnection, Device = device, Seed = o.Seed,
+                Progress = epochs.OnEpoch, CheckAlive = monitor.CheckAlive, Log = monitor.Info,
+            };
+            fit = GcnFitter.Fit(adjacency, scaled.Network, hidden, train, validation, skipStart, settings);
         }
-        monitor.Info($"ScGnn: kept epoch {fit.BestEpoch} of {fit.History.Count}");
+        monitor.Info(fit.StoppedEarly
+            ? $"ScGnn: kept epoch {fit.BestEpoch} of {fit.History.Count} run (stopped early)"
+            : $"ScGnn: kept epoch {fit.BestEpoch} of {fit.History.Count}");
         var state = new ScGnnNetworkState(pca, o.NeighborCount, hidden, o.InputScale, new[] { fit.Weights }, o.GraphOnLog1p, o.CapAtObservedMaximum);
-        return new ScGnnFitResult(state, fit.History, fit.BestEpoch, targets.Roles, trainTargets, valTargets, targets.Test, fit.Timings,
+        return new ScGnnFitResult(state, fit.History, fit.BestEpoch, targets.Roles, trainTargets, valTargets, targets.Test,
             adjacency, Fingerprint(x));
     }
 
@@ -96,5 +106,12 @@ internal static class ScGnnEngine
         foreach (int c in x.ColumnIndices) h = Mix(h, (uint)c);
         foreach (float v in x.Values) h = Mix(h, BitConverter.SingleToUInt32Bits(v));
         return h;
+    }
+
+    // Masked entries as training targets on the loss's scale, with skip features when hops > 0.
+    private static GcnTargets Targets(NormalizedAdjacency a, CsrMatrix skipInput, int hops, MaskedEntries m, bool log1p)
+    {
+        var values = log1p ? TrainingTargets.Log1pOf(m.Values) : m.Values;
+        return hops > 0 ? SkipStart.WithFeatures(a, skipInput, hops, m.Cells, m.Genes, values) : new GcnTargets(m.Cells, m.Genes, values, null);
     }
 }

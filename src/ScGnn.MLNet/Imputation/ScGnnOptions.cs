@@ -124,6 +124,22 @@ public sealed class ScGnnOptions
     /// </summary>
     internal double EpochSelectionStandardErrors { get; set; } = ScGnnTrainer.Defaults.EpochSelectionStandardErrors;
 
+    /// <summary>
+    /// Stop training when the validation loss has not reached a new low for this many epochs, keeping the epoch
+    /// chosen so far (paper: 0, every epoch runs; library: 50). Needs validation cells.
+    /// </summary>
+    internal int EarlyStoppingPatience { get; set; } = ScGnnTrainer.Defaults.EarlyStoppingPatience;
+
+    /// <summary>
+    /// Training cells per mini-batch; null trains on the whole graph (one Adam step per epoch, as the paper) while
+    /// cells x genes is at most <see cref="Gcn.GcnFitter.WholeGraphEntries"/>, and above that in graph-local batches of
+    /// about that many input entries, each on its exact two-hop neighbourhood.
+    /// </summary>
+    internal int? BatchSize { get; set; }
+
+    /// <summary>The output layer's weights start at zero, so training starts exactly at the skip connection's least-squares fit.</summary>
+    internal bool ZeroOutputStart { get; set; } = ScGnnTrainer.Defaults.ZeroOutputStart;
+
     /// <summary>The paper's configuration (PROTOCOL.md, the reference notebook's settings: <see cref="ScGnnTrainer.PaperDefaults"/>).</summary>
     public static ScGnnOptions Paper() => new()
     {
@@ -143,6 +159,8 @@ public sealed class ScGnnOptions
         EpochSelectionStandardErrors = ScGnnTrainer.PaperDefaults.EpochSelectionStandardErrors,
         GraphOnLog1p = ScGnnTrainer.PaperDefaults.GraphOnLog1p,
         CapAtObservedMaximum = ScGnnTrainer.PaperDefaults.CapAtObservedMaximum,
+        EarlyStoppingPatience = ScGnnTrainer.PaperDefaults.EarlyStoppingPatience,
+        ZeroOutputStart = false,
     };
 
     /// <summary>True when the network and its training follow the paper (no skip connection, counts, the plain epoch rule).</summary>
@@ -210,6 +228,8 @@ public sealed class ScGnnOptions
         Require(NeighborCount >= 1, nameof(NeighborCount), "must be at least 1");
         Require(BottleneckRatio >= 1, nameof(BottleneckRatio), "must be at least 1");
         Require(Epochs >= 1, nameof(Epochs), "must be at least 1");
+        Require(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), "must be >= 0");
+        Require(BatchSize is null or >= 1, nameof(BatchSize), "must be at least 1 or null");
         Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), "must be positive");
         Require(DropoutRate is >= 0 and < 1, nameof(DropoutRate), "must be in [0, 1)");
         Require(MaskRate is null or (> 0 and < 1), nameof(MaskRate), "must be in (0, 1) or null for the paper's rate");

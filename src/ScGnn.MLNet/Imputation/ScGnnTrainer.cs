@@ -59,6 +59,10 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         internal const bool SkipStartOnObservedValues = true;
         internal const double EpochSelectionStandardErrors = 2;
         internal const bool CapAtObservedMaximum = true;
+        /// <summary>Early stopping after 50 epochs without a new lowest validation loss.</summary>
+        internal const int EarlyStoppingPatience = 50;
+        /// <summary>The output layer starts at zero: training starts at the skip connection's least-squares fit.</summary>
+        internal const bool ZeroOutputStart = false;
     }
 
     /// <summary>The paper's configuration (PROTOCOL.md; the reference notebook's settings). Use <see cref="ScGnnOptions.Paper"/>.</summary>
@@ -92,6 +96,8 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         internal const double EpochSelectionStandardErrors = 0;
         internal const bool GraphOnLog1p = false;
         internal const bool CapAtObservedMaximum = false;
+        /// <summary>The paper runs every epoch.</summary>
+        internal const int EarlyStoppingPatience = 0;
     }
 
     private readonly IHost _host;

@@ -1,11 +1,16 @@
 using ScGnn.MLNet.Gcn;
 using ScGnn.MLNet.Graph;
+using ScGnn.MLNet.Numerics;
 
 namespace ScGnn.MLNet.Tests.Gcn;
 
 /// <summary>The skip connection's neighbourhood features and its least-squares starting point.</summary>
 public sealed class NeighborFeaturesTests
 {
+    // Every row's features, as one dense cells x genes array per feature.
+    private static float[][] Compute(NormalizedAdjacency a, float[] x, int cells, int genes, int hops = 1) =>
+        NeighborFeatures.ForRows(a, CsrMatrix.FromDense(x, cells, genes), hops, Enumerable.Range(0, cells).ToArray());
+
     [Fact]
     public void Features_are_neighbour_means_without_the_cell_itself()
     {
@@ -17,7 +22,7 @@ public sealed class NeighborFeaturesTests
             4, 6,   // cell 1
             0, 3,   // cell 2
         };
-        var f = NeighborFeatures.Compute(a, x, 3, 2);
+        var f = Compute(a, x, 3, 2);
         Assert.Equal(NeighborFeatures.PerHop, f.Length);
         // Mean over neighbours, zeros included.
         Assert.Equal(new float[] { 4, 6, 1, 1.5f, 4, 6 }, f[0]);
@@ -32,7 +37,7 @@ public sealed class NeighborFeaturesTests
         var a = NormalizedAdjacency.FromNeighbors(Enumerable.Range(0, 12).Select(i => new[] { (i + 1) % 12, (i + 2) % 12 }).ToArray());
         var rng = new Random(4);
         var x = Enumerable.Range(0, 60).Select(_ => rng.NextDouble() < 0.4 ? 0f : (float)Math.Round(10 * rng.NextDouble(), 1)).ToArray();
-        var whole = NeighborFeatures.Compute(a, x, 12, 5, hops: 3);
+        var whole = Compute(a, x, 12, 5, hops: 3);
         var block = NeighborFeatures.ComputeRows(a, ScGnn.MLNet.Numerics.CsrMatrix.FromDense(x, 12, 5), 4, 5, hops: 3);
         Assert.Equal(whole.Length, block.Length);
         for (int f = 0; f < whole.Length; f++)
@@ -46,23 +51,23 @@ public sealed class NeighborFeaturesTests
         // (Â²)01 = Â00 Â01 + Â01 Â11 = 5 / (6 sqrt 6) and (Â²)02 = Â01 Â12 = 1/6; the cell itself stays excluded.
         var a = NormalizedAdjacency.FromNeighbors(new[] { new[] { 1 }, new[] { 0, 2 }, new[] { 1 } });
         float[] x = { 2, 0, 4, 6, 0, 3 };
-        var f = NeighborFeatures.Compute(a, x, 3, 2, hops: 2);
+        var f = Compute(a, x, 3, 2, hops: 2);
         Assert.Equal(2 * NeighborFeatures.PerHop, f.Length);
         double w1 = 5 / (6 * Math.Sqrt(6)), w2 = 1.0 / 6;
         // Hop-1 features are unchanged by asking for more hops.
-        Assert.Equal(NeighborFeatures.Compute(a, x, 3, 2)[0], f[0]);
+        Assert.Equal(Compute(a, x, 3, 2)[0], f[0]);
         Assert.Equal(w1 * 4 / (w1 + w2), f[2][0], 5);              // gene 0 at cell 0: 4 at cell 1, 0 at cell 2
         Assert.Equal(4, f[3][0], 5);                                // only cell 1 expresses it
         Assert.Equal((w1 * 6 + w2 * 3) / (w1 + w2), f[2][1], 5);    // gene 1: 6 and 3, both expressed
         Assert.Equal(f[2][1], f[3][1], 5);
-        Assert.Throws<ArgumentOutOfRangeException>(() => NeighborFeatures.Compute(a, x, 3, 2, hops: NeighborFeatures.MaxHops + 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Compute(a, x, 3, 2, hops: NeighborFeatures.MaxHops + 1));
     }
 
     [Fact]
     public void Expressed_mean_is_zero_where_no_neighbour_expresses_the_gene()
     {
         var a = NormalizedAdjacency.FromNeighbors(new[] { new[] { 1 }, new[] { 0 } });
-        var f = NeighborFeatures.Compute(a, new float[] { 5, 0, 0, 0 }, 2, 2);
+        var f = Compute(a, new float[] { 5, 0, 0, 0 }, 2, 2);
         Assert.Equal(new float[] { 0, 0, 5, 0 }, f[1]);
     }
 
@@ -79,7 +84,10 @@ public sealed class NeighborFeaturesTests
             tc.Add(c); tg.Add(0); tv.Add(2 * features[0][c * genes] - 0.5f * features[1][c * genes] + 3);
             tc.Add(c); tg.Add(1); tv.Add(features[1][c * genes + 1]);
         }
-        var (coef, intercept) = NeighborFeatures.FitLeastSquares(features, genes, tc.ToArray(), tg.ToArray(), tv.ToArray());
+        var perEntry = tc.Zip(tg).SelectMany(e => features.Select(f => f[e.First * genes + e.Second])).ToArray();
+        var ls = new NeighborFeatures.LeastSquares(2, genes);
+        ls.Add(tg.ToArray(), tv.ToArray(), perEntry);
+        var (coef, intercept) = ls.Solve();
         // The small ridge (1e-3 of the mean feature energy) shrinks coefficients by well under 1 %.
         Assert.InRange(coef[0][0], 1.98, 2.0);
         Assert.InRange(coef[1][0], -0.5, -0.49);
@@ -88,5 +96,18 @@ public sealed class NeighborFeaturesTests
         Assert.InRange(coef[1][1], 0.99, 1.0);
         Assert.InRange(intercept[1], -0.1, 0.1);
         Assert.Equal(new float[] { 0, 0, 0 }, new[] { coef[0][2], coef[1][2], intercept[2] });
+    }
+
+    [Fact]
+    public void Features_at_entries_equal_the_row_blocks_at_those_entries()
+    {
+        var p = new GcnProblem();
+        var rows = NeighborFeatures.ForRows(p.Adjacency, p.Input, 2, Enumerable.Range(0, p.Cells).ToArray());
+        var at = NeighborFeatures.AtEntries(p.Adjacency, p.Input, 2, p.Train.Cells, p.Train.Genes);
+        Assert.Equal(p.Train.Count * 4, at.Length);
+        for (int e = 0; e < p.Train.Count; e++)
+            for (int f = 0; f < 4; f++)
+                Assert.Equal(rows[f][p.Train.Cells[e] * p.Genes + p.Train.Genes[e]], at[e * 4 + f]);
+        Assert.Throws<ArgumentException>(() => NeighborFeatures.AtEntries(p.Adjacency, p.Input, 1, new[] { 3, 1 }, new[] { 0, 0 }));
     }
 }

@@ -151,6 +151,7 @@ public sealed class ScGnnImputationTransformerTests
         var ml = new MLContext(1);
         var log = Listen(ml);
         var o = Quick(60);
+        o.EarlyStoppingPatience = 0; // every epoch runs
         var progress = new List<ScGnnEpochProgress>();
         o.Progress = progress.Add;
         var model = ml.Transforms.ImputeWithScGnn(o).Fit(TwoGroupData.Create().Observed.ToDataView());

@@ -1,0 +1,52 @@
+using ScGnn.MLNet.Imputation;
+using static TorchSharp.torch;
+
+namespace ScGnn.MLNet.Gcn;
+
+/// <summary>How <see cref="GcnFitter"/> trains one network: the paper's Adam settings, the epoch rule and the batching.</summary>
+internal sealed record GcnTrainingSettings
+{
+    /// <summary>Most epochs (paper: 1000). An epoch is one pass over the training cells: one Adam step on the whole
+    /// graph, or one per mini-batch.</summary>
+    internal int Epochs { get; init; } = 1000;
+
+    /// <summary>Adam learning rate (paper: 0.003).</summary>
+    internal double LearningRate { get; init; } = 0.003;
+
+    /// <summary>Adam L2 weight decay (paper: 5e-4), on every parameter.</summary>
+    internal double WeightDecay { get; init; } = 5e-4;
+
+    /// <summary>Dropout on the hidden layer while training (paper: 0.5).</summary>
+    internal double DropoutRate { get; init; } = 0.5;
+
+    /// <summary>Stop when the validation loss has not reached a new low for this many epochs; null runs every epoch.</summary>
+    internal int? Patience { get; init; }
+
+    /// <summary>Paired standard errors a later epoch's validation gain over the start must exceed to be kept (0: lowest loss).</summary>
+    internal double SelectionStandardErrors { get; init; }
+
+    /// <summary>Training cells per mini-batch; null chooses: the whole graph when cells x genes is at most
+    /// <see cref="GcnFitter.WholeGraphEntries"/>, else batches of that many input entries.</summary>
+    internal int? BatchCells { get; init; }
+
+    /// <summary>Feeds the input block as a sparse COO tensor instead of dense rows (same result; less memory, slower on CPU).</summary>
+    internal bool SparseInput { get; init; }
+
+    /// <summary>Starts the output layer's weights at zero, so epoch 0 is exactly the bias and skip connection's start.</summary>
+    internal bool ZeroOutputStart { get; init; }
+
+    /// <summary>Where tensors live.</summary>
+    internal Device Device { get; init; } = CPU;
+
+    /// <summary>Seed of the weights, dropout and batch order.</summary>
+    internal int Seed { get; init; }
+
+    /// <summary>Called after every epoch.</summary>
+    internal Action<ScGnnEpochProgress>? Progress { get; init; }
+
+    /// <summary>Checked before every step.</summary>
+    internal Action? CheckAlive { get; init; }
+
+    /// <summary>Receives one-line messages (batching, early stop).</summary>
+    internal Action<string>? Log { get; init; }
+}
