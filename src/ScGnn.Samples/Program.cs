@@ -18,7 +18,8 @@ internal static class Program
         Run 'scgnn <command> --help' for a command's options; 'scgnn' alone runs the demo on simulated data and
         writes a report to ./scgnn-output.
         Inputs: a 10x folder (matrix.mtx[.gz], features.tsv[.gz] or genes.tsv, barcodes.tsv[.gz]), .mtx[.gz],
-        .csv[.gz] / .tsv[.gz] (cells x genes, header 'cell' then gene ids) or .parquet.
+        .csv[.gz] / .tsv[.gz] (cells x genes, header 'cell' then gene ids), .parquet, AnnData .h5ad or Cell Ranger .h5.
+        Outputs by extension (.h5ad, .csv, .tsv, .parquet; no extension = 10x folder); others are refused before any work.
         Exit codes: 0 success, 1 failure, 2 bad command line, 130 interrupted.
         """;
 

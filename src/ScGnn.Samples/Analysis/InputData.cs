@@ -15,7 +15,7 @@ internal sealed partial record InputData(string Path, ExpressionMatrix Matrix, s
         var format = ExpressionFile.DetectReadFormat(path);
         if (reading.GeneSymbols && format != ExpressionFileFormat.TenX)
             throw new UsageException($"--gene-symbols: applies to 10x input (the symbols of features.tsv); {path} is {format}.");
-        if (labelsPath is not null && !File.Exists(labelsPath))
+        if (labelsPath is not null && !IsObsLabels(labelsPath) && !File.Exists(labelsPath))
             throw new CommandFailedException(Directory.Exists(labelsPath)
                 ? $"{labelsPath}: is a folder; --labels expects a two-column TSV file 'cell<TAB>label'."
                 : $"{labelsPath}: no such labels file.");
@@ -29,7 +29,8 @@ internal sealed partial record InputData(string Path, ExpressionMatrix Matrix, s
         if (matrix.CellCount == 0 || matrix.GeneCount == 0)
             throw new CommandFailedException($"{path}: has {matrix.CellCount} cells and {matrix.GeneCount} genes; nothing to impute.");
         string[]? labels = null;
-        if (labelsPath is not null)
+        if (IsObsLabels(labelsPath)) labels = ObsLabels(matrix, path, labelsPath!);
+        else if (labelsPath is not null)
         {
             try
             {

@@ -7,7 +7,7 @@ namespace ScGnn.Samples.Analysis;
 internal sealed class InputOptions
 {
     public Option<string> Input { get; } =
-        CliOptions.Text("--input", "path", "10x folder, .mtx[.gz], .csv[.gz], .tsv[.gz] or .parquet (cells x genes)", required: true);
+        CliOptions.Text("--input", "path", "10x folder, .mtx[.gz], .csv[.gz], .tsv[.gz], .parquet, .h5ad or Cell Ranger .h5 (cells x genes)", required: true);
 
     public Option<bool> Transpose { get; } =
         CliOptions.Flag("--transpose", "the file is genes x cells (a gene per row, a cell per column): read it transposed");

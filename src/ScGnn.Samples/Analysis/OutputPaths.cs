@@ -76,7 +76,7 @@ internal static class OutputPaths
         var lower = inFull.ToLowerInvariant();
         list.Add(File.Exists(inFull) && (lower.EndsWith(".mtx", StringComparison.Ordinal) || lower.EndsWith(".mtx.gz", StringComparison.Ordinal))
             ? Path.GetDirectoryName(inFull)! : inFull);
-        if (labels is not null) list.Add(Full(labels));
+        if (labels is not null && !InputData.IsObsLabels(labels)) list.Add(Full(labels));
         if (model is not null) list.Add(Full(model));
         return list;
     }

@@ -16,7 +16,7 @@ internal sealed class ApplyCommand : AppCommand
 {
     private readonly Option<string> _model = CliOptions.Text("--model", "zip", "ML.NET model zip, e.g. from 'scgnn impute --model'", required: true);
     private readonly InputOptions _input = new();
-    private readonly Option<string> _output = CliOptions.Text("--output", "path", "the chosen column as a matrix: .csv, .tsv, .parquet, or a folder for 10x", required: true);
+    private readonly Option<string> _output = CliOptions.Text("--output", "path", "the chosen column as a matrix: .h5ad, .csv, .tsv, .parquet, or a folder for 10x", required: true);
     private readonly Option<string> _column = CliOptions.Text("--column", "name", "vector column to write (default: the model's ScGnn output column)");
     private readonly Option<string> _clusters = CliOptions.Text("--clusters", "tsv", "also write each cell's cluster (cell<TAB>cluster) from the model's KMeans step (PredictedLabel)");
 
@@ -97,7 +97,10 @@ internal sealed class ApplyCommand : AppCommand
         using (var step = progress.Step("Writing " + Path.GetFileName(Path.TrimEndingDirectorySeparator(output))))
         using (var commit = new OutputCommit())
         {
-            ExpressionFile.Write(result, commit.Stage(output, folder: format == ExpressionFileFormat.TenX));
+            ExpressionOutput.Write(result, commit.Stage(output, folder: format == ExpressionFileFormat.TenX), format, data.Matrix, new Dictionary<string, string>
+            {
+                ["command"] = "apply", ["input"] = input, ["model"] = modelPath, ["column"] = column,
+            });
             if (clustersPath is not null) WriteClusters(commit.Stage(clustersPath), cellIds!, clusters!);
             replaced = commit.Commit();
             step.Complete();

@@ -20,7 +20,7 @@ namespace ScGnn.Samples.Commands;
 internal sealed class EvaluateCommand : AppCommand
 {
     private readonly InputOptions _input = new();
-    private readonly Option<string> _labels = CliOptions.Text("--labels", "tsv", "cell types (cell<TAB>label): also compare KMeans clustering of raw vs imputed");
+    private readonly Option<string> _labels = CliOptions.Text("--labels", "tsv", "cell types (cell<TAB>label TSV, or obs:NAME for an .h5ad obs column): also compare KMeans clustering of raw vs imputed");
     private readonly Option<int?> _folds = CliOptions.Int("--folds", "N", "number of seeds (folds) to average over (default 5)", 1, 1000);
     private readonly Option<string> _json = CliOptions.Text("--json", "file", "also write the per-fold and summary results as JSON");
     private readonly Option<bool> _allMasked = CliOptions.Flag("--score-all-masked", "ScGnn never sees the simulated dropout; score all of it (default: the paper's protocol)");

@@ -19,9 +19,9 @@ namespace ScGnn.Samples.Commands;
 internal sealed class ImputeCommand : AppCommand
 {
     private readonly InputOptions _input = new();
-    private readonly Option<string> _output = CliOptions.Text("--output", "path", "imputed matrix: .csv, .tsv, .parquet, or a folder for 10x", required: true);
+    private readonly Option<string> _output = CliOptions.Text("--output", "path", "imputed matrix: .h5ad (input obs/var carried), .csv, .tsv, .parquet, or a folder for 10x", required: true);
     private readonly Option<string> _model = CliOptions.Text("--model", "zip", "also save the fitted pipeline (gene selection, normalization, imputer) as an ML.NET model zip");
-    private readonly Option<string> _labels = CliOptions.Text("--labels", "tsv", "cell types (cell<TAB>label): afterwards compare KMeans clustering of raw vs imputed");
+    private readonly Option<string> _labels = CliOptions.Text("--labels", "tsv", "cell types (cell<TAB>label TSV, or obs:NAME for an .h5ad obs column): afterwards compare KMeans clustering of raw vs imputed");
     private readonly Option<bool> _noFilter = CliOptions.Flag("--no-filter", "skip gene selection (variance/(1+mean) > 0.5): impute every gene");
     private readonly Option<bool> _noNormalize = CliOptions.Flag("--no-normalize", "skip median library-size normalization: impute the values as given");
     private readonly TrainingOptions _training = new();
@@ -42,7 +42,9 @@ internal sealed class ImputeCommand : AppCommand
         --gene-symbols). The final line repeats this with the numbers of this run.
 
         CSV/TSV: header 'cell' then the gene ids, the cell id first on each line, invariant culture, shortest
-        round-trip floats. The output type comes from its name (.csv, .tsv, .parquet, or a folder for 10x); it
+        round-trip floats. .h5ad: float32 CSR X with the input's obs and var (kept genes) and uns['scgnn'] (version,
+        settings, kept genes); --labels obs:NAME takes the cell types from an .h5ad input's obs column.
+        The output type comes from its name (.h5ad, .csv, .tsv, .parquet, or a folder for 10x); it
         is checked, with the folder, before any work. Outputs are written to temporary files and moved into place
         together at the end; an existing output is replaced and the final line says so. No output may be an input.
 
@@ -100,7 +102,11 @@ internal sealed class ImputeCommand : AppCommand
         using (var commit = new OutputCommit())
         {
             // Both outputs are written first and moved into place together: a failed model save replaces nothing.
-            ExpressionFile.Write(imputed, commit.Stage(output, folder: format == ExpressionFileFormat.TenX));
+            ExpressionOutput.Write(imputed, commit.Stage(output, folder: format == ExpressionFileFormat.TenX), format, data.Matrix, new Dictionary<string, string>
+            {
+                ["command"] = "impute", ["input"] = input, ["settings"] = settings.Describe(options),
+                ["gene_selection"] = filter ? "SelectVariableGenes" : "none", ["normalization"] = normalize ? "NormalizeMedianLibrarySize" : "none",
+            });
             if (modelPath is not null) ModelFile.Save(ml, model, raw.Schema, commit.Stage(modelPath));
             replaced = commit.Commit();
             step.Complete(modelPath is null ? null : $"model {Path.GetFileName(modelPath)} ({Fmt.N(new FileInfo(modelPath).Length / 1024)} KB)");

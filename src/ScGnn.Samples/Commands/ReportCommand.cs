@@ -10,7 +10,7 @@ namespace ScGnn.Samples.Commands;
 internal sealed class ReportCommand : AppCommand
 {
     private readonly InputOptions _input = new();
-    private readonly Option<string> _labels = CliOptions.Text("--labels", "tsv", "cell types, two columns 'cell<TAB>label' (header optional)", required: true);
+    private readonly Option<string> _labels = CliOptions.Text("--labels", "tsv", "cell types, two columns 'cell<TAB>label' (header optional), or obs:NAME for an .h5ad obs column", required: true);
     private readonly Option<string> _out = CliOptions.Text("--out", "folder", "where to write tsne.png, predicted-vs-true.png, loss.png and report.md", required: true);
     private readonly TrainingOptions _training = new();
 

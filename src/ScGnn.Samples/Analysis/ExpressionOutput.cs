@@ -1,0 +1,46 @@
+using ScGnn.MLNet.Data;
+
+namespace ScGnn.Samples.Analysis;
+
+/// <summary>
+/// Writes a command's expression output in the format its path implies; an <c>.h5ad</c> output also carries the
+/// input's <c>obs</c> and <c>var</c> (of the kept genes) and records what was done in <c>uns['scgnn']</c>.
+/// </summary>
+internal static class ExpressionOutput
+{
+    /// <param name="result">The matrix to write.</param>
+    /// <param name="path">Where to write it (for example a staged path of the output).</param>
+    /// <param name="format">The output's format, from its name (checked before any work).</param>
+    /// <param name="input">The command's input, whose annotations an .h5ad output carries.</param>
+    /// <param name="record">What was done, for <c>uns['scgnn']['options']</c>.</param>
+    public static void Write(ExpressionMatrix result, string path, ExpressionFileFormat format, ExpressionMatrix input,
+        IEnumerable<KeyValuePair<string, string>> record)
+    {
+        if (format != ExpressionFileFormat.H5ad)
+        {
+            ExpressionFile.Write(result, path);
+            return;
+        }
+        var options = new H5adWriterOptions();
+        foreach (var (key, value) in record) options.Metadata[key] = value;
+        H5adWriter.Write(Annotate(result, input), path, options);
+    }
+
+    /// <summary>The input's annotations matched to the output by cell and gene id (10x gene symbols become a var column).</summary>
+    private static ExpressionMatrix Annotate(ExpressionMatrix result, ExpressionMatrix input)
+    {
+        var genes = input.GeneAnnotations;
+        if (genes is null && input.GeneSymbols is { } symbols)
+            genes = new AnnotationTable(input.GeneCount, [AnnotationColumn.Text("gene_symbols", symbols)]);
+        var source = input.WithAnnotations(input.CellAnnotations, genes);
+        try
+        {
+            return result.WithAnnotationsFrom(source);
+        }
+        catch (ArgumentException)
+        {
+            // Output columns that are not the input's genes (for example a model's own column): carry obs only.
+            return result.WithAnnotationsFrom(source.WithAnnotations(source.CellAnnotations, null));
+        }
+    }
+}

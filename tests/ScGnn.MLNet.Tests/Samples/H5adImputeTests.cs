@@ -1,0 +1,81 @@
+using PureHDF;
+using ScGnn.MLNet.Data;
+using ScGnn.MLNet.Tests.Data;
+
+namespace ScGnn.MLNet.Tests.Samples;
+
+/// <summary>
+/// <c>scgnn impute</c> with AnnData: the same data as .h5ad and as a 10x folder gives the same numbers, the .h5ad
+/// output carries obs/var and records the run in uns, <c>--labels obs:NAME</c> reads cell types from obs, and an
+/// unknown output extension fails before any work.
+/// </summary>
+[Collection(TorchCollection.Name)]
+public sealed class H5adImputeTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private (string H5ad, string TenX, string Labels) WriteBoth()
+    {
+        var sim = SampleData.Simulate();
+        var categories = sim.Groups.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var obs = new AnnotationTable(sim.Observed.CellCount,
+            [AnnotationColumn.Categorical("cell_type", categories, sim.Groups.Select(g => Array.IndexOf(categories, g)).ToArray())]);
+        var h5ad = _dir.File("counts.h5ad");
+        H5adWriter.Write(sim.Observed.WithAnnotations(obs, null), h5ad);
+        var tenx = _dir.File("counts10x");
+        TenXWriter.Write(sim.Observed, tenx);
+        var labels = _dir.File("labels.tsv");
+        File.WriteAllLines(labels, sim.Observed.CellIds.Zip(sim.Groups, (c, g) => c + "\t" + g));
+        return (h5ad, tenx, labels);
+    }
+
+    [Fact]
+    public void Impute_gives_the_same_numbers_from_h5ad_and_10x_and_carries_obs_var_uns()
+    {
+        var (h5ad, tenx, labels) = WriteBoth();
+        var a = ScgnnApp.Run(_dir.Path, "impute", "--input", h5ad, "--output", "out.h5ad", "--labels", "obs:cell_type", "--epochs", "8", "--seed", "5");
+        Assert.True(a.ExitCode == 0, a.ToString());
+        var b = ScgnnApp.Run(_dir.Path, "impute", "--input", tenx, "--output", "out10x", "--labels", labels, "--epochs", "8", "--seed", "5");
+        Assert.True(b.ExitCode == 0, b.ToString());
+
+        var fromH5ad = H5adReader.Read(_dir.File("out.h5ad"));
+        var fromTenX = TenXReader.Read(_dir.File("out10x"));
+        Assert.Equal(fromTenX.CellIds, fromH5ad.CellIds);
+        Assert.Equal(fromTenX.GeneIds, fromH5ad.GeneIds);
+        Assert.Equal(fromTenX.RowPointers.ToArray(), fromH5ad.RowPointers.ToArray());
+        Assert.Equal(fromTenX.ColumnIndices.ToArray(), fromH5ad.ColumnIndices.ToArray());
+        Assert.Equal(fromTenX.Values.ToArray(), fromH5ad.Values.ToArray());
+        // The clustering table from obs labels is the one from the labels file.
+        Assert.Equal(Table(b.Stdout), Table(a.Stdout));
+
+        var sim = SampleData.Simulate();
+        Assert.Equal(sim.Groups, fromH5ad.CellAnnotations!["cell_type"].ToText());
+        Assert.NotNull(fromH5ad.GeneAnnotations);
+        using var file = H5File.OpenRead(_dir.File("out.h5ad"));
+        Assert.Equal("impute", file.Dataset("uns/scgnn/options/command").Read<string>());
+        Assert.Equal(fromH5ad.GeneIds, file.Dataset("uns/scgnn/kept_genes").Read<string[]>());
+        Assert.Contains("epochs", file.Dataset("uns/scgnn/options/settings").Read<string>(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Unknown_output_extension_and_missing_obs_column_fail_up_front()
+    {
+        var (h5ad, tenx, _) = WriteBoth();
+        var xlsx = ScgnnApp.Run(_dir.Path, "impute", "--input", h5ad, "--output", "out.xlsx");
+        var line = ScgnnApp.AssertOneLineError(xlsx, 2);
+        Assert.Contains("'.xlsx'", line);
+        Assert.DoesNotContain("Reading", xlsx.Stdout);
+        Assert.False(File.Exists(_dir.File("out.xlsx")) || Directory.Exists(_dir.File("out.xlsx")));
+
+        var obs = ScgnnApp.Run(_dir.Path, "impute", "--input", h5ad, "--output", "o.h5ad", "--labels", "obs:celltype");
+        Assert.Contains("has no obs column 'celltype'; its columns: cell_type", ScgnnApp.AssertOneLineError(obs, 1));
+        var noObs = ScgnnApp.Run(_dir.Path, "impute", "--input", tenx, "--output", "o.h5ad", "--labels", "obs:cell_type");
+        Assert.Contains("need an .h5ad input", ScgnnApp.AssertOneLineError(noObs, 1));
+        Assert.False(File.Exists(_dir.File("o.h5ad")));
+    }
+
+    private static string[] Table(string stdout) =>
+        stdout.Split('\n').Where(l => l.Contains("ScGnn imputed", StringComparison.Ordinal) || l.Contains("raw (normalized)", StringComparison.Ordinal)).ToArray();
+}
