@@ -74,7 +74,7 @@ internal sealed class MaskedImputationRun
     {
         var normalized = Normalization.Transform(Selection.Transform(Raw));
         var imputed = Imputer.Transform(normalized);
-        var values = DataViewColumns.ReadDense(imputed, Imputer.OutputColumnName, out _);
+        var values = ExpressionMatrix.FromDataView(imputed, Imputer.OutputColumnName, null).ToDense();
         var matrix = ExpressionMatrix.FromDataView(normalized, ScGnnDefaults.ExpressionColumnName, ScGnnDefaults.CellIdColumnName);
         return (matrix, ExpressionMatrix.FromDense(values, matrix.CellIds, matrix.GeneIds));
     }
@@ -129,7 +129,7 @@ internal sealed class MaskedImputationRun
         using var step = progress.Step("Imputing (graph + forward)");
         watch.Restart();
         var scored = model.Transform(raw);
-        var imputed = DataViewColumns.ReadDense(scored, "Imputed", out _);
+        var imputed = ExpressionMatrix.FromDataView(scored, "Imputed", null).ToDense();
         var imputeTime = watch.Elapsed;
         var masked = ExpressionMatrix.FromDataView(scored, ScGnnDefaults.ExpressionColumnName, ScGnnDefaults.CellIdColumnName);
         var mask = ExpressionMatrix.FromDataView(scored, "DropoutMask", ScGnnDefaults.CellIdColumnName);

@@ -87,8 +87,8 @@ internal sealed class ApplyCommand : AppCommand
             {
                 if (scored.Schema.GetColumnOrNull("PredictedLabel") is not { Type: KeyDataViewType })
                     throw new CommandFailedException($"--clusters: the model has no clustering step (no key column 'PredictedLabel' in its output).");
-                clusters = DataViewColumns.ReadKeys(scored, "PredictedLabel");
-                cellIds = DataViewColumns.ReadText(scored, ScGnnDefaults.CellIdColumnName);
+                clusters = scored.GetColumn<uint>("PredictedLabel").ToArray();
+                cellIds = scored.GetColumn<ReadOnlyMemory<char>>(ScGnnDefaults.CellIdColumnName).Select(id => id.ToString()).ToArray();
             }
             result = ExpressionMatrix.FromDataView(scored, column, ScGnnDefaults.CellIdColumnName);
             step.Complete($"'{column}': {Fmt.N(result.CellCount)} cells x {Fmt.N(result.GeneCount)}");

@@ -86,9 +86,9 @@ internal sealed class DemoCommand : AppCommand
             // Saved without the evaluation mask: the zip is for other data (see the report's "Use it on other data").
             var saved = run.ModelForNewData();
             ModelFile.Save(run.Context, saved, run.Raw.Schema, modelPath);
-            var expected = DataViewColumns.ReadDense(saved.Transform(run.Raw), "Imputed", out _);
+            var expected = ExpressionMatrix.FromDataView(saved.Transform(run.Raw), "Imputed", null).ToDense();
             var reloaded = ModelFile.Load(new MLContext(seed: 12345), modelPath, out var schema);
-            var again = DataViewColumns.ReadDense(reloaded.Transform(sim.Observed.ToDataView()), "Imputed", out _);
+            var again = ExpressionMatrix.FromDataView(reloaded.Transform(sim.Observed.ToDataView()), "Imputed", null).ToDense();
             long differing = CountBitDifferences(expected, again);
             string verdict = differing == 0
                 ? $"identical output ({Fmt.N(again.Length)} values, bit for bit)"
