@@ -106,4 +106,94 @@ public class ModelFileValidatorTests
         var e = Invalid(buffer.ToArray());
         Assert.Contains("no ML.NET model streams", e.Message);
     }
+    [Fact]
+    public void Leading_garbage_is_a_named_format_error_not_a_raw_InvalidDataException()
+    {
+        var zip = Model(out _);
+        var e = Invalid([.. new byte[100], .. zip]);
+        Assert.Contains("not a readable zip archive", e.Message);
+    }
+
+    [Fact]
+    public void A_flipped_byte_in_our_loader_assembly_name_is_caught_before_Load_trips_on_it()
+    {
+        var zip = Model(out _);
+        var damaged = ModelFiles.EditEntry(zip, ModelFiles.FindEntry(zip, "ScGnnVariableGenes"), b =>
+        {
+            long fp = BitConverter.ToInt64(b, 0x90);   // FpAssemblyName: UTF-16 "ScGnn.MLNet"
+            b[fp + 2] = (byte)'b';                     // "SbGnn.MLNet"
+            return b;
+        });
+        Assert.IsType<FileNotFoundException>(ModelFiles.LoadFailure(damaged));
+        var e = Invalid(damaged);
+        Assert.Contains("'SbGnn.MLNet'", e.Message);
+        Assert.Equal("variable-gene selection", e.Component);
+    }
+
+    [Fact]
+    public void A_flipped_byte_in_a_loader_signature_is_caught()
+    {
+        var zip = Model(out _);
+        var damaged = ModelFiles.EditEntry(zip, ModelFiles.FindEntry(zip, "ScGnnVariableGenes"), b =>
+        {
+            b[ModelFiles.LoaderSignatureOffset + 1] = (byte)'b'; // "SbGnnVariableGenes"
+            return b;
+        });
+        ModelFiles.LoadFailure(damaged);
+        var e = Invalid(damaged);
+        Assert.Contains("names the loader 'SbGnnVariableGenes'", e.Message);
+    }
+
+    [Fact]
+    public void A_missing_chain_entry_is_named()
+    {
+        var zip = Model(out _);
+        string entry = ModelFiles.FindEntry(zip, "ScGnnVariableGenes");
+        using var buffer = new MemoryStream();
+        buffer.Write(zip);
+        using (var archive = new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Update, leaveOpen: true))
+            archive.GetEntry(entry)!.Delete();
+        var damaged = buffer.ToArray();
+        ModelFiles.LoadFailure(damaged);
+        var e = Invalid(damaged);
+        Assert.Contains($"entry '{entry}' is missing", e.Message);
+    }
+
+    [Fact]
+    public void A_zip_bomb_is_rejected_without_inflating_it_into_memory()
+    {
+        using var buffer = new MemoryStream();
+        using (var archive = new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var s = archive.CreateEntry("TransformerChain/Model.key", System.IO.Compression.CompressionLevel.Optimal).Open();
+            var block = new byte[1 << 20];
+            for (int i = 0; i < 256; i++) s.Write(block);
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Invalid(buffer.ToArray());
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains("entry 'TransformerChain/Model.key'", e.Message);
+        Assert.True(allocated < 8L << 20, $"allocated {allocated:N0} bytes for a 256 MiB entry");
+    }
+
+    [Fact]
+    public void Damage_only_Load_notices_still_fails_validation_naming_the_file()
+    {
+        var zip = Model(out _);
+        // ML.NET's schema entry is not checksummed; a changed byte passes the zip layer but not Load.
+        var damaged = ModelFiles.EditEntry(zip, "Schema", b => { b[0] ^= 0x55; return b; });
+        ModelFiles.LoadFailure(damaged);
+        string path = Path.Combine(Path.GetTempPath(), $"scgnn-validator-{Guid.NewGuid():N}.zip");
+        try
+        {
+            File.WriteAllBytes(path, damaged);
+            var e = Assert.Throws<ScGnnModelFormatException>(() => ModelFileValidator.Validate(path));
+            Assert.Contains(path, e.Message);
+            Assert.Contains("does not load", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -24,20 +24,19 @@ internal sealed class ModelFuzzTarget : FuzzTarget
     public override long AllocationBudget(long inputBytes) => (64L << 20) + 64 * inputBytes;
 
     /// <inheritdoc/>
-    public override IReadOnlyList<FuzzInput> Bombs
+    public override IReadOnlyList<FuzzInput> Bombs => _bombs.Value;
+
+    private readonly Lazy<IReadOnlyList<FuzzInput>> _bombs = new(() =>
     {
-        get
-        {
-            var zip = Seeds[0].Files[File];
+            var zip = FuzzSeeds.Of("model")[0].Files[File];
             return
             [
                 new("100 leading bytes", new Dictionary<string, byte[]> { [File] = [.. new byte[100], .. zip] }),
                 new("entry inflating to 512 MiB", new Dictionary<string, byte[]> { [File] = ZipBomb(512L << 20) }),
-                new("chain entry removed", new Dictionary<string, byte[]> { [File] = Without(zip, e => e.FullName.Contains("Transform_1", StringComparison.Ordinal)) }),
+                new("chain entry removed", new Dictionary<string, byte[]> { [File] = Without(zip, e => e.FullName.Contains("Transform_001", StringComparison.Ordinal)) }),
                 new("empty zip", new Dictionary<string, byte[]> { [File] = Without(zip, _ => true) }),
             ];
-        }
-    }
+    });
 
     /// <inheritdoc/>
     public override void Run(string caseFolder)
@@ -63,7 +62,7 @@ internal sealed class ModelFuzzTarget : FuzzTarget
         using var output = new MemoryStream();
         using (var archive = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
         {
-            using var s = archive.CreateEntry("TransformerChain/Model.key", CompressionLevel.SmallestSize).Open();
+            using var s = archive.CreateEntry("TransformerChain/Model.key", CompressionLevel.Optimal).Open();
             var block = new byte[1 << 20];
             for (long w = 0; w < size; w += block.Length) s.Write(block);
         }

@@ -11,21 +11,40 @@ internal sealed class ReaderFuzzTarget : FuzzTarget
 {
     private readonly Action<string> _read;
     private readonly IReadOnlyList<FuzzInput> _bombs;
+    private readonly IReadOnlyList<FuzzInput>? _seeds;
     private readonly bool _text;
+    private readonly long _budgetBase;
 
-    private ReaderFuzzTarget(string name, Action<string> read, bool text, IReadOnlyList<FuzzInput> bombs)
+    private ReaderFuzzTarget(string name, Action<string> read, bool text, IReadOnlyList<FuzzInput> bombs,
+        IReadOnlyList<FuzzInput>? seeds = null, long budgetBase = 32L << 20)
     {
         Name = name;
         _read = read;
         _text = text;
         _bombs = bombs;
+        _seeds = seeds;
+        _budgetBase = budgetBase;
     }
 
     /// <inheritdoc/>
     public override string Name { get; }
 
     /// <inheritdoc/>
-    public override IReadOnlyList<FuzzInput> Seeds => FuzzSeeds.Of(Name);
+    public override IReadOnlyList<FuzzInput> Seeds => _seeds ?? FuzzSeeds.Of(Name);
+
+    /// <inheritdoc/>
+    public override long AllocationBudget(long inputBytes) => _budgetBase + 64 * inputBytes;
+
+    /// <summary>
+    /// An HDF5 reader (<c>.h5ad</c> or 10x <c>.h5</c>) on the fixture files of <paramref name="fixtures"/>. PureHDF
+    /// sizes some object-header buffers from the header before reading them, so its budget is the 2 GiB the h5
+    /// readers document (docs/data-io.md), not a small multiple.
+    /// </summary>
+    public static ReaderFuzzTarget H5(string name, string fixtures, string[] seeds, string[] bombs, Action<string> read)
+    {
+        FuzzInput Load(string f) => new(f, new Dictionary<string, byte[]> { ["data" + Path.GetExtension(f)] = File.ReadAllBytes(Path.Combine(fixtures, f)) });
+        return new ReaderFuzzTarget(name, read, text: false, bombs.Select(Load).ToArray(), seeds.Select(Load).ToArray(), (2L << 30) + (128L << 20));
+    }
 
     /// <inheritdoc/>
     public override IReadOnlyList<FuzzInput> Bombs => _bombs;
