@@ -69,6 +69,15 @@ internal static class H5adFrameReader
                     for (int i = 0; i < values.Length; i++) if (mask[i] != 0) values[i] = double.NaN;
                     return AnnotationColumn.Number(name, values);
                 }
+            case "nullable-string-array":
+                {
+                    var values = src.ReadStrings(src.Dataset(path + "/values", "the values"), path + "/values");
+                    var mask = src.ReadReals(src.Dataset(path + "/mask", "the missing-value mask"), path + "/mask");
+                    if (mask.Length != values.Length)
+                        throw src.Error(path + "/mask", $"has {mask.Length} entries; values has {values.Length}.");
+                    for (int i = 0; i < values.Length; i++) if (mask[i] != 0) values[i] = "";
+                    return AnnotationColumn.Text(name, values);
+                }
             default:
                 return null;
         }

@@ -133,6 +133,28 @@ public sealed class H5MalformedTests : IDisposable
     }
 
     [Fact]
+    public void Nullable_columns_of_anndata_011_read_with_missing_values()
+    {
+        static H5Group Nullable(string type, object values, bool[] mask)
+        {
+            var g = new H5Group { ["values"] = values, ["mask"] = mask.Select(m => m ? (byte)1 : (byte)0).ToArray() };
+            g.Attributes["encoding-type"] = type;
+            g.Attributes["encoding-version"] = "0.1.0";
+            return g;
+        }
+        var m = H5adReader.Read(Build(f =>
+        {
+            var obs = (H5Group)f["obs"];
+            obs["donor"] = Nullable("nullable-string-array", new[] { "d1", "x", "d2" }, [false, true, false]);
+            obs["age"] = Nullable("nullable-integer", new long[] { 30, 0, 41 }, [false, true, false]);
+            obs.Attributes["column-order"] = new[] { "donor", "age" };
+        }));
+        Assert.Equal(["d1", "", "d2"], m.CellAnnotations!["donor"].Texts);
+        Assert.Equal(30.0, m.CellAnnotations["age"].Numbers![0]);
+        Assert.True(double.IsNaN(m.CellAnnotations["age"].Numbers![1]));
+    }
+
+    [Fact]
     public void Categorical_code_out_of_range()
     {
         var path = Build(f =>
