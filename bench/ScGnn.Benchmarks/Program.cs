@@ -38,9 +38,10 @@ switch (command)
     case "scale-run": return ScGnn.Benchmarks.ScaleBenchmark.RunOne(Option);
     case "clustering": Header("Clustering of the complete data: raw, kNN average and ScGnn outputs", "clustering"); ScGnn.Benchmarks.ClusteringBenchmark.Run(dataRootLazy.Value, Option, Line); break;
     case "fuzz": Header("Fuzz: seeded hostile inputs for every reader, the model validator and the trainer's input check", "fuzz"); ScGnn.Benchmarks.FuzzBenchmark.Run(Option, Line, RepoRoot()); break;
+    case "gcn": Header("GCN training step: custom autograd functions against the ops they replace", "gcn"); ScGnn.Benchmarks.GcnBenchmark.Run(Option, Line); break;
     case "h5ad": Header("AnnData .h5ad at scale: write and read against a 10x folder", "h5ad"); ScGnn.Benchmarks.H5adBenchmark.Run(Option, Line); break;
     default:
-        Console.Error.WriteLine("usage: ScGnn.Benchmarks io|speed|accuracy|simulation|clustering|scale|graph [--folds N] [--datasets a,b] [--data <shared/data>] [--out <folder>]");
+        Console.Error.WriteLine("usage: ScGnn.Benchmarks io|speed|accuracy|simulation|clustering|scale|graph|gcn [--folds N] [--datasets a,b] [--data <shared/data>] [--out <folder>]");
         return 2;
 }
 Directory.CreateDirectory(outDir);
