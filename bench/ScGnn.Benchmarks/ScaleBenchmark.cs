@@ -51,8 +51,8 @@ internal static class ScaleBenchmark
              "training targets and start), train = the epochs; impute + write run together because the writer pulls rows " +
              "through the transform. Peak RSS is the child's `VmHWM` (/proc/self/status at exit; polled by the parent as a check).");
         line("");
-        line("| cells | genes kept | non-zeros | read s | select s | normalize s | graph s | train s (epochs, kept) | impute + write s | total s | peak RSS | status |");
-        line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        line("| cells | genes kept | non-zeros | read s | select s | normalize s | graph s | train s (epochs, kept) | impute + write s | total s | peak RSS | machine load (1-min avg, start / end) | status |");
+        line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
         var done = new List<RunReport>();
         foreach (int n in sizes)
         {
@@ -62,6 +62,7 @@ internal static class ScaleBenchmark
             string report = Path.Combine(work, $"run-{n}.json");
             File.Delete(report);
             Console.Error.WriteLine($"scale: {n:N0} cells ({gen}) ...");
+            string loadStart = LoadAverage();
             var (exit, polledKb, wall, timedOut) = RunChild(new[] { "scale-run", "--input", folder, "--output", output, "--report", report },
                 TimeSpan.FromMinutes(timeoutMin), Path.Combine(work, $"run-{n}.log"));
             if (exit == 0 && File.Exists(report))
@@ -71,12 +72,12 @@ internal static class ScaleBenchmark
                 r = r with { PeakRssKb = peak };
                 done.Add(r);
                 line($"| {n:N0} | {r.GenesKept:N0} | {r.NonZeros:N0} | {r.ReadS:F1} | {r.SelectS:F1} | {r.NormalizeS:F1} | {r.GraphS:F1} | " +
-                     $"{r.TrainS:F1} ({r.EpochsRun}, {r.BestEpoch}) | {r.ImputeWriteS:F1} | **{r.TotalS:F1}** | **{Gb(peak)}** | ok, output {r.OutputBytes / 1048576.0:F0} MiB |");
+                     $"{r.TrainS:F1} ({r.EpochsRun}, {r.BestEpoch}) | {r.ImputeWriteS:F1} | **{r.TotalS:F1}** | **{Gb(peak)}** | {loadStart} / {LoadAverage()} | ok, output {r.OutputBytes / 1048576.0:F0} MiB |");
             }
             else
             {
                 string why = timedOut ? $"stopped after the {timeoutMin:F0}-min limit" : $"exit {exit}; see run-{n}.log";
-                line($"| {n:N0} | | | | | | | | | {wall:F0} (wall) | {Gb(polledKb)} (polled) | {why} |");
+                line($"| {n:N0} | | | | | | | | | {wall:F0} (wall) | {Gb(polledKb)} (polled) | {loadStart} / {LoadAverage()} | {why} |");
             }
             if (!keep) File.Delete(output);
         }
@@ -90,6 +91,13 @@ internal static class ScaleBenchmark
         }
         line("Goals (issue 15, 2 cores): 100,000 cells <= 5 min and <= 4 GB; 1,000,000 cells <= 60 min and <= 16 GB; near-linear; " +
              "MAGIC 3.0.0 takes 46 s / 1.5 GB for the whole process at 20,000 cells x 1,829 genes.");
+    }
+
+    // Other jobs on the machine slow every stage; the load average says how busy it was.
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "?"; }
     }
 
     private static string Gb(long kb) => kb <= 0 ? "?" : $"{kb / 1048576.0:F2} GB";
