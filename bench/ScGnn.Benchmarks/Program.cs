@@ -19,6 +19,7 @@ using static TorchSharp.torch;
 //   dotnet run --project bench/ScGnn.Benchmarks -c Release -- simulation [--folds 2] [--configs paper,default] [--set ...]
 //   dotnet run --project bench/ScGnn.Benchmarks -c Release -- graph [--cells 20000] [--k 10]
 //   dotnet run --project bench/ScGnn.Benchmarks -c Release -- scale [--sizes 10000,30000] [--timeout-min 60] [--work <dir>]
+//   dotnet run --project bench/ScGnn.Benchmarks -c Release -- blackbox [--datasets zeisel,pbmc3k,zeisel_saver200] [--seeds 5] (build src/ScGnn.Samples -c Release first)
 //   dotnet run --project bench/ScGnn.Benchmarks -c Release -- clustering [--datasets zeisel,pbmc3k] [--outputs raw,knn,default,denoise] [--sim-seeds 3]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -39,9 +40,10 @@ switch (command)
     case "clustering": Header("Clustering of the complete data: raw, kNN average and ScGnn outputs", "clustering"); ScGnn.Benchmarks.ClusteringBenchmark.Run(dataRootLazy.Value, Option, Line); break;
     case "fuzz": Header("Fuzz: seeded hostile inputs for every reader, the model validator and the trainer's input check", "fuzz"); ScGnn.Benchmarks.FuzzBenchmark.Run(Option, Line, RepoRoot()); break;
     case "gcn": Header("GCN training step: custom autograd functions against the ops they replace", "gcn"); ScGnn.Benchmarks.GcnBenchmark.Run(Option, Line); break;
+    case "blackbox": Header("Black box: scgnn impute --no-filter --no-normalize on the protocol's masked matrix", "blackbox"); ScGnn.Benchmarks.BlackBoxBenchmark.Run(dataRootLazy.Value, RepoRoot(), Option, Line); break;
     case "h5ad": Header("AnnData .h5ad at scale: write and read against a 10x folder", "h5ad"); ScGnn.Benchmarks.H5adBenchmark.Run(Option, Line); break;
     default:
-        Console.Error.WriteLine("usage: ScGnn.Benchmarks io|speed|accuracy|simulation|clustering|scale|graph|gcn [--folds N] [--datasets a,b] [--data <shared/data>] [--out <folder>]");
+        Console.Error.WriteLine("usage: ScGnn.Benchmarks io|speed|accuracy|simulation|clustering|scale|graph|gcn|blackbox [--folds N] [--datasets a,b] [--data <shared/data>] [--out <folder>]");
         return 2;
 }
 Directory.CreateDirectory(outDir);
