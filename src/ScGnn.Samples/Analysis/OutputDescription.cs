@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using ScGnn.MLNet.Data;
+using ScGnn.MLNet.Imputation;
 using ScGnn.MLNet.Preprocessing;
 using ScGnn.Samples.Cli;
 
@@ -25,7 +26,13 @@ internal static class OutputDescription
             ? "values on the input's scale"
             : $"median-normalized values (each cell scaled to total {normalization.TargetSum.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} over the kept genes)";
         string ids = geneSymbols ? "gene symbols" : tenXInput ? "gene ids of features.tsv (Ensembl)" : "the input's gene ids";
-        return $"{genes}; {scale}, zeros filled by ScGnn, observed values kept; {ids}; {FormatName(format)}";
+        string values = parts.OfType<ScGnnImputationTransformer>().FirstOrDefault()?.OutputMode switch
+        {
+            ImputationOutputMode.Denoise => "every entry predicted by ScGnn",
+            ImputationOutputMode.Smoothed => "every entry smoothed over ScGnn's kNN cell graph (for clustering)",
+            _ => "zeros filled by ScGnn, observed values kept",
+        };
+        return $"{genes}; {scale}, {values}; {ids}; {FormatName(format)}";
     }
 
     public static string FormatName(ExpressionFileFormat format) => format switch

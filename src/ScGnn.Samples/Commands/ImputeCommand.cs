@@ -24,10 +24,12 @@ internal sealed class ImputeCommand : AppCommand
     private readonly Option<string> _labels = CliOptions.Text("--labels", "tsv", "cell types (cell<TAB>label TSV, or obs:NAME for an .h5ad obs column): afterwards compare KMeans clustering of raw vs imputed");
     private readonly Option<bool> _noFilter = CliOptions.Flag("--no-filter", "skip gene selection (variance/(1+mean) > 0.5): impute every gene");
     private readonly Option<bool> _noNormalize = CliOptions.Flag("--no-normalize", "skip median library-size normalization: impute the values as given");
+    private readonly Option<bool> _smoothed = CliOptions.Flag("--smoothed",
+        "write the output for clustering and visualisation instead (ImputationOutputMode.Smoothed): the input smoothed over the kNN cell graph");
     private readonly TrainingOptions _training = new();
 
     public override IEnumerable<Option> Options =>
-        _input.All.Concat(new Option[] { _output, _model, _labels, _noFilter, _noNormalize }).Concat(_training.All());
+        _input.All.Concat(new Option[] { _output, _model, _labels, _noFilter, _noNormalize, _smoothed }).Concat(_training.All());
 
     public override string Name => "impute";
 
@@ -47,6 +49,11 @@ internal sealed class ImputeCommand : AppCommand
         The output type comes from its name (.h5ad, .csv, .tsv, .parquet, or a folder for 10x); it
         is checked, with the folder, before any work. Outputs are written to temporary files and moved into place
         together at the end; an existing output is replaced and the final line says so. No output may be an input.
+
+        With --smoothed every entry is instead the input diffused over ScGnn's kNN cell graph (as MAGIC smooths),
+        with k and the number of steps chosen for the data by molecular cross-validation: the output to cluster,
+        embed or plot (KMeans agrees better with known cell types on it; docs/benchmarks/clustering.md). Without
+        it the output holds entry values for analysis (the masked-entry accuracy of docs/BENCHMARKS.md).
 
         With --no-filter --no-normalize the input is taken as already selected and normalized and imputed as it
         is (real-valued MatrixMarket is accepted). 'scgnn apply --model <zip>' on the same input writes a
@@ -83,6 +90,8 @@ internal sealed class ImputeCommand : AppCommand
         using var training = new TrainingProgress(progress, filter && normalize ? "Gene selection, normalization" : filter ? "Gene selection" : normalize ? "Normalization" : "Preparing");
         log.BeforeStage = training.EndPrepare;
         var options = settings.ToOptions(progress: training.OnEpoch, cancellation: context.Cancellation);
+        bool smoothed = args.GetValue(_smoothed);
+        if (smoothed) options.OutputMode = ImputationOutputMode.Smoothed;
         var pipeline = ml.Transforms.ScGnnPipeline(new ScGnnPipelineOptions { SelectGenes = filter, Normalize = normalize, Imputation = options });
         context.Out.WriteLine($"ScGnn: {settings.Describe(options)}");
         training.Begin();
@@ -118,7 +127,7 @@ internal sealed class ImputeCommand : AppCommand
             {
                 (normalize ? "raw (normalized)" : "raw (as given)",
                     () => ExpressionMatrix.FromDataView(scored, ScGnnDefaults.ExpressionColumnName, ScGnnDefaults.CellIdColumnName)),
-                ("ScGnn imputed", () => imputed),
+                (smoothed ? "ScGnn smoothed" : "ScGnn imputed", () => imputed),
             }, data.Labels, progress);
             context.Out.WriteLine();
             context.Write(comparison.Table());

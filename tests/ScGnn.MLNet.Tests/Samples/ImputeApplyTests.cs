@@ -81,6 +81,25 @@ public sealed class ImputeApplyTests : IDisposable
     }
 
     [Fact]
+    public void Smoothed_output_says_what_it_holds_and_keeps_the_layout()
+    {
+        var input = SampleData.Write(_dir.Path, "counts.csv", out _);
+        var run = ScgnnApp.Run(_dir.Path, "impute", "--input", input, "--output", "smoothed.csv", "--epochs", "3", "--smoothed");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("smoothed over ScGnn's kNN cell graph", run.Stdout);
+        var plain = ScgnnApp.Run(_dir.Path, "impute", "--input", input, "--output", "plain.csv", "--epochs", "3");
+        Assert.True(plain.ExitCode == 0, plain.ToString());
+        Assert.Contains("zeros filled by ScGnn, observed values kept", plain.Stdout);
+        var a = File.ReadAllLines(_dir.File("smoothed.csv"));
+        var b = File.ReadAllLines(_dir.File("plain.csv"));
+        Assert.Equal(b.Length, a.Length);
+        Assert.Equal(b[0], a[0]);
+        foreach (var line in a.Skip(1))
+            foreach (var field in line.Split(',').Skip(1))
+                Assert.True(float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0 && float.IsFinite(v), field);
+    }
+
+    [Fact]
     public void Bad_model_files_give_one_line_and_write_nothing()
     {
         var input = SampleData.Write(_dir.Path, "counts.csv", out _);
