@@ -14,7 +14,8 @@ internal static class SkipStart
 
     /// <summary>
     /// Fits the start on <paramref name="targets"/> (features included) and, when <paramref name="observedCells"/> is
-    /// given, on every stored non-zero of <paramref name="x"/> in those cells, added in chunks of cells in ascending order.
+    /// given, on every other stored non-zero of <paramref name="x"/> in those cells (a target's own entry, when
+    /// <paramref name="x"/> holds it, is counted once, as the target), added in chunks of cells in ascending order.
     /// </summary>
     /// <param name="a">The cell graph.</param>
     /// <param name="x">The skip features' input (on the targets' scale), cells x genes.</param>
@@ -28,28 +29,35 @@ internal static class SkipStart
         var ls = new NeighborFeatures.LeastSquares(f, x.Columns);
         ls.Add(targets.Genes, targets.Values, targets.Features);
         if (observedCells is not null)
+        {
+            var targetStarts = targets.CellStarts(x.Rows);
+            var isTarget = new bool[x.Columns];
             foreach (var chunk in observedCells.Chunk(ObservedCellsPerChunk))
             {
-                var (cells, genes, values) = NonZeros(x, chunk);
+                var (cells, genes, values) = NonZeros(x, chunk, targets, targetStarts, isTarget);
                 ls.Add(genes, values, NeighborFeatures.AtEntries(a, x, hops, cells, genes));
             }
+        }
         return ls.Solve();
+    }
+
+    // The stored non-zeros of the rows that are not targets (isTarget: a genes-long scratch, left all false).
+    private static (int[] Cells, int[] Genes, float[] Values) NonZeros(CsrMatrix x, IReadOnlyList<int> rows, GcnTargets targets,
+        int[] targetStarts, bool[] isTarget)
+    {
+        var c = new List<int>(); var g = new List<int>(); var v = new List<float>();
+        foreach (int i in rows)
+        {
+            for (int e = targetStarts[i]; e < targetStarts[i + 1]; e++) isTarget[targets.Genes[e]] = true;
+            var idx = x.RowIndices(i); var val = x.RowValues(i);
+            for (int q = 0; q < idx.Length; q++)
+                if (val[q] != 0 && !isTarget[idx[q]]) { c.Add(i); g.Add(idx[q]); v.Add(val[q]); }
+            for (int e = targetStarts[i]; e < targetStarts[i + 1]; e++) isTarget[targets.Genes[e]] = false;
+        }
+        return (c.ToArray(), g.ToArray(), v.ToArray());
     }
 
     /// <summary>The targets with their skip features attached.</summary>
     internal static GcnTargets WithFeatures(NormalizedAdjacency a, CsrMatrix x, int hops, int[] cells, int[] genes, float[] values) =>
         new(cells, genes, values, NeighborFeatures.AtEntries(a, x, hops, cells, genes));
-
-    /// <summary>The stored non-zeros of the given rows, in row then column order.</summary>
-    internal static (int[] Cells, int[] Genes, float[] Values) NonZeros(CsrMatrix x, IReadOnlyList<int> rows)
-    {
-        var c = new List<int>(); var g = new List<int>(); var v = new List<float>();
-        foreach (int i in rows)
-        {
-            var idx = x.RowIndices(i); var val = x.RowValues(i);
-            for (int q = 0; q < idx.Length; q++)
-                if (val[q] != 0) { c.Add(i); g.Add(idx[q]); v.Add(val[q]); }
-        }
-        return (c.ToArray(), g.ToArray(), v.ToArray());
-    }
 }

@@ -49,18 +49,20 @@ internal static class ScGnnEngine
 
         var targets = TrainingTargets.Create(x, givenMask, o, new Random(o.Seed));
         var (trainTargets, valTargets) = (targets.Train, targets.Validation);
-        // One log1p of the masked input serves the graph, the network and the skip features, whichever need it.
+        // The network reads the masked input: Â X includes the cell itself, so a target must be absent from X.
         var scaled = ScaledInputs.Of(targets.Input, o.GraphOnLog1p, o.InputScale);
+        // The graph and the skip features read every observed value, as Transform does: the skip features exclude
+        // the cell itself, so a target never sees its own value, and the skip start is fitted on the density it is
+        // applied to (features from the trainer's masked input are 1/(1 - rate) times sparser than at imputation;
+        // docs/BENCHMARKS.md, black box). With a given mask (the paper's protocol) the observed input is the masked one.
+        var observed = ReferenceEquals(targets.Input, x) ? scaled : ScaledInputs.Of(x, o.GraphOnLog1p, o.InputScale);
 
-        // PCA(50) -> kNN -> D^-1/2 (A+I) D^-1/2 on every observed value, not on the training mask's input: the graph a
-        // batch of these cells gets at Transform, so imputing them reuses it (bit-identical to rebuilding it), and one
-        // graph serves fit and imputation. It also measured better than the masked input's graph (docs/BENCHMARKS.md).
-        // With a given mask (the paper's protocol) the observed input is the masked one, as in the reference notebook.
+        // PCA(50) -> kNN -> D^-1/2 (A+I) D^-1/2: the graph a batch of these cells gets at Transform, so imputing them
+        // reuses it (bit-identical to rebuilding it). It also measured better than the masked input's graph.
         PcaProjection pca;
         NormalizedAdjacency adjacency;
         using (monitor.Stage($"cell graph (PCA {o.PrincipalComponentCount}, kNN k={o.NeighborCount}) of {cells} cells x {genes} genes"))
-            (pca, adjacency) = CellGraph.Fit(ReferenceEquals(targets.Input, x) ? scaled.Graph : (o.GraphOnLog1p ? x.Log1p() : x),
-                o.PrincipalComponentCount, o.NeighborCount, GraphSeed);
+            (pca, adjacency) = CellGraph.Fit(observed.Graph, o.PrincipalComponentCount, o.NeighborCount, GraphSeed);
 
         int hidden = Math.Max(1, genes / o.BottleneckRatio);
         monitor.Info($"ScGnn: {cells} cells x {genes} genes, PCA {pca.ComponentCount}, kNN k={o.NeighborCount} ({adjacency.EdgeCount} edges), " +
@@ -72,12 +74,12 @@ internal static class ScGnnEngine
             bool log1p = o.InputScale == ScGnnInputScale.Log1p;
             int hops = o.SkipConnection ? o.SkipConnectionHops : 0;
             // Skip features at the target entries only, from the sparse input (NeighborFeatures).
-            var train = Targets(adjacency, scaled.Skip, hops, trainTargets, log1p);
-            var validation = Targets(adjacency, scaled.Skip, hops, valTargets, log1p);
+            var train = Targets(adjacency, observed.Skip, hops, trainTargets, log1p);
+            var validation = Targets(adjacency, observed.Skip, hops, valTargets, log1p);
             int[]? observedCells = o.SkipConnection && o.SkipStartOnObservedValues
                 ? Enumerable.Range(0, cells).Where(c => targets.Roles[c] == TrainingTargets.RoleTrain).ToArray()
                 : null;
-            var skipStart = o.SkipConnection ? SkipStart.Fit(adjacency, scaled.Skip, hops, train, observedCells) : ((float[][], float[])?)null;
+            var skipStart = o.SkipConnection ? SkipStart.Fit(adjacency, observed.Skip, hops, train, observedCells) : ((float[][], float[])?)null;
             using var epochs = monitor.Epochs(o.Epochs, o.Progress);
             var settings = new GcnTrainingSettings
             {
