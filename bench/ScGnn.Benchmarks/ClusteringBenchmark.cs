@@ -18,7 +18,7 @@ namespace ScGnn.Benchmarks;
 /// </summary>
 internal static class ClusteringBenchmark
 {
-    private static readonly string[] DefaultOutputs = { "raw", "knn", "default", "denoise", "smoothed", "denoise-t3" };
+    private static readonly string[] DefaultOutputs = { "raw", "knn", "default", "denoise", "smoothed", "smooth:pcs=pa", "smooth:pcs=20" };
     private static string _lastSmoothing = "";
 
     internal static void Run(string dataRoot, Func<string, string?> option, Action<string> line)
@@ -61,7 +61,7 @@ internal static class ClusteringBenchmark
             _lastSmoothing = "";
             var m = Output(ml, output, data, matrix);
             double seconds = sw.Elapsed.TotalSeconds;
-            string label = output == "smoothed" && _lastSmoothing != "" ? $"smoothed ({_lastSmoothing})" : output;
+            string label = _lastSmoothing != "" ? $"{output} ({_lastSmoothing})" : output;
             var r = ClusteringEvaluator.Evaluate(m, labels);
             string perSeed = string.Join(" ", r.Runs.Select(x => x.AdjustedRandIndex.ToString("F3", CultureInfo.InvariantCulture)));
             line(string.Create(CultureInfo.InvariantCulture,
@@ -97,6 +97,16 @@ internal static class ClusteringBenchmark
             var mode = output switch { "denoise" => ImputationOutputMode.Denoise, "smoothed" => ImputationOutputMode.Smoothed, _ => ImputationOutputMode.ImputeZeros };
             var scored = model.WithOutputMode(mode).Transform(data);
             return ExpressionMatrix.FromDataView(scored, model.OutputColumnName);
+        }
+        // Exploration without a fitted network: "smooth:pcs=pa/log=1/ks=0.5+1+2" smooths the input over a graph in the
+        // PCA 50 of log1p with the default k (ClusteringOutput with those settings).
+        if (output.StartsWith("smooth:"))
+        {
+            var x = ScGnn.MLNet.Numerics.CsrMatrix.From(matrix);
+            var pca = ScGnn.MLNet.Graph.PcaProjection.Fit(x.Log1p(), ScGnnTrainer.Defaults.PrincipalComponentCount, 0);
+            var s = ClusteringOutput.Prepare(pca, true, ScGnnTrainer.Defaults.NeighborCount, x, SmoothingSettings.Parse(output["smooth:".Length..]));
+            _lastSmoothing = $"k = {s.NeighborCount}, t = {s.Steps}, graph on {s.Components} PCs";
+            return ExpressionMatrix.FromDense(s.Rows(0, s.Cells), matrix.CellIds, matrix.GeneIds);
         }
         // The alternative that lost on the simulations: a fixed t = 3 over the k = 10 graph, e.g. "denoise-t3", "raw-t3".
         if (output.EndsWith("-t3"))
@@ -153,7 +163,8 @@ internal static class ClusteringBenchmark
         line("");
         line("| simulation (cells x genes, groups) | seed | output | ARI | NMI | silhouette |");
         line("|---|---:|---|---:|---:|---:|");
-        foreach (var c in configs)
+        var chosen = (option("--sim-configs") ?? "0,1,2").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToHashSet();
+        foreach (var c in configs.Where((_, i) => chosen.Contains(i)))
             for (int seed = 1; seed <= seeds; seed++)
             {
                 var so = new SimulationOptions { CellCount = c.Cells, GeneCount = c.Genes, GroupCount = c.Groups, Seed = seed };
@@ -174,7 +185,7 @@ internal static class ClusteringBenchmark
                 {
                     _lastSmoothing = "";
                     var r = ClusteringEvaluator.Evaluate(Output(ml, output, data, matrix), labels);
-                    string label = output == "smoothed" && _lastSmoothing != "" ? $"smoothed ({_lastSmoothing})" : output;
+                    string label = _lastSmoothing != "" ? $"{output} ({_lastSmoothing})" : output;
                     line(string.Create(CultureInfo.InvariantCulture,
                         $"| {c.Cells:N0} x {c.Genes:N0}, {c.Groups}{(c.Weak ? ", weak DE, no dropout" : "")} | {seed} | {label} | {r.AdjustedRandIndex.Mean:F3} | {r.NormalizedMutualInformation.Mean:F3} | {r.Silhouette.Score:F3} |"));
                 }

@@ -1,41 +1,57 @@
+using System.Numerics.Tensors;
 using ScGnn.MLNet.Graph;
 using ScGnn.MLNet.Numerics;
 
 namespace ScGnn.MLNet.Imputation;
 
 /// <summary>
-/// The <see cref="ImputationOutputMode.Smoothed"/> output of a batch: the batch's values diffused over its kNN cell
+/// The <see cref="ImputationOutputMode.Smoothed"/> output of a batch: the batch's values diffused over a kNN cell
 /// graph, <c>X_t = P^t X</c> with <c>P = D^-1 (A + I)</c> the random walk over the undirected kNN graph with self
 /// loops (MAGIC's diffusion with a flat kernel), in the model's PCA space. The neighbour count k (the model's k
 /// halved, as is, or doubled) and the number of steps t (0 to <see cref="MaxSteps"/>) are chosen for the batch by
 /// molecular cross-validation (Batson, Royer and Webber 2019): the values (as counts, rounded) are split molecule by
 /// molecule into two halves, the first half is diffused over its own graph, and the (k, t) whose result best predicts
 /// the second half (mean squared error of log1p) wins. When no smoothing predicts held-out molecules better than the
-/// values themselves, t = 0 and the output is the input. Holds the output dense (cells x genes floats).
+/// values themselves, t = 0 and the output is the input. <see cref="SmoothingSettings"/> holds the variants the
+/// clustering benchmark compares (a graph on the components <see cref="ParallelAnalysis"/> keeps, log space); the
+/// default builds the graph on all of the model's components, which clustered pbmc3k best.
 /// </summary>
+/// <remarks>
+/// Memory: the batch stays sparse. A batch within one block (<see cref="ScGnnPredictor.BlockBudget"/> floats) is
+/// diffused whole; a larger one gives each block of output rows from the sparse rows of <c>P^t</c>
+/// (<see cref="DiffuseRows"/>), so dense arrays are one block in size. Cross-validation holds cells x a few genes.
+/// </remarks>
 internal sealed class ClusteringOutput
 {
     /// <summary>Most diffusion steps tried.</summary>
     internal const int MaxSteps = 10;
 
-    private const int GeneBlock = 128;
+    private const int MaxGeneBlock = 128;
     private const int SplitSeed = 1;
 
-    private readonly float[] _values;
+    private readonly NormalizedAdjacency? _graph;
+    private readonly CsrMatrix _x;
+    private readonly float[]? _whole;
 
-    private ClusteringOutput(float[] values, int cells, int genes, int neighborCount, int steps, double[] losses)
+    private ClusteringOutput(CsrMatrix x, NormalizedAdjacency? graph, int components, int neighborCount, int steps, double[] losses,
+        bool logSpace, bool whole)
     {
-        _values = values;
-        Cells = cells;
-        Genes = genes;
+        _x = x;
+        _graph = graph;
+        Components = components;
         NeighborCount = neighborCount;
         Steps = steps;
         Losses = losses;
+        LogSpace = logSpace;
+        if (whole) _whole = graph is null || steps == 0 ? x.ToDense() : Diffuse(graph, x, steps, logSpace);
     }
 
-    internal int Cells { get; }
+    internal int Cells => _x.Rows;
 
-    internal int Genes { get; }
+    internal int Genes => _x.Columns;
+
+    /// <summary>The PCA components the graph was built on.</summary>
+    internal int Components { get; }
 
     /// <summary>The k chosen.</summary>
     internal int NeighborCount { get; }
@@ -43,36 +59,76 @@ internal sealed class ClusteringOutput
     /// <summary>The t chosen (0: the input as it is).</summary>
     internal int Steps { get; }
 
-    /// <summary>Held-out loss of the chosen k for t = 0 to <see cref="MaxSteps"/>.</summary>
+    /// <summary>Whether log1p of the values was smoothed.</summary>
+    internal bool LogSpace { get; }
+
+    /// <summary>Held-out loss of the chosen graph for t = 0 to the most steps tried.</summary>
     internal double[] Losses { get; }
 
-    /// <summary>Chooses k and t for the batch and diffuses it.</summary>
+    /// <summary>Chooses the graph and t for the batch (see the class summary).</summary>
     /// <param name="state">The fitted model: PCA basis, k, and whether the graph is on log1p.</param>
     /// <param name="x">The batch in the model's genes (observed values).</param>
-    internal static ClusteringOutput Prepare(ScGnnNetworkState state, CsrMatrix x)
+    internal static ClusteringOutput Prepare(ScGnnNetworkState state, CsrMatrix x) =>
+        Prepare(state.Pca, state.GraphOnLog1p, state.NeighborCount, x, SmoothingSettings.Default);
+
+    /// <summary>Chooses the graph and t for the batch with explicit settings.</summary>
+    /// <param name="pca">The PCA basis the graph is built in.</param>
+    /// <param name="graphOnLog1p">Whether the basis is of log1p values.</param>
+    /// <param name="neighborCount">The model's k.</param>
+    /// <param name="x">The batch (observed values).</param>
+    /// <param name="settings">Graph and candidates.</param>
+    /// <param name="wholeBatchFloats">Batches with at most this many entries are diffused whole.</param>
+    internal static ClusteringOutput Prepare(PcaProjection pca, bool graphOnLog1p, int neighborCount, CsrMatrix x, SmoothingSettings settings,
+        long wholeBatchFloats = ScGnnPredictor.BlockBudget)
     {
-        int cells = x.Rows, genes = x.Columns;
+        int cells = x.Rows;
+        bool whole = (long)cells * x.Columns <= wholeBatchFloats;
+        var graphInput = graphOnLog1p ? x.Log1p() : x;
+        var componentChoices = new List<int>();
+        if (settings.ByParallelAnalysis)
+        {
+            componentChoices.Add(Math.Min(ParallelAnalysis.SignalComponents(graphInput, pca.ComponentCount, SplitSeed, settings.PerComponentNull), pca.ComponentCount));
+            if (settings.AlsoAllComponents && !componentChoices.Contains(pca.ComponentCount)) componentChoices.Add(pca.ComponentCount);
+        }
+        else componentChoices.Add(settings.Components > 0 ? Math.Min(settings.Components, pca.ComponentCount) : pca.ComponentCount);
+
         var (first, second) = SplitMolecules(x, new Random(SplitSeed));
-        var candidates = new[] { state.NeighborCount / 2, state.NeighborCount, state.NeighborCount * 2 }
-            .Select(k => Math.Clamp(k, 1, cells - 1)).Distinct().ToArray();
-        int bestK = candidates[0], bestT = 0;
+        var firstEmbedding = pca.Transform(graphOnLog1p ? first.Log1p() : first);
+        var ks = settings.NeighborFactors.Select(f => Math.Clamp((int)Math.Round(neighborCount * f), 1, cells - 1)).Distinct().ToArray();
+        int bestK = ks[0], bestT = 0, bestC = componentChoices[0];
         double bestLoss = double.PositiveInfinity;
         double[] bestLosses = Array.Empty<double>();
-        foreach (int k in candidates)
-        {
-            var losses = HeldOutLosses(Graph(state, first, k), first, second);
-            for (int t = 0; t < losses.Length; t++)
-                if (losses[t] < bestLoss) { bestLoss = losses[t]; bestK = k; bestT = t; bestLosses = losses; }
-        }
-        var values = bestT == 0 ? x.ToDense() : Diffuse(Graph(state, x, bestK), x, bestT);
-        return new ClusteringOutput(values, cells, genes, bestK, bestT, bestLosses);
+        foreach (int c in componentChoices)
+            foreach (int k in ks)
+            {
+                var losses = HeldOutLosses(Graph(firstEmbedding, cells, pca.ComponentCount, c, k), first, second, settings.MaxSteps, settings.LogSpace);
+                for (int t = 0; t < losses.Length; t++)
+                    if (losses[t] < bestLoss) { bestLoss = losses[t]; bestK = k; bestT = t; bestC = c; bestLosses = losses; }
+            }
+        if (settings.FixedSteps > 0) bestT = settings.FixedSteps;
+        var graph = bestT == 0 ? null : Graph(pca.Transform(graphInput), cells, pca.ComponentCount, bestC, bestK);
+        return new ClusteringOutput(x, graph, bestC, bestK, bestT, bestLosses, settings.LogSpace, whole);
     }
 
     /// <summary>Output rows <c>[start, start + count)</c> in the model's genes (row-major).</summary>
-    internal float[] Rows(int start, int count) => _values.AsSpan((int)((long)start * Genes), (int)((long)count * Genes)).ToArray();
+    internal float[] Rows(int start, int count)
+    {
+        if (_whole is not null) return _whole.AsSpan((int)((long)start * Genes), (int)((long)count * Genes)).ToArray();
+        if (_graph is null) return _x.ToDense(start, count);
+        return DiffuseRows(_graph, _x, Steps, LogSpace, start, count);
+    }
 
-    private static NormalizedAdjacency Graph(ScGnnNetworkState state, CsrMatrix x, int k) =>
-        CellGraph.Build(state.Pca, state.GraphOnLog1p ? x.Log1p() : x, k, ScGnnEngine.GraphSeed);
+    // The kNN graph on the leading `components` of a cells x dims embedding.
+    private static NormalizedAdjacency Graph(float[] embedding, int cells, int dims, int components, int k)
+    {
+        var points = embedding;
+        if (components < dims)
+        {
+            points = new float[(long)cells * components];
+            for (int i = 0; i < cells; i++) embedding.AsSpan(i * dims, components).CopyTo(points.AsSpan(i * components, components));
+        }
+        return NormalizedAdjacency.FromNeighbors(KnnGraph.NearestNeighbors(points, cells, components, k, NeighborSearch.Auto, ScGnnEngine.GraphSeed));
+    }
 
     /// <summary>
     /// Binomial thinning: each value, rounded to a count, sends each of its molecules to the first half with
@@ -104,12 +160,15 @@ internal sealed class ClusteringOutput
                 new CsrMatrix(x.Rows, x.Columns, x.RowPointers, x.ColumnIndices, b));
     }
 
-    /// <summary>Mean over every entry of <c>(log1p((P^t A)_ij) - log1p(B_ij))^2</c> for t = 0 to <see cref="MaxSteps"/>.</summary>
-    internal static double[] HeldOutLosses(NormalizedAdjacency graph, CsrMatrix first, CsrMatrix second)
+    /// <summary>
+    /// Mean over every entry of <c>(log1p((P^t A)_ij) - log1p(B_ij))^2</c> for t = 0 to <paramref name="maxSteps"/>;
+    /// in log space <c>(P^t log1p(A))_ij</c> is the prediction.
+    /// </summary>
+    internal static double[] HeldOutLosses(NormalizedAdjacency graph, CsrMatrix first, CsrMatrix second, int maxSteps = MaxSteps, bool logSpace = false)
     {
         int cells = first.Rows, genes = first.Columns;
-        var sums = new double[MaxSteps + 1];
-        var blocks = GeneBlocks(genes).ToArray();
+        var sums = new double[maxSteps + 1];
+        var blocks = GeneBlocks(cells, genes).ToArray();
         var perBlock = new double[blocks.Length][];
         Parallel.For(0, blocks.Length, bi =>
         {
@@ -117,43 +176,126 @@ internal sealed class ClusteringOutput
             var cur = Columns(first, g0, width);
             var target = Columns(second, g0, width);
             for (int i = 0; i < target.Length; i++) target[i] = MathF.Log(1 + target[i]);
+            if (logSpace) for (int i = 0; i < cur.Length; i++) cur[i] = MathF.Log(1 + cur[i]);
             var next = new float[cur.Length];
-            var local = new double[MaxSteps + 1];
-            for (int t = 0; t <= MaxSteps; t++)
+            var local = new double[maxSteps + 1];
+            for (int t = 0; t <= maxSteps; t++)
             {
                 if (t > 0) { Step(graph, cur, next, width); (cur, next) = (next, cur); }
                 double s = 0;
-                for (int i = 0; i < cur.Length; i++) { double d = MathF.Log(1 + cur[i]) - target[i]; s += d * d; }
+                for (int i = 0; i < cur.Length; i++)
+                {
+                    double d = (logSpace ? cur[i] : MathF.Log(1 + cur[i])) - target[i];
+                    s += d * d;
+                }
                 local[t] = s;
             }
             perBlock[bi] = local;
         });
         foreach (var local in perBlock)
-            for (int t = 0; t <= MaxSteps; t++) sums[t] += local[t];
+            for (int t = 0; t <= maxSteps; t++) sums[t] += local[t];
         return sums.Select(s => s / ((double)cells * genes)).ToArray();
     }
 
-    /// <summary><c>P^t X</c>, dense row-major cells x genes, computed a block of genes at a time.</summary>
-    internal static float[] Diffuse(NormalizedAdjacency graph, CsrMatrix x, int steps)
+    /// <summary><c>P^t X</c> (or <c>expm1(P^t log1p X)</c>), dense row-major cells x genes, a block of genes at a time.</summary>
+    internal static float[] Diffuse(NormalizedAdjacency graph, CsrMatrix x, int steps, bool logSpace = false)
     {
         int cells = x.Rows, genes = x.Columns;
         var result = new float[(long)cells * genes];
-        var blocks = GeneBlocks(genes).ToArray();
+        var blocks = GeneBlocks(cells, genes).ToArray();
         Parallel.For(0, blocks.Length, bi =>
         {
             var (g0, width) = blocks[bi];
             var cur = Columns(x, g0, width);
+            if (logSpace) for (int i = 0; i < cur.Length; i++) cur[i] = MathF.Log(1 + cur[i]);
             var next = new float[cur.Length];
             for (int t = 0; t < steps; t++) { Step(graph, cur, next, width); (cur, next) = (next, cur); }
+            if (logSpace) for (int i = 0; i < cur.Length; i++) cur[i] = MathF.Exp(cur[i]) - 1;
             for (int i = 0; i < cells; i++)
                 cur.AsSpan(i * width, width).CopyTo(result.AsSpan((int)((long)i * genes + g0), width));
         });
         return result;
     }
 
-    private static IEnumerable<(int Start, int Width)> GeneBlocks(int genes)
+    /// <summary>
+    /// Rows <c>[start, start + count)</c> of <see cref="Diffuse"/>'s result without the rest: each row's weights over
+    /// cells, <c>e_i^T P^t</c>, are propagated as a sparse vector, then its output is the weighted sum of those
+    /// cells' sparse rows. Memory: the block plus one cells-long scratch array per worker.
+    /// </summary>
+    internal static float[] DiffuseRows(NormalizedAdjacency graph, CsrMatrix x, int steps, bool logSpace, int start, int count)
     {
-        for (int g0 = 0; g0 < genes; g0 += GeneBlock) yield return (g0, Math.Min(GeneBlock, genes - g0));
+        int cells = x.Rows, genes = x.Columns;
+        if (start < 0 || count < 0 || start + count > cells) throw new ArgumentOutOfRangeException(nameof(count));
+        var result = new float[(long)count * genes];
+        var values = logSpace ? x.Log1p() : x;
+        var ptr = graph.RowPointers;
+        var nbr = graph.Columns;
+        Parallel.For(0, count, () => new Walk(cells), (r, _, w) =>
+        {
+            w.Start(start + r);
+            for (int t = 0; t < steps; t++)
+            {
+                w.Clear();
+                foreach (int j in w.Current)
+                {
+                    int a = ptr[j], b = ptr[j + 1];
+                    double share = w.Weight[j] / (b - a);
+                    for (int q = a; q < b; q++) w.Add(nbr[q], share);
+                }
+                w.Swap();
+            }
+            var row = result.AsSpan((int)((long)r * genes), genes);
+            foreach (int j in w.Current)
+            {
+                float wj = (float)w.Weight[j];
+                var idx = values.RowIndices(j);
+                var val = values.RowValues(j);
+                for (int q = 0; q < idx.Length; q++) row[idx[q]] += wj * val[q];
+            }
+            if (logSpace) for (int g = 0; g < row.Length; g++) row[g] = MathF.Exp(row[g]) - 1;
+            return w;
+        }, _ => { });
+        return result;
+    }
+
+    // A sparse vector over cells being propagated: the current support with its weights, and the next one being built.
+    private sealed class Walk(int cells)
+    {
+        private double[] _weight = new double[cells], _next = new double[cells];
+        private List<int> _current = new(), _nextSupport = new();
+
+        internal double[] Weight => _weight;
+        internal List<int> Current => _current;
+
+        internal void Start(int cell)
+        {
+            foreach (int j in _current) _weight[j] = 0;
+            _current.Clear();
+            _current.Add(cell);
+            _weight[cell] = 1;
+        }
+
+        internal void Clear() => _nextSupport.Clear();
+
+        internal void Add(int cell, double w)
+        {
+            if (_next[cell] == 0) _nextSupport.Add(cell);
+            _next[cell] += w;
+        }
+
+        internal void Swap()
+        {
+            foreach (int j in _current) _weight[j] = 0;
+            (_weight, _next) = (_next, _weight);
+            (_current, _nextSupport) = (_nextSupport, _current);
+        }
+    }
+
+    // Gene blocks whose cells x width arrays stay within a block's budget (at least one gene wide).
+    private static IEnumerable<(int Start, int Width)> GeneBlocks(int cells, int genes)
+    {
+        int width = (int)Math.Clamp(ScGnnPredictor.BlockBudget / 4 / Math.Max(1, cells), 1, MaxGeneBlock);
+        for (int g0 = 0; g0 < genes; g0 += width) yield return (g0, Math.Min(width, genes - g0));
     }
 
     // Columns [g0, g0 + width) as a dense cells x width block.
@@ -185,7 +327,7 @@ internal sealed class ClusteringOutput
             int start = ptr[i], end = ptr[i + 1];
             float w = 1f / (end - start);
             for (int q = start; q < end; q++)
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(src.AsSpan(cols[q] * width, width), w, row, row);
+                TensorPrimitives.MultiplyAdd(src.AsSpan(cols[q] * width, width), w, row, row);
         }
     }
 }

@@ -25,6 +25,48 @@ public sealed class ClusteringOutputTests
     }
 
     [Fact]
+    public void Diffusion_in_log_space_is_the_geometric_walk()
+    {
+        // Cell 0's row of P is (1/2, 1/2, 0): expm1 of the mean of log1p(0) and log1p(3) is sqrt(4) - 1 = 1.
+        var x = CsrMatrix.FromDense(new float[] { 0, 10, 3, 0, 6, 20 }, 3, 2);
+        var one = ClusteringOutput.Diffuse(PathGraph(), x, 1, logSpace: true);
+        Assert.Equal(1.0, one[0], 5);
+        Assert.Equal(Math.Sqrt(11) - 1, one[1], 4);
+        Assert.Equal(Math.Pow(4 * 7, 1.0 / 3) - 1, one[2], 4);
+    }
+
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(3, true)]
+    public void Rows_of_a_block_equal_the_whole_batch_diffusion(int steps, bool logSpace)
+    {
+        var x = CsrMatrix.FromDense(new float[] { 0, 10, 3, 0, 6, 20 }, 3, 2);
+        var whole = ClusteringOutput.Diffuse(PathGraph(), x, steps, logSpace);
+        var top = ClusteringOutput.DiffuseRows(PathGraph(), x, steps, logSpace, 0, 2);
+        var last = ClusteringOutput.DiffuseRows(PathGraph(), x, steps, logSpace, 2, 1);
+        Assert.Equal(whole.Select(v => (double)v), top.Concat(last).Select(v => (double)v), new Tolerance(1e-5));
+    }
+
+    [Fact]
+    public void A_batch_larger_than_a_block_gives_the_same_rows_as_the_whole_batch()
+    {
+        // Two noisy groups without dropout: cross-validation smooths (t > 0), and the row-by-row output of a batch
+        // treated as too large for one block equals the whole-batch diffusion.
+        var (observed, _, _) = TwoGroupData.Create(cells: 60, genes: 25, dropout: 0, seed: 7);
+        var x = CsrMatrix.From(observed);
+        var pca = PcaProjection.Fit(x.Log1p(), 10);
+        var whole = ClusteringOutput.Prepare(pca, true, 10, x, SmoothingSettings.Default);
+        var blocks = ClusteringOutput.Prepare(pca, true, 10, x, SmoothingSettings.Default, wholeBatchFloats: 0);
+        Assert.InRange(whole.Steps, 1, ClusteringOutput.MaxSteps);
+        Assert.Equal((whole.Steps, whole.NeighborCount, whole.Components), (blocks.Steps, blocks.NeighborCount, blocks.Components));
+        var expected = whole.Rows(0, x.Rows);
+        var got = Enumerable.Range(0, 6).SelectMany(b => blocks.Rows(b * 10, 10)).ToArray();
+        Assert.Equal(expected.Select(v => (double)v), got.Select(v => (double)v), new Tolerance(1e-4));
+    }
+
+    [Fact]
     public void Molecules_split_into_two_integer_halves_of_each_rounded_value()
     {
         var x = CsrMatrix.FromDense(new float[] { 0, 1, 2.4f, 7.6f, 1000, 50000 }, 2, 3);

@@ -1,0 +1,57 @@
+namespace ScGnn.MLNet.Imputation;
+
+/// <summary>How <see cref="ClusteringOutput"/> builds its graph and which smoothings it compares.</summary>
+internal sealed record SmoothingSettings
+{
+    /// <summary>The settings <see cref="ImputationOutputMode.Smoothed"/> uses.</summary>
+    internal static SmoothingSettings Default { get; } = new();
+
+    /// <summary>Leading PCA components the graph is built on; 0: all of the model's.</summary>
+    internal int Components { get; init; }
+
+    /// <summary>Build the graph on as many leading components as <see cref="ParallelAnalysis"/> finds (overrides <see cref="Components"/>).</summary>
+    internal bool ByParallelAnalysis { get; init; }
+
+    /// <summary>Parallel analysis compares each component with the permuted matrix's component of the same rank.</summary>
+    internal bool PerComponentNull { get; init; }
+
+    /// <summary>With <see cref="ByParallelAnalysis"/>, also try the graph on every component of the model, and let cross-validation choose.</summary>
+    internal bool AlsoAllComponents { get; init; }
+
+    /// <summary>Smooth log1p of the values and write expm1 of the result (a geometric mean over neighbours).</summary>
+    internal bool LogSpace { get; init; }
+
+    /// <summary>Neighbour counts tried, as multiples of the model's k.</summary>
+    internal double[] NeighborFactors { get; init; } = { 0.5, 1, 2 };
+
+    /// <summary>Most diffusion steps tried.</summary>
+    internal int MaxSteps { get; init; } = ClusteringOutput.MaxSteps;
+
+    /// <summary>A fixed t instead of cross-validation's (0: cross-validated).</summary>
+    internal int FixedSteps { get; init; }
+
+    /// <summary>Parses <c>pcs=pa|pai|pa+all|N/log=0|1/ks=0.5+1+2/t=10/tfix=N</c> (the clustering benchmark's explored variants).</summary>
+    internal static SmoothingSettings Parse(string spec)
+    {
+        var s = new SmoothingSettings();
+        foreach (var part in spec.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = part.Split('=', 2);
+            string v = kv.Length > 1 ? kv[1] : "";
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            s = kv[0] switch
+            {
+                "pcs" when v == "pa" => s with { ByParallelAnalysis = true, AlsoAllComponents = false },
+                "pcs" when v == "pai" => s with { ByParallelAnalysis = true, PerComponentNull = true },
+                "pcs" when v == "pa+all" => s with { ByParallelAnalysis = true, AlsoAllComponents = true },
+                "pcs" => s with { Components = int.Parse(v, inv), ByParallelAnalysis = false, AlsoAllComponents = false },
+                "log" => s with { LogSpace = v == "1" },
+                "ks" => s with { NeighborFactors = v.Split('+').Select(f => double.Parse(f, inv)).ToArray() },
+                "tfix" => s with { FixedSteps = int.Parse(v, inv) },
+                "t" => s with { MaxSteps = int.Parse(v, inv) },
+                _ => throw new ArgumentException($"Unknown smoothing setting '{part}'."),
+            };
+        }
+        return s;
+    }
+}
