@@ -12,19 +12,49 @@ namespace ScGnn.MLNet.Gcn;
 /// </summary>
 /// <remarks>
 /// <para>Small data trains on the whole graph, one Adam step per epoch, as the paper does. Above
-/// <see cref="WholeGraphEntries"/> input entries the training cells are cut into mini-batches of graph-local cells
-/// (breadth-first order over the kNN graph), each trained on its exact two-hop neighbourhood (<see cref="GcnSubgraph"/>),
-/// so one step's memory is bounded by the batch.</para>
+/// <see cref="WholeGraphEntries"/> input entries the cells are cut into balls of
+/// graph-local cells (<see cref="LocalityOrder(NormalizedAdjacency, int)"/>), and each batch of training cells is trained
+/// on its exact two-hop neighbourhood (<see cref="GcnSubgraph"/>), so one step's memory is bounded by the batch.</para>
 /// <para>Every epoch the weights entering it are scored on the validation targets: on the whole graph from the
-/// step's own <c>X W1</c>, in mini-batch mode by a pass over the validation cells. The kept epoch is the lowest
-/// validation loss whose paired gain over the start exceeds <see cref="GcnTrainingSettings.SelectionStandardErrors"/>;
-/// training stops when the validation loss has not reached a new low for <see cref="GcnTrainingSettings.Patience"/>
-/// epochs. Only the per-epoch losses (and the significance test on a new low) leave the device.</para>
+/// step's own <c>X W1</c>; in mini-batch mode by a pass over at most <see cref="MaxValidationCells"/> validation cells
+/// (a seeded sample, the same every epoch). The kept epoch is the lowest validation loss whose paired gain over the
+/// start exceeds <see cref="GcnTrainingSettings.SelectionStandardErrors"/>; training stops when the validation loss has
+/// not reached a new low for <see cref="GcnTrainingSettings.Patience"/> steps (<see cref="PatienceEpochs"/>). Only the
+/// per-epoch losses (and the significance test on a new low) leave the device.</para>
 /// </remarks>
 internal static class GcnFitter
 {
     /// <summary>Cells x genes up to which training uses the whole graph (64 Mi entries: a 256 MiB float block).</summary>
     internal const long WholeGraphEntries = 1L << 26;
+
+    /// <summary>Input entries (rows of the two-hop neighbourhood x genes) one automatic mini-batch aims at: a 128 MiB float block.</summary>
+    internal const long BatchInputEntries = 1L << 25;
+
+    /// <summary>Validation cells scored per epoch in mini-batch mode, a seeded sample when there are more.</summary>
+    internal const int MaxValidationCells = 2048;
+
+    /// <summary>Fewest epochs of patience in mini-batch mode.</summary>
+    internal const int MinPatienceEpochs = 2;
+
+    /// <summary>
+    /// Epochs without a new validation low before stopping when an epoch has <paramref name="batchesPerEpoch"/> Adam
+    /// steps: <paramref name="patience"/> counts steps, so ceil(patience / batches), and at least
+    /// <see cref="MinPatienceEpochs"/> with more than one batch. One batch per epoch (the whole graph) keeps it as is.
+    /// </summary>
+    internal static int PatienceEpochs(int patience, int batchesPerEpoch)
+    {
+        if (batchesPerEpoch <= 1) return patience;
+        return Math.Max(MinPatienceEpochs, (patience + batchesPerEpoch - 1) / batchesPerEpoch);
+    }
+
+    /// <summary>Whether training with these settings uses the whole graph (one step per epoch).</summary>
+    /// <remarks>
+    /// Not by cell count: on a kNN graph the exact two-hop neighbourhood of even a compact batch of a thousand cells
+    /// covers most of 100,000 cells (measured on the scale simulation), so below the memory limit a mini-batch step
+    /// costs about as much as a whole-graph step.
+    /// </remarks>
+    internal static bool UsesWholeGraph(int cells, int genes, int? batchCells) =>
+        batchCells is int b ? b >= cells : (long)cells * genes <= WholeGraphEntries;
 
     /// <summary>
     /// Trains one network.
@@ -60,12 +90,26 @@ internal static class GcnFitter
         model.to(device);
         var optimizer = optim.Adam(model.parameters(), s.LearningRate, 0.9, 0.999, 1e-8, s.WeightDecay);
 
-        int batchCells = s.BatchCells ?? ((long)cells * genes <= WholeGraphEntries ? cells : AutomaticBatchCells(adjacency, genes));
-        var run = batchCells >= cells
-            ? (EpochRunner)new WholeGraphRunner(adjacency, x, train, validation, model, optimizer, s)
-            : new MiniBatchRunner(adjacency, x, train, validation, model, optimizer, s, batchCells);
+        EpochRunner run;
+        if (UsesWholeGraph(cells, genes, s.BatchCells)) run = new WholeGraphRunner(adjacency, x, train, validation, model, optimizer, s);
+        else
+        {
+            var trainStarts = train.CellStarts(cells);
+            int ball, batchCells;
+            if (s.BatchCells is int given)
+            {
+                // Balls spanning about one batch of training cells.
+                int withEntries = Enumerable.Range(0, cells).Count(c => trainStarts[c + 1] > trainStarts[c]);
+                (ball, batchCells) = ((int)Math.Min(cells, (long)given * cells / Math.Max(1, withEntries)), given);
+            }
+            else (ball, batchCells) = AutomaticBatch(adjacency, trainStarts, genes);
+            run = new MiniBatchRunner(adjacency, x, train, validation, model, optimizer, s, batchCells, LocalityOrder(adjacency, ball));
+        }
+        int? patience = s.Patience is int steps ? PatienceEpochs(steps, run.BatchCount) : null;
         if (run.BatchCount > 1)
-            s.Log?.Invoke($"ScGnn: mini-batch training, {run.BatchCount} batches of up to {batchCells} training cells per epoch (exact two-hop neighbourhoods)");
+            s.Log?.Invoke($"ScGnn: mini-batch training, {run.BatchCount} batches of up to {run.BatchCellCount} training cells per epoch " +
+                $"(exact two-hop neighbourhoods, up to {run.LargestInput} input cells); validation on {run.ValidationCellCount} cells; " +
+                (patience is int pe ? $"patience {pe} epochs ({s.Patience} steps)" : "no early stop"));
 
         var history = new List<ScGnnEpochProgress>();
         bool hasVal = validation.Count > 0;
@@ -100,12 +144,12 @@ internal static class GcnFitter
                     }
                     if (valLoss < lowest) { lowest = valLoss; lowestEpoch = t; }
                     // Stop before stepping: the weights entering this epoch are the last ones scored.
-                    return s.Patience is int p && t - lowestEpoch >= p;
+                    return patience is int p && t - lowestEpoch >= p;
                 });
                 if (trainLoss is null)
                 {
                     stopped = true;
-                    s.Log?.Invoke($"ScGnn: early stop at epoch {t}: validation loss has not improved for {s.Patience} epochs " +
+                    s.Log?.Invoke($"ScGnn: early stop at epoch {t}: validation loss has not improved for {patience} epochs " +
                                   $"(lowest {lowest:G5} at epoch {lowestEpoch}); keeping epoch {keptEpoch}");
                     break;
                 }
@@ -149,30 +193,70 @@ internal static class GcnFitter
         return se > 0 ? mean / se : mean > 0 ? double.PositiveInfinity : mean < 0 ? double.NegativeInfinity : 0;
     }
 
-    // About WholeGraphEntries input entries per step: the batch's two-hop neighbourhood is roughly degree^2 / 4 times
-    // its cells on a kNN graph in breadth-first order, so start from that and let GcnSubgraph make it exact.
-    private static int AutomaticBatchCells(NormalizedAdjacency a, int genes)
+    /// <summary>
+    /// The automatic mini-batch: about <see cref="BatchInputEntries"/> input entries per step. The first ball of
+    /// <see cref="LocalityOrder(NormalizedAdjacency, int)"/> is measured (its training cells' exact two-hop
+    /// neighbourhood) and the ball rescaled until the input is within a quarter of the aim (at most five tries): how
+    /// much the neighbourhood outgrows its batch depends on the graph and the ball, so no degree rule guesses it well.
+    /// </summary>
+    /// <returns>Cells per ball (all cells) and training cells per batch (those of the first ball).</returns>
+    internal static (int Ball, int BatchCells) AutomaticBatch(NormalizedAdjacency a, int[] trainStarts, int genes)
     {
-        double degree = (double)a.Columns.Length / a.Count;
-        double growth = Math.Max(1, degree * degree / 4);
-        return (int)Math.Clamp(WholeGraphEntries / genes / growth, 256, a.Count);
+        long aim = Math.Max(1, BatchInputEntries / Math.Max(1, genes));
+        int n = a.Count;
+        int ball = (int)Math.Clamp(aim / 4, Math.Min(256, n), n);
+        var local = Enumerable.Repeat(-1, n).ToArray();
+        int batchCells = 1;
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            var first = LocalityOrder(a, ball).Take(ball).Where(c => trainStarts[c + 1] > trainStarts[c]).Order().ToArray();
+            batchCells = Math.Max(1, first.Length);
+            long input = first.Length == 0 ? 0 : TwoHopCells(a, first, local);
+            double ratio = aim / (double)Math.Max(1, input);
+            if (ratio is > 0.8 and < 1.25) break;
+            int next = (int)Math.Clamp(ball * ratio, Math.Min(256, n), n);
+            if (next == ball) break;
+            ball = next;
+        }
+        return (ball, batchCells);
     }
 
-    /// <summary>Cells in breadth-first order over the graph (each component from its lowest cell): neighbours stay close.</summary>
-    internal static int[] LocalityOrder(NormalizedAdjacency a)
+    // Rows of the input block of a batch's exact two-hop neighbourhood.
+    private static int TwoHopCells(NormalizedAdjacency a, int[] batch, int[] local)
     {
-        var order = new int[a.Count];
-        var seen = new bool[a.Count];
-        int head = 0, tail = 0;
-        for (int root = 0; root < a.Count; root++)
+        var g = GcnSubgraph.Around(a, batch, local);
+        g.First.Dispose(); g.Second.Dispose();
+        return g.InputCells.Length;
+    }
+
+    /// <summary>
+    /// Cells in balls of <paramref name="ball"/> cells: breadth-first searches each stopped at that many cells, each from
+    /// the lowest cell not yet placed (and continued from the next one when its component runs out). A ball is compact,
+    /// every cell a few hops from its root, so a batch cut from it has a small two-hop neighbourhood; runs of one global
+    /// breadth-first order are thin shells whose neighbourhoods reach far. Without a limit: one breadth-first order,
+    /// each component from its lowest cell.
+    /// </summary>
+    internal static int[] LocalityOrder(NormalizedAdjacency a, int ball = int.MaxValue)
+    {
+        int n = a.Count;
+        var order = new int[n];
+        var seen = new bool[n];
+        int tail = 0, root = 0;
+        while (tail < n)
         {
-            if (seen[root]) continue;
-            seen[root] = true;
-            order[tail++] = root;
-            while (head < tail)
+            int end = (int)Math.Min(n, (long)tail + Math.Max(1, ball));
+            int head = tail;
+            while (tail < end)
             {
+                if (head == tail)
+                {
+                    while (seen[root]) root++;
+                    seen[root] = true;
+                    order[tail++] = root;
+                    continue;
+                }
                 int i = order[head++];
-                for (int q = a.RowPointers[i]; q < a.RowPointers[i + 1]; q++)
+                for (int q = a.RowPointers[i]; q < a.RowPointers[i + 1] && tail < end; q++)
                 {
                     int k = a.Columns[q];
                     if (!seen[k]) { seen[k] = true; order[tail++] = k; }
@@ -196,6 +280,9 @@ internal static class GcnFitter
         protected optim.Optimizer Optimizer { get; }
         protected GcnTrainingSettings Settings { get; }
         internal abstract int BatchCount { get; }
+        internal virtual int BatchCellCount => 0;
+        internal virtual int LargestInput => 0;
+        internal virtual int ValidationCellCount => 0;
         internal abstract double? Epoch(Func<Tensor, bool> validate);
         public virtual void Dispose() { }
 
@@ -287,16 +374,20 @@ internal static class GcnFitter
         private readonly int[] _local;
         private readonly Random _order;
 
+        private readonly int _batchCells, _largestInput, _validationCells;
+
         internal MiniBatchRunner(NormalizedAdjacency a, CsrMatrix x, GcnTargets train, GcnTargets val, BottleneckGcn model,
-            optim.Optimizer optimizer, GcnTrainingSettings s, int batchCells) : base(model, optimizer, s)
+            optim.Optimizer optimizer, GcnTrainingSettings s, int batchCells, int[] order) : base(model, optimizer, s)
         {
             _a = a; _x = x; _train = train; _val = val;
             _trainStarts = train.CellStarts(x.Rows);
             _valStarts = val.CellStarts(x.Rows);
-            var order = LocalityOrder(a);
+            _batchCells = batchCells;
             _trainBatches = Batches(order, _trainStarts, batchCells);
-            _valBatches = val.Count == 0 ? Array.Empty<int[]>() : Batches(order, _valStarts, batchCells);
             _local = Enumerable.Repeat(-1, x.Rows).ToArray();
+            _largestInput = _trainBatches.Length == 0 ? 0 : TwoHopCells(a, _trainBatches[0], _local);
+            _valBatches = val.Count == 0 ? Array.Empty<int[]>()
+                : ValidationBatches(a, order, _valStarts, batchCells, _largestInput, s.Seed, _local, out _validationCells);
             _order = new Random(s.Seed);
         }
 
@@ -307,7 +398,32 @@ internal static class GcnFitter
             return withEntries.Chunk(batchCells).Select(b => { Array.Sort(b); return b; }).ToArray();
         }
 
+        // At most MaxValidationCells validation cells (a seeded sample, the same every epoch, so that epochs compare
+        // on the same targets), in locality order, cut so that each batch's two-hop neighbourhood stays about as
+        // large as a training batch's: scattered cells each bring their own neighbourhood.
+        private static int[][] ValidationBatches(NormalizedAdjacency a, int[] order, int[] starts, int batchCells, int trainInput, int seed,
+            int[] local, out int count)
+        {
+            var cells = order.Where(c => starts[c + 1] > starts[c]).ToArray();
+            if (cells.Length > MaxValidationCells)
+            {
+                var pick = cells.Order().ToArray();
+                new Random(seed ^ 0x5EED).Shuffle(pick);
+                var chosen = new HashSet<int>(pick.Take(MaxValidationCells));
+                cells = cells.Where(chosen.Contains).ToArray();
+            }
+            count = cells.Length;
+            // Cells per validation batch: halved until the first batch's input is within a quarter over a training batch's.
+            int per = Math.Max(1, Math.Min(batchCells, cells.Length));
+            while (per > 16 && TwoHopCells(a, cells.Take(per).Order().ToArray(), local) > trainInput * 1.25)
+                per /= 2;
+            return cells.Chunk(per).Select(b => { Array.Sort(b); return b; }).ToArray();
+        }
+
         internal override int BatchCount => _trainBatches.Length;
+        internal override int BatchCellCount => _batchCells;
+        internal override int LargestInput => _largestInput;
+        internal override int ValidationCellCount => _validationCells;
 
         internal override double? Epoch(Func<Tensor, bool> validate)
         {

@@ -19,14 +19,17 @@ internal sealed record GcnTrainingSettings
     /// <summary>Dropout on the hidden layer while training (paper: 0.5).</summary>
     internal double DropoutRate { get; init; } = 0.5;
 
-    /// <summary>Stop when the validation loss has not reached a new low for this many epochs; null runs every epoch.</summary>
+    /// <summary>
+    /// Stop when the validation loss has not reached a new low for this many Adam steps, counted in epochs: as many
+    /// epochs on the whole graph (one step each), <see cref="GcnFitter.PatienceEpochs"/> with mini-batches; null runs every epoch.
+    /// </summary>
     internal int? Patience { get; init; }
 
     /// <summary>Paired standard errors a later epoch's validation gain over the start must exceed to be kept (0: lowest loss).</summary>
     internal double SelectionStandardErrors { get; init; }
 
-    /// <summary>Training cells per mini-batch; null chooses: the whole graph when cells x genes is at most
-    /// <see cref="GcnFitter.WholeGraphEntries"/>, else batches of that many input entries.</summary>
+    /// <summary>Training cells per mini-batch; null chooses: the whole graph up to <see cref="GcnFitter.WholeGraphEntries"/> cells x genes, else batches of about
+    /// <see cref="GcnFitter.BatchInputEntries"/> input entries (<see cref="GcnFitter.AutomaticBatch"/>).</summary>
     internal int? BatchCells { get; init; }
 
     /// <summary>Feeds the input block as a sparse COO tensor instead of dense rows (same result; less memory, slower on CPU).</summary>

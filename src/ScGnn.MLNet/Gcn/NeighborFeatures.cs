@@ -103,7 +103,7 @@ internal static class NeighborFeatures
                 ws.Clear();
             }
             return ws;
-        }, _ => { });
+        }, ws => ws.Release());
     }
 
     // One thread's buffers: hop weights of one cell (sparse), and per hop the weighted sums over genes.
@@ -121,7 +121,10 @@ internal static class NeighborFeatures
 
         internal Workspace(int cells, int genes, int hops)
         {
-            _dense = new double[cells];
+            // Pooled: a batch's features are computed in many calls, and a new cells-long array per worker per call
+            // made the whole pass quadratic in cells (allocation and the collections it triggers). All zero while in use.
+            _dense = System.Buffers.ArrayPool<double>.Shared.Rent(cells);
+            Array.Clear(_dense, 0, cells);
             _cols = new int[hops][]; _vals = new float[hops][]; _len = new int[hops];
             for (int h = 0; h < hops; h++) { _cols[h] = new int[16]; _vals[h] = new float[16]; }
             _sum = Enumerable.Range(0, hops).Select(_ => new double[genes]).ToArray();
@@ -130,6 +133,9 @@ internal static class NeighborFeatures
             _genesTouched = Enumerable.Range(0, hops).Select(_ => new List<int>()).ToArray();
             _geneSeen = Enumerable.Range(0, hops).Select(_ => new bool[genes]).ToArray();
         }
+
+        // Returns the cells-long buffer to the pool (zero again: NextHop clears what it touched).
+        internal void Release() => System.Buffers.ArrayPool<double>.Shared.Return(_dense);
 
         internal float Mean(int h, int gene) => _weight[h] > 0 ? (float)(_sum[h][gene] / _weight[h]) : 0f;
 
@@ -224,7 +230,7 @@ internal static class NeighborFeatures
     /// <summary>
     /// Per-gene least squares of the targets on the features plus an intercept (a small ridge keeps genes with few
     /// or collinear targets finite): the skip connection's starting point, so the network learns the residual.
-    /// Entries are added in batches (<see cref="Add"/>), so the start can use many more entries than are held at once.
+    /// Entries are added in batches (<see cref="Add(ReadOnlySpan{int}, ReadOnlySpan{float}, ReadOnlySpan{float})"/>), so the start can use many more entries than are held at once.
     /// </summary>
     internal sealed class LeastSquares
     {
@@ -257,6 +263,14 @@ internal static class NeighborFeatures
                     for (int b = 0; b < p; b++) _xtx[o + a * p + b] += row[a] * row[b];
                 }
             }
+        }
+
+        /// <summary>Adds another fit's sums (same features and genes): the fit on both sets of entries.</summary>
+        internal void Add(LeastSquares other)
+        {
+            if (other._f != _f || other._genes != _genes) throw new ArgumentException("The fits differ in features or genes.");
+            for (int q = 0; q < _xtx.Length; q++) _xtx[q] += other._xtx[q];
+            for (int q = 0; q < _xty.Length; q++) _xty[q] += other._xty[q];
         }
 
         /// <summary>Solves every gene's normal equations; genes without entries get zero coefficients and intercept.</summary>

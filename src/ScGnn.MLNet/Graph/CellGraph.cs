@@ -10,11 +10,31 @@ namespace ScGnn.MLNet.Graph;
 internal static class CellGraph
 {
     /// <summary>Fits the PCA basis on <paramref name="x"/> and builds its graph.</summary>
+    /// <param name="x">Cells x genes on the graph's scale.</param>
+    /// <param name="components">Principal components.</param>
+    /// <param name="k">Neighbours per cell.</param>
+    /// <param name="seed">Seeds the randomized parts (PCA solver, approximate kNN insertion order).</param>
+    /// <param name="search">Exact, approximate, or by size.</param>
+    /// <param name="log">Receives each step's wall time (PCA, projection, kNN, adjacency), or null.</param>
     internal static (PcaProjection Pca, NormalizedAdjacency Adjacency) Fit(CsrMatrix x, int components, int k, int seed,
-        NeighborSearch search = NeighborSearch.Auto)
+        NeighborSearch search = NeighborSearch.Auto, Action<string>? log = null)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var pca = PcaProjection.Fit(x, components, seed);
-        return (pca, Build(pca, x, k, seed, search));
+        Lap(log, clock, $"PCA ({pca.ComponentCount} components)");
+        var embedding = pca.Transform(x);
+        Lap(log, clock, "projection");
+        var neighbors = KnnGraph.NearestNeighbors(embedding, x.Rows, pca.ComponentCount, k, search, seed);
+        Lap(log, clock, $"kNN ({(search == NeighborSearch.Exact || (search == NeighborSearch.Auto && x.Rows <= KnnGraph.ExactMaxCells) ? "exact" : "HNSW")})");
+        var adjacency = NormalizedAdjacency.FromNeighbors(neighbors);
+        Lap(log, clock, "adjacency");
+        return (pca, adjacency);
+    }
+
+    private static void Lap(Action<string>? log, System.Diagnostics.Stopwatch clock, string step)
+    {
+        log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ScGnn: {step} in {clock.Elapsed.TotalSeconds:F2} s"));
+        clock.Restart();
     }
 
     /// <summary>The graph of a batch of cells in a fitted PCA space.</summary>

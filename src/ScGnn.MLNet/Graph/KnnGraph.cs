@@ -21,6 +21,9 @@ internal static class KnnGraph
     /// <summary>HNSW settings: links per node, candidate list while adding and while searching.</summary>
     internal const int Connectivity = 16, ExpansionAdd = 128, ExpansionSearch = 128;
 
+    // Vectors handed to the index per Add call (one capacity reserve each).
+    private const int AddChunk = 1 << 16;
+
     // Exact search holds distance blocks of at most this many doubles.
     private const long BlockBudget = 8L << 20;
 
@@ -85,26 +88,39 @@ internal static class KnnGraph
     }
 
     // HNSW: insertions one at a time in a seeded order (deterministic: USearch's level generator has a fixed seed),
-    // then parallel read-only queries. Each query asks for k + 1 to drop the cell itself; the answers are re-ranked
+    // then parallel read-only queries. Each query asks for 2k + 1 (the cell itself is dropped); the answers are re-ranked
     // by exact distance with ties to the lower index, as the exact search orders them.
     private static int[][] Approximate(float[] points, int count, int dims, int k, int seed)
     {
         using var index = new USearchIndex(MetricKind.L2sq, ScalarKind.Float32, (ulong)dims, Connectivity, ExpansionAdd, ExpansionSearch);
         var order = Enumerable.Range(0, count).ToArray();
         new Random(seed).Shuffle(order);
-        var vector = new float[dims];
-        foreach (int i in order)
+        // In chunks through the batch Add, which reserves the chunk's capacity once: the one-vector Add reserves one
+        // more slot per call, and every reserve copies the index, which made the build quadratic in cells.
+        // The insertion order (and so the graph) is the same.
+        for (int start = 0; start < count; start += AddChunk)
         {
-            points.AsSpan(i * dims, dims).CopyTo(vector);
-            index.Add((ulong)i, vector);
+            int n = Math.Min(AddChunk, count - start);
+            var keys = new ulong[n];
+            var vectors = new float[n][];
+            for (int q = 0; q < n; q++)
+            {
+                int i = order[start + q];
+                keys[q] = (ulong)i;
+                vectors[q] = points.AsSpan(i * dims, dims).ToArray();
+            }
+            index.Add(keys, vectors);
         }
         var result = new int[count][];
         // USearch holds one search context per hardware thread: never run more queries at once.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        // Twice the neighbours (within the search's candidate list anyway), re-ranked exactly: cells tied at the k-th
+        // distance are then found together, so ties go to the lower index as in the exact search.
+        int wanted = Math.Min(count, 2 * k + 1);
         Parallel.For(0, count, parallel, () => new float[dims], (i, _, query) =>
         {
             points.AsSpan(i * dims, dims).CopyTo(query);
-            int found = index.Search(query, k + 1, out ulong[] keys, out float[] _);
+            int found = index.Search(query, wanted, out ulong[] keys, out float[] _);
             var candidates = new List<(double D, int J)>(found);
             for (int q = 0; q < found; q++)
             {

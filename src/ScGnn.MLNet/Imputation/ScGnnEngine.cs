@@ -47,22 +47,27 @@ internal static class ScGnnEngine
         if (o.ThreadCount is int t) set_num_threads(t);
         var device = DeviceSelection.Resolve(o.Device);
 
-        var targets = TrainingTargets.Create(x, givenMask, o, new Random(o.Seed));
+        TrainingTargets targets;
+        ScaledInputs scaled, observed;
+        using (monitor.Stage("training targets"))
+        {
+            targets = TrainingTargets.Create(x, givenMask, o, new Random(o.Seed));
+            // The network reads the masked input: Â X includes the cell itself, so a target must be absent from X.
+            scaled = ScaledInputs.Of(targets.Input, o.GraphOnLog1p, o.InputScale);
+            // The graph and the skip features read every observed value, as Transform does: the skip features exclude
+            // the cell itself, so a target never sees its own value, and the skip start is fitted on the density it is
+            // applied to (features from the trainer's masked input are 1/(1 - rate) times sparser than at imputation;
+            // docs/BENCHMARKS.md, black box). With a given mask (the paper's protocol) the observed input is the masked one.
+            observed = ReferenceEquals(targets.Input, x) ? scaled : ScaledInputs.Of(x, o.GraphOnLog1p, o.InputScale);
+        }
         var (trainTargets, valTargets) = (targets.Train, targets.Validation);
-        // The network reads the masked input: Â X includes the cell itself, so a target must be absent from X.
-        var scaled = ScaledInputs.Of(targets.Input, o.GraphOnLog1p, o.InputScale);
-        // The graph and the skip features read every observed value, as Transform does: the skip features exclude
-        // the cell itself, so a target never sees its own value, and the skip start is fitted on the density it is
-        // applied to (features from the trainer's masked input are 1/(1 - rate) times sparser than at imputation;
-        // docs/BENCHMARKS.md, black box). With a given mask (the paper's protocol) the observed input is the masked one.
-        var observed = ReferenceEquals(targets.Input, x) ? scaled : ScaledInputs.Of(x, o.GraphOnLog1p, o.InputScale);
 
         // PCA(50) -> kNN -> D^-1/2 (A+I) D^-1/2: the graph a batch of these cells gets at Transform, so imputing them
         // reuses it (bit-identical to rebuilding it). It also measured better than the masked input's graph.
         PcaProjection pca;
         NormalizedAdjacency adjacency;
         using (monitor.Stage($"cell graph (PCA {o.PrincipalComponentCount}, kNN k={o.NeighborCount}) of {cells} cells x {genes} genes"))
-            (pca, adjacency) = CellGraph.Fit(observed.Graph, o.PrincipalComponentCount, o.NeighborCount, GraphSeed);
+            (pca, adjacency) = CellGraph.Fit(observed.Graph, o.PrincipalComponentCount, o.NeighborCount, GraphSeed, log: monitor.Info);
 
         int hidden = Math.Max(1, genes / o.BottleneckRatio);
         monitor.Info($"ScGnn: {cells} cells x {genes} genes, PCA {pca.ComponentCount}, kNN k={o.NeighborCount} ({adjacency.EdgeCount} edges), " +
@@ -74,12 +79,24 @@ internal static class ScGnnEngine
             bool log1p = o.InputScale == ScGnnInputScale.Log1p;
             int hops = o.SkipConnection ? o.SkipConnectionHops : 0;
             // Skip features at the target entries only, from the sparse input (NeighborFeatures).
-            var train = Targets(adjacency, observed.Skip, hops, trainTargets, log1p);
-            var validation = Targets(adjacency, observed.Skip, hops, valTargets, log1p);
-            int[]? observedCells = o.SkipConnection && o.SkipStartOnObservedValues
-                ? Enumerable.Range(0, cells).Where(c => targets.Roles[c] == TrainingTargets.RoleTrain).ToArray()
-                : null;
-            var skipStart = o.SkipConnection ? SkipStart.Fit(adjacency, observed.Skip, hops, train, observedCells) : ((float[][], float[])?)null;
+            GcnTargets train, validation;
+            (float[][], float[])? skipStart = null;
+            using (monitor.Stage(o.SkipConnection ? "skip features at the targets and skip start" : "targets"))
+            {
+                validation = Targets(adjacency, observed.Skip, hops, valTargets, log1p);
+                if (o.SkipConnection)
+                {
+                    int[]? observedCells = o.SkipStartOnObservedValues
+                        ? Enumerable.Range(0, cells).Where(c => targets.Roles[c] == TrainingTargets.RoleTrain).ToArray()
+                        : null;
+                    // One neighbourhood summary per training cell serves its targets' features and the start's fit.
+                    var values = log1p ? TrainingTargets.Log1pOf(trainTargets.Values) : trainTargets.Values;
+                    (train, var start) = SkipStart.FitWithTargets(adjacency, observed.Skip, hops, trainTargets.Cells, trainTargets.Genes, values,
+                        observedCells);
+                    skipStart = start;
+                }
+                else train = Targets(adjacency, observed.Skip, hops, trainTargets, log1p);
+            }
             using var epochs = monitor.Epochs(o.Epochs, o.Progress);
             var settings = new GcnTrainingSettings
             {

@@ -125,15 +125,17 @@ public sealed class ScGnnOptions
     internal double EpochSelectionStandardErrors { get; set; } = ScGnnTrainer.Defaults.EpochSelectionStandardErrors;
 
     /// <summary>
-    /// Stop training when the validation loss has not reached a new low for this many epochs, keeping the epoch
-    /// chosen so far (paper: 0, every epoch runs; library: 50). Needs validation cells.
+    /// Stop training when the validation loss has not reached a new low for this many Adam steps, keeping the epoch
+    /// chosen so far (paper: 0, every epoch runs; library: 50). On the whole graph a step is an epoch; with
+    /// mini-batches it is counted in epochs of several steps (<see cref="Gcn.GcnFitter.PatienceEpochs"/>). Needs validation cells.
     /// </summary>
     internal int EarlyStoppingPatience { get; set; } = ScGnnTrainer.Defaults.EarlyStoppingPatience;
 
     /// <summary>
     /// Training cells per mini-batch; null trains on the whole graph (one Adam step per epoch, as the paper) while
-    /// cells x genes is at most <see cref="Gcn.GcnFitter.WholeGraphEntries"/>, and above that in graph-local batches of
-    /// about that many input entries, each on its exact two-hop neighbourhood.
+    /// cells x genes is at most <see cref="Gcn.GcnFitter.WholeGraphEntries"/>,
+    /// and above that in graph-local batches of about <see cref="Gcn.GcnFitter.BatchInputEntries"/> input entries, each
+    /// on its exact two-hop neighbourhood.
     /// </summary>
     internal int? BatchSize { get; set; }
 

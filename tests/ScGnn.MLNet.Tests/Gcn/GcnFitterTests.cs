@@ -210,6 +210,72 @@ public sealed class GcnFitterTests
         Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
+    [Theory]
+    [InlineData(50, 1, 50)]   // the whole graph: one step per epoch, patience as given
+    [InlineData(50, 4, 13)]   // ceil(50 / 4)
+    [InlineData(50, 13, 4)]
+    [InlineData(50, 100, 2)]  // at least two epochs
+    [InlineData(7, 7, 2)]
+    public void Mini_batch_patience_counts_steps(int patience, int batches, int epochs) =>
+        Assert.Equal(epochs, GcnFitter.PatienceEpochs(patience, batches));
+
+    [Fact]
+    public void The_whole_graph_serves_up_to_its_entry_limit()
+    {
+        Assert.True(GcnFitter.UsesWholeGraph(30_000, 2_000, null));          // 60 M entries
+        Assert.True(GcnFitter.UsesWholeGraph(2_362, 13_714, null));          // pbmc3k with every gene
+        Assert.False(GcnFitter.UsesWholeGraph(40_000, 2_000, null));         // 80 M entries
+        Assert.True(GcnFitter.UsesWholeGraph(100_000, 644, null));           // 64.4 M entries
+        Assert.False(GcnFitter.UsesWholeGraph(300_000, 644, null));
+        Assert.True(GcnFitter.UsesWholeGraph(100, 10, 100));                 // a batch holding every cell
+        Assert.False(GcnFitter.UsesWholeGraph(100, 10, 99));
+    }
+
+    [Fact]
+    public void Automatic_batches_aim_at_the_input_budget_on_a_ring()
+    {
+        // A ring where each cell lists its next cell: two hops reach 2 cells either side, so a batch of b consecutive
+        // cells has an input of b + 4 cells, and the budget's rows per step are BatchInputEntries / genes.
+        const int cells = 200_000;
+        var a = ScGnn.MLNet.Graph.NormalizedAdjacency.FromNeighbors(Enumerable.Range(0, cells).Select(i => new[] { (i + 1) % cells }).ToArray());
+        int genes = 1024;
+        long aim = GcnFitter.BatchInputEntries / genes;   // 32,768 rows
+        // Every cell holds a training entry.
+        var starts = Enumerable.Range(0, cells + 1).ToArray();
+        var (ball, b) = GcnFitter.AutomaticBatch(a, starts, genes);
+        Assert.Equal(ball, b);
+        Assert.InRange(b + 4, aim * 0.8, aim * 1.25);
+    }
+
+    [Fact]
+    public void Locality_order_cuts_the_graph_into_compact_balls()
+    {
+        // A ring of 12 (each lists the next): balls of 4 from cell 0, then from the lowest cell left.
+        var a = ScGnn.MLNet.Graph.NormalizedAdjacency.FromNeighbors(Enumerable.Range(0, 12).Select(i => new[] { (i + 1) % 12 }).ToArray());
+        Assert.Equal(new[] { 0, 1, 11, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, GcnFitter.LocalityOrder(a, 4));
+        // Without a limit: one breadth-first order.
+        Assert.Equal(new[] { 0, 1, 11, 2, 10, 3, 9, 4, 8, 5, 7, 6 }, GcnFitter.LocalityOrder(a));
+    }
+
+    [Fact]
+    public void Mini_batch_training_stops_after_the_step_patience()
+    {
+        // 60 cells in batches of 16: 4 steps an epoch, so a patience of 8 steps is 2 epochs without a new low.
+        var p = new GcnProblem(cells: 60);
+        var s = new GcnTrainingSettings { Epochs = 400, LearningRate = 0.05, DropoutRate = 0, Seed = 3, BatchCells = 16, Patience = 8 };
+        var fit = Fit(p, s);
+        Assert.True(fit.StoppedEarly);
+        var lows = new List<int>();
+        double lowest = double.PositiveInfinity;
+        // The history's validation losses are those of the weights entering each epoch (epoch e scores t = e - 1).
+        var losses = fit.History.Select(h => h.ValidationLoss).ToList();
+        int lowestAt = 0;
+        for (int t = 0; t < losses.Count; t++)
+            if (losses[t] < lowest) { lowest = losses[t]; lowestAt = t; }
+        // Stopped at t = lowest + 2, before stepping: the history holds epochs up to t - 1 = lowest + 1.
+        Assert.Equal(lowestAt + 2, losses.Count);
+    }
+
     [CudaFact]
     public void Cuda_training_matches_the_cpu()
     {
