@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using ScGnn.MLNet.Gcn;
 using ScGnn.MLNet.Graph;
 using ScGnn.MLNet.Numerics;
@@ -19,6 +20,13 @@ internal static class GcnBenchmark
     {
         TorchRuntime.EnsureInitialized();
         int reps = int.Parse(option("--reps") ?? "30", CultureInfo.InvariantCulture);
+        // --clock thread: the calling thread's CPU time, for single-threaded runs on a loaded machine
+        // (DOTNET_PROCESSOR_COUNT=1 and --threads 1, so that every kernel runs on the calling thread).
+        bool threadClock = option("--clock") == "thread";
+        if (option("--threads") is string threads) set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
+        if (threadClock && (!OperatingSystem.IsLinux() || Environment.ProcessorCount != 1 || get_num_threads() != 1))
+            throw new ArgumentException("--clock thread needs Linux, DOTNET_PROCESSOR_COUNT=1 and --threads 1.");
+        Now = threadClock ? ThreadMilliseconds : () => Stopwatch.GetTimestamp() * 1000.0 / Stopwatch.Frequency;
         const int n = 2362, m = 1213, d = 18, k = 5, targets = 240_000, f = 4;
         var rng = new Random(1);
         var dense = new float[n * m];
@@ -29,7 +37,7 @@ internal static class GcnBenchmark
         var entries = Enumerable.Range(0, targets).Select(_ => (Cell: rng.Next(n), Gene: rng.Next(m))).OrderBy(t => t.Cell).ToArray();
         var cells = entries.Select(t => t.Cell).ToArray();
         var genes = entries.Select(t => t.Gene).ToArray();
-        line($"- data: seeded random {n:N0} x {m:N0} at 31.5 % density, kNN k = {k} ({a.EdgeCount:N0} edges), hidden {d}, {targets:N0} targets, {f} skip features; torch threads {get_num_threads()}; median of {reps}");
+        line($"- data: seeded random {n:N0} x {m:N0} at 31.5 % density, kNN k = {k} ({a.EdgeCount:N0} edges), hidden {d}, {targets:N0} targets, {f} skip features; torch threads {get_num_threads()}, .NET processors {Environment.ProcessorCount}; median of {reps}; {(threadClock ? "times are the calling thread's CPU time" : "wall-clock times")}");
         line("");
         line("| op | TorchSharp | custom autograd function | gain |");
         line("|---|---:|---:|---:|");
@@ -40,20 +48,33 @@ internal static class GcnBenchmark
         double csr = Median(reps, () => { using var s = NewDisposeScope(); slice.Multiply(h).sum().backward(); h.grad!.zero_(); });
         line($"| `Â H` forward + backward (`AdjacencyProduct` vs sparse COO `mm`) | {coo:F2} ms | {csr:F2} ms | {coo / csr:F1}x |");
 
+        var w1 = randn(m, d).requires_grad_();
+        var all = Enumerable.Range(0, n).ToArray();
+        var denseX = GcnSubgraph.Block(x, all, false, CPU);
+        var cooX = GcnSubgraph.Block(x, all, true, CPU);
+        var input = GcnInput.Create(x, all, false, CPU);
+        double blas = Median(reps, () => { using var s = NewDisposeScope(); denseX.mm(w1).sum().backward(); w1.grad!.zero_(); });
+        double cooMm = Median(reps, () => { using var s = NewDisposeScope(); cooX.mm(w1).sum().backward(); w1.grad!.zero_(); });
+        double sparse = Median(reps, () => { using var s = NewDisposeScope(); SparseInputProduct.apply(input, w1).sum().backward(); w1.grad!.zero_(); });
+        line($"| `X W1` forward + backward (`SparseInputProduct` vs dense `mm`, BLAS) | {blas:F2} ms | {sparse:F2} ms | {blas / sparse:F1}x |");
+        line($"| `X W1` forward + backward (`SparseInputProduct` vs sparse COO `mm`) | {cooMm:F2} ms | {sparse:F2} ms | {cooMm / sparse:F1}x |");
+
         var coef = randn(m, f).requires_grad_();
         var feats = rand(targets, f);
         var g = tensor(genes.Select(v => (long)v).ToArray());
-        double sel = Median(reps, () => { using var s = NewDisposeScope(); (feats * coef.index_select(0, g)).sum(1).sum().backward(); coef.grad!.zero_(); });
-        double skip = Median(reps, () => { using var s = NewDisposeScope(); SkipTerm.At(coef, feats, g, genes).sum().backward(); coef.grad!.zero_(); });
-        line($"| skip term at the targets, forward + backward (`SkipTerm` vs `index_select`) | {sel:F2} ms | {skip:F2} ms | {sel / skip:F1}x |");
-
         var w2t = randn(m, d).requires_grad_();
+        var b2 = randn(m).requires_grad_();
         var z = randn(n, d).requires_grad_();
-        var r = tensor(cells.Select(v => (long)v).ToArray());
         var flat = tensor(entries.Select(t => (long)t.Cell * m + t.Gene).ToArray());
-        double gather = Median(reps, () => { using var s = NewDisposeScope(); (z.index_select(0, r) * w2t.index_select(0, g)).sum(1).sum().backward(); z.grad!.zero_(); w2t.grad!.zero_(); });
-        double block = Median(reps, () => { using var s = NewDisposeScope(); z.mm(w2t.t()).flatten().index_select(0, flat).sum().backward(); z.grad!.zero_(); w2t.grad!.zero_(); });
-        line($"| bottleneck output at the targets, forward + backward (dense block + gather vs per-entry rows; both TorchSharp) | {gather:F2} ms | {block:F2} ms | {gather / block:F1}x |");
+        var index = new TargetIndex(cells, genes);
+        var grads = new[] { z, w2t, b2, coef };
+        void Zero() { foreach (var p in grads) p.grad?.zero_(); }
+        double block = Median(reps, () => { using var s = NewDisposeScope(); (z.mm(w2t.t()) + b2).flatten().index_select(0, flat).sum().backward(); Zero(); });
+        double fused = Median(reps, () => { using var s = NewDisposeScope(); TargetOutput.apply(index, z, w2t, b2).sum().backward(); Zero(); });
+        line($"| output at the targets, forward + backward (`TargetOutput` vs dense block `Z W2 + b2` + gather) | {block:F2} ms | {fused:F2} ms | {block / fused:F1}x |");
+        double blockSkip = Median(reps, () => { using var s = NewDisposeScope(); ((z.mm(w2t.t()) + b2).flatten().index_select(0, flat) + (feats * coef.index_select(0, g)).sum(1)).sum().backward(); Zero(); });
+        double fusedSkip = Median(reps, () => { using var s = NewDisposeScope(); TargetOutput.apply(index, z, w2t, b2, coef, feats).sum().backward(); Zero(); });
+        line($"| output + {f}-feature skip term at the targets, forward + backward (`TargetOutput` vs dense block + gather + `index_select` skip term) | {blockSkip:F2} ms | {fusedSkip:F2} ms | {blockSkip / fusedSkip:F1}x |");
         line("");
 
         var train = SkipStart.WithFeatures(a, x, 2, cells, genes, entries.Select(_ => 1f).ToArray());
@@ -62,11 +83,86 @@ internal static class GcnBenchmark
         {
             var t = withSkip ? train : train with { Features = null };
             var settings = new GcnTrainingSettings { Epochs = 100, Seed = 1 };
-            var sw = Stopwatch.StartNew();
+            var gcs = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
+            var pause = GC.GetTotalPauseDuration();
+            double t0 = Now();
             GcnFitter.Fit(a, x, d, t, GcnTargets.Empty, withSkip ? start : null, settings);
-            line($"- whole-graph training, {(withSkip ? "with" : "without")} the two-hop skip connection: {sw.Elapsed.TotalMilliseconds / 100:F2} ms per epoch (100 epochs, graph and skip start excluded)");
+            double per = (Now() - t0) / 100;
+            var after = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
+            line($"- whole-graph training, {(withSkip ? "with" : "without")} the two-hop skip connection: {per:F2} ms per epoch (100 epochs, graph and skip start excluded; " +
+                 $"{after[0] - gcs[0]}/{after[1] - gcs[1]}/{after[2] - gcs[2]} gen0/1/2 collections, {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds / 100:F2} ms GC pause per epoch)");
         }
+        Breakdown(a, x, d, cells, genes, reps, line);
         line($"- peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");
+    }
+
+    // One paper step of the whole-graph trainer, phase by phase (GcnFitter's WholeGraphRunner, with every tenth
+    // target held out for validation and no skip connection), median per phase over the repetitions.
+    private static void Breakdown(NormalizedAdjacency a, CsrMatrix x, int d, int[] cells, int[] genes, int reps, Action<string> line)
+    {
+        using var scope = NewDisposeScope();
+        using var gen = new Generator(1);
+        using var model = new BottleneckGcn(x.Columns, d, gen);
+        using var optimizer = optim.Adam(model.parameters(), 0.003, 0.9, 0.999, 1e-8, 5e-4);
+        var g = GcnSubgraph.Whole(a);
+        var input = g.Input(x, false, CPU);
+        (Tensor Rows, Tensor Genes, Tensor Values, TargetIndex Index) Entries(int parity)
+        {
+            var ids = Enumerable.Range(0, cells.Length).Where(e => (e % 10 == 0) == (parity == 1)).ToArray();
+            var r = ids.Select(e => (long)cells[e]).ToArray();
+            var gg = ids.Select(e => (long)genes[e]).ToArray();
+            return (tensor(r), tensor(gg), rand(ids.Length) * 5, new TargetIndex(r, gg));
+        }
+        var train = Entries(0);
+        var val = Entries(1);
+        var names = new[] { "zero_grad", "`X W1`", "validation forward + mean", "training forward (`Â`, ReLU, dropout, `Â`)", "output + loss", "backward", "Adam step", "loss.item" };
+        var times = names.Select(_ => new List<double>()).ToArray();
+        for (int rep = 0; rep < reps + 3; rep++)
+        {
+            using var step = NewDisposeScope();
+            var marks = new double[names.Length];
+            int at = 0;
+            double last = Now();
+            void Mark() { double now = Now(); marks[at++] = now - last; last = now; }
+            optimizer.zero_grad(); Mark();
+            var u = model.InputProduct(input); Mark();
+            using (no_grad())
+            {
+                var zv = model.PropagatedHidden(g.First, g.First, u.detach(), 0, training: false);
+                _ = (model.OutputAt(zv, val.Rows, val.Genes, null, val.Index) - val.Values).square().mean().item<float>();
+            }
+            Mark();
+            var z = model.PropagatedHidden(g.First, g.First, u, 0.5, training: true); Mark();
+            var loss = (model.OutputAt(z, train.Rows, train.Genes, null, train.Index) - train.Values).square().mean(); Mark();
+            loss.backward(); Mark();
+            optimizer.step(); Mark();
+            _ = loss.item<float>(); Mark();
+            if (rep >= 3) for (int i = 0; i < names.Length; i++) times[i].Add(marks[i]);
+        }
+        var medians = times.Select(t => { t.Sort(); return t[t.Count / 2]; }).ToArray();
+        line("");
+        line($"One whole-graph paper step by phase ({train.Index.Count:N0} training and {val.Index.Count:N0} validation targets, no skip connection; median of {reps}):");
+        line("");
+        line("| phase | ms |");
+        line("|---|---:|");
+        for (int i = 0; i < names.Length; i++) line($"| {names[i]} | {medians[i]:F2} |");
+        line($"| sum | {medians.Sum():F2} |");
+        line("");
+    }
+
+    private static Func<double> Now = () => 0;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Timespec { public long Seconds; public long Nanoseconds; }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out Timespec time);
+
+    // CLOCK_THREAD_CPUTIME_ID (3) on Linux.
+    private static double ThreadMilliseconds()
+    {
+        if (ClockGetTime(3, out var t) != 0) throw new InvalidOperationException("clock_gettime failed.");
+        return t.Seconds * 1e3 + t.Nanoseconds / 1e6;
     }
 
     private static double Median(int reps, Action f)
@@ -75,9 +171,9 @@ internal static class GcnBenchmark
         var times = new List<double>();
         for (int i = 0; i < reps; i++)
         {
-            var sw = Stopwatch.StartNew();
+            double t0 = Now();
             f();
-            times.Add(sw.Elapsed.TotalMilliseconds);
+            times.Add(Now() - t0);
         }
         times.Sort();
         return times[times.Count / 2];

@@ -56,6 +56,10 @@ internal sealed class BottleneckGcn : Module
     /// <summary><c>X W1</c> (rows of <paramref name="x"/> x D); <paramref name="x"/> may be dense or sparse COO.</summary>
     internal Tensor InputProduct(Tensor x) => x.mm(_w1);
 
+    /// <summary><c>X W1</c> of an input block: <see cref="SparseInputProduct"/> on the CPU, <c>mm</c> of its tensor elsewhere.</summary>
+    internal Tensor InputProduct(GcnInput x) =>
+        x.Rows is not null && HostKernels.OnCpu(_w1) ? SparseInputProduct.apply(x, _w1) : InputProduct(x.Tensor!);
+
     /// <summary>
     /// <c>Â2 dropout(relu(Â1 U + b1))</c> from <c>U = X W1</c>: the propagated hidden layer of the second product's rows.
     /// </summary>
@@ -73,13 +77,22 @@ internal sealed class BottleneckGcn : Module
     /// <param name="rows">Row of <paramref name="z"/> per entry (int64).</param>
     /// <param name="genes">Gene per entry (int64).</param>
     /// <param name="features">Skip features per entry (entries x <see cref="SkipFeatureCount"/>), or null without a skip connection.</param>
+    /// <param name="index">The same entries on the host, for the CPU kernel; built from <paramref name="rows"/> and
+    /// <paramref name="genes"/> when null.</param>
     /// <remarks>
-    /// With gradients on, the bottleneck term is read from the block's dense output <c>Z W2 + b2</c> (rows x genes, the
-    /// size of one batch): its backward is two small products, where gathering rows of <c>W2</c> per entry would need an
-    /// <c>index_add</c> over every target, several times slower on the CPU. Without gradients only the entries are computed.
+    /// On the CPU this is <see cref="TargetOutput"/>, which never forms the rows x genes block. Elsewhere, with
+    /// gradients on, the bottleneck term is read from the block's dense output <c>Z W2 + b2</c> (the size of one
+    /// batch), whose backward is two small products; without gradients only the entries are computed.
     /// </remarks>
-    internal Tensor OutputAt(Tensor z, Tensor rows, Tensor genes, Tensor? features)
+    internal Tensor OutputAt(Tensor z, Tensor rows, Tensor genes, Tensor? features, TargetIndex? index = null)
     {
+        bool skip = _skip is not null && features is not null;
+        if (HostKernels.OnCpu(z, _w2t))
+        {
+            index ??= HostIndex(rows, genes);
+            if (!is_grad_enabled()) return TargetOutput.Evaluate(index, z, _w2t, _b2, skip ? _skip : null, skip ? features : null);
+            return skip ? TargetOutput.apply(index, z, _w2t, _b2, _skip!, features!) : TargetOutput.apply(index, z, _w2t, _b2);
+        }
         Tensor output;
         if (is_grad_enabled())
         {
@@ -87,17 +100,16 @@ internal sealed class BottleneckGcn : Module
             output = (z.mm(_w2t.t()) + _b2).flatten().index_select(0, flat);
         }
         else output = (z.index_select(0, rows) * _w2t.index_select(0, genes)).sum(1) + _b2.index_select(0, genes);
-        if (_skip is not null && features is not null)
-            output = output + SkipTerm.At(_skip, features, genes, HostGenes(genes));
+        if (skip)
+            output = output + (features! * _skip!.index_select(0, genes)).sum(1);
         return output;
     }
 
-    // The genes on the host for the CPU skip kernel (a copy of a CPU tensor; unused on other devices).
-    private static int[] HostGenes(Tensor genes)
+    private static TargetIndex HostIndex(Tensor rows, Tensor genes)
     {
-        if (genes.device_type != TorchSharp.DeviceType.CPU) return Array.Empty<int>();
-        using var g = genes.to_type(ScalarType.Int32);
-        return g.data<int>().ToArray();
+        using var r = rows.to_type(ScalarType.Int64).contiguous();
+        using var g = genes.to_type(ScalarType.Int64).contiguous();
+        return new TargetIndex(r.data<long>().ToArray(), g.data<long>().ToArray());
     }
 
     /// <summary>The full output of a block of rows (rows x genes), skip features given as one rows x genes tensor per feature.</summary>

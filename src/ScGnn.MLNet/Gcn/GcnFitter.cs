@@ -287,7 +287,7 @@ internal static class GcnFitter
         public virtual void Dispose() { }
 
         // Squared errors of the model's output at the entries.
-        protected Tensor SquaredErrors(Tensor z, EntryTensors e) => (Model.OutputAt(z, e.Rows, e.Genes, e.Features) - e.Values).square();
+        protected Tensor SquaredErrors(Tensor z, EntryTensors e) => (Model.OutputAt(z, e.Rows, e.Genes, e.Features, e.Index) - e.Values).square();
     }
 
     // Target entries of one step as device tensors.
@@ -300,6 +300,7 @@ internal static class GcnFitter
             Genes = GcnSubgraph.OnDevice(tensor(e.Genes), device);
             Values = GcnSubgraph.OnDevice(tensor(e.Values), device);
             Features = e.Features is null ? null : GcnSubgraph.OnDevice(tensor(e.Features, e.Rows.Length, featureCount), device);
+            Index = device.type == TorchSharp.DeviceType.CPU ? new TargetIndex(e.Rows, e.Genes) : null;
         }
 
         internal long Count { get; }
@@ -307,6 +308,7 @@ internal static class GcnFitter
         internal Tensor Genes { get; }
         internal Tensor Values { get; }
         internal Tensor? Features { get; }
+        internal TargetIndex? Index { get; }
 
         internal EntryTensors Detached()
         {
@@ -321,7 +323,7 @@ internal static class GcnFitter
     private sealed class WholeGraphRunner : EpochRunner
     {
         private readonly AdjacencySlice _a;
-        private readonly Tensor _x;
+        private readonly GcnInput _x;
         private readonly EntryTensors _train;
         private readonly EntryTensors? _val;
 
@@ -331,7 +333,7 @@ internal static class GcnFitter
             var g = GcnSubgraph.Whole(a);
             var all = g.OutputCells;
             _a = g.First;
-            _x = g.InputBlock(x, s.SparseInput, s.Device).DetachFromDisposeScope();
+            _x = g.Input(x, s.SparseInput, s.Device).Detached();
             _train = new EntryTensors(train.Select(all, train.CellStarts(x.Rows)), train.FeatureCount, s.Device).Detached();
             _val = val.Count == 0 ? null : new EntryTensors(val.Select(all, val.CellStarts(x.Rows)), val.FeatureCount, s.Device).Detached();
         }
@@ -464,7 +466,7 @@ internal static class GcnFitter
         {
             var g = GcnSubgraph.Around(_a, batch, _local);
             var device = Settings.Device;
-            var x = g.InputBlock(_x, Settings.SparseInput, device);
+            var x = g.Input(_x, Settings.SparseInput, device);
             var entries = new EntryTensors(targets.Select(batch, starts), targets.FeatureCount, device);
             var z = Model.PropagatedHidden(g.First, g.Second, Model.InputProduct(x), Settings.DropoutRate, training);
             g.First.Dispose(); g.Second.Dispose();

@@ -129,6 +129,9 @@ internal sealed class GcnSubgraph
     /// </summary>
     internal Tensor InputBlock(CsrMatrix x, bool sparse, Device device) => Block(x, InputCells, sparse, device);
 
+    /// <summary>The input block for <see cref="BottleneckGcn.InputProduct(GcnInput)"/>: host rows on the CPU, a tensor elsewhere.</summary>
+    internal GcnInput Input(CsrMatrix x, bool sparse, Device device) => GcnInput.Create(x, InputCells, sparse, device);
+
     /// <summary>Rows of <paramref name="x"/> as a dense or sparse COO tensor.</summary>
     internal static Tensor Block(CsrMatrix x, int[] rows, bool sparse, Device device)
     {

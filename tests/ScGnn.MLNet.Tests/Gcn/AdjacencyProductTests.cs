@@ -32,26 +32,4 @@ public sealed class AdjacencyProductTests
         Assert.True(allclose(h1.grad!, h2.grad!, rtol: 1e-5, atol: 1e-6));
         slice.Dispose();
     }
-
-    [Fact]
-    public void Skip_term_matches_index_select_forward_and_backward()
-    {
-        TorchRuntime.EnsureInitialized();
-        using var scope = NewDisposeScope();
-        using var gen = new TorchSharp.torch.Generator(5);
-        int[] genes = { 0, 3, 3, 1, 4, 0, 2 };
-        var coef1 = rand(5, 3, generator: gen).requires_grad_();
-        var coef2 = coef1.detach().clone().requires_grad_();
-        var features = rand(genes.Length, 3, generator: gen);
-        var g = tensor(genes.Select(x => (long)x).ToArray());
-        var custom = SkipTerm.At(coef1, features, g, genes);
-        var reference = (features * coef2.index_select(0, g)).sum(1);
-        Assert.True(allclose(custom, reference, rtol: 1e-5, atol: 1e-6));
-        var w = rand(genes.Length, generator: gen);
-        (custom * w).sum().backward();
-        (reference * w).sum().backward();
-        Assert.True(allclose(coef1.grad!, coef2.grad!, rtol: 1e-5, atol: 1e-6));
-        // Genes without entries get no gradient.
-        Assert.True(coef1.grad!.index_select(0, tensor(new long[] { 2 })).abs().sum().item<float>() > 0);
-    }
 }
