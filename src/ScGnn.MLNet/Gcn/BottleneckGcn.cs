@@ -63,9 +63,15 @@ internal sealed class BottleneckGcn : Module
     /// <summary>
     /// <c>Â2 dropout(relu(Â1 U + b1))</c> from <c>U = X W1</c>: the propagated hidden layer of the second product's rows.
     /// </summary>
-    internal Tensor PropagatedHidden(AdjacencySlice a1, AdjacencySlice a2, Tensor u, double dropout, bool training)
+    internal Tensor PropagatedHidden(AdjacencySlice a1, AdjacencySlice a2, Tensor u, double dropout, bool training) =>
+        Propagate(a2, HiddenLayer(a1, u), dropout, training);
+
+    /// <summary>The hidden layer <c>relu(Â1 U + b1)</c> from <c>U = X W1</c>.</summary>
+    internal Tensor HiddenLayer(AdjacencySlice a1, Tensor u) => functional.relu(a1.Multiply(u) + _b1);
+
+    /// <summary><c>Â2 dropout(H)</c>: the second convolution's propagation of a <see cref="HiddenLayer"/>.</summary>
+    internal Tensor Propagate(AdjacencySlice a2, Tensor h, double dropout, bool training)
     {
-        var h = functional.relu(a1.Multiply(u) + _b1);
         if (training && dropout > 0) h = functional.dropout(h, dropout, training: true);
         return a2.Multiply(h);
     }
@@ -84,14 +90,24 @@ internal sealed class BottleneckGcn : Module
     /// gradients on, the bottleneck term is read from the block's dense output <c>Z W2 + b2</c> (the size of one
     /// batch), whose backward is two small products; without gradients only the entries are computed.
     /// </remarks>
-    internal Tensor OutputAt(Tensor z, Tensor rows, Tensor genes, Tensor? features, TargetIndex? index = null)
+    internal Tensor OutputAt(Tensor z, Tensor rows, Tensor genes, Tensor? features, TargetIndex? index = null) =>
+        At(z, rows, genes, features, null, index);
+
+    /// <summary>The squared errors <c>(output - values)²</c> at selected entries (see <see cref="OutputAt"/>).</summary>
+    internal Tensor SquaredErrorsAt(Tensor z, Tensor rows, Tensor genes, Tensor? features, Tensor values, TargetIndex? index = null) =>
+        At(z, rows, genes, features, values, index);
+
+    // The output at the entries, or with values its squared errors there.
+    private Tensor At(Tensor z, Tensor rows, Tensor genes, Tensor? features, Tensor? values, TargetIndex? index)
     {
         bool skip = _skip is not null && features is not null;
+        var s = skip ? _skip : null;
+        var f = skip ? features : null;
         if (HostKernels.OnCpu(z, _w2t))
         {
             index ??= HostIndex(rows, genes);
-            if (!is_grad_enabled()) return TargetOutput.Evaluate(index, z, _w2t, _b2, skip ? _skip : null, skip ? features : null);
-            return skip ? TargetOutput.apply(index, z, _w2t, _b2, _skip!, features!) : TargetOutput.apply(index, z, _w2t, _b2);
+            if (!is_grad_enabled()) return TargetOutput.Evaluate(index, z, _w2t, _b2, s, f, values);
+            return TargetOutput.apply(index, z, _w2t, _b2, s!, f!, values!);
         }
         Tensor output;
         if (is_grad_enabled())
@@ -102,7 +118,7 @@ internal sealed class BottleneckGcn : Module
         else output = (z.index_select(0, rows) * _w2t.index_select(0, genes)).sum(1) + _b2.index_select(0, genes);
         if (skip)
             output = output + (features! * _skip!.index_select(0, genes)).sum(1);
-        return output;
+        return values is null ? output : (output - values).square();
     }
 
     private static TargetIndex HostIndex(Tensor rows, Tensor genes)

@@ -16,7 +16,7 @@ namespace ScGnn.MLNet.Gcn;
 /// graph-local cells (<see cref="LocalityOrder(NormalizedAdjacency, int)"/>), and each batch of training cells is trained
 /// on its exact two-hop neighbourhood (<see cref="GcnSubgraph"/>), so one step's memory is bounded by the batch.</para>
 /// <para>Every epoch the weights entering it are scored on the validation targets: on the whole graph from the
-/// step's own <c>X W1</c>; in mini-batch mode by a pass over at most <see cref="MaxValidationCells"/> validation cells
+/// step's own hidden layer; in mini-batch mode by a pass over at most <see cref="MaxValidationCells"/> validation cells
 /// (a seeded sample, the same every epoch). The kept epoch is the lowest validation loss whose paired gain over the
 /// start exceeds <see cref="GcnTrainingSettings.SelectionStandardErrors"/>; training stops when the validation loss has
 /// not reached a new low for <see cref="GcnTrainingSettings.Patience"/> steps (<see cref="PatienceEpochs"/>). Only the
@@ -287,7 +287,7 @@ internal static class GcnFitter
         public virtual void Dispose() { }
 
         // Squared errors of the model's output at the entries.
-        protected Tensor SquaredErrors(Tensor z, EntryTensors e) => (Model.OutputAt(z, e.Rows, e.Genes, e.Features, e.Index) - e.Values).square();
+        protected Tensor SquaredErrors(Tensor z, EntryTensors e) => Model.SquaredErrorsAt(z, e.Rows, e.Genes, e.Features, e.Values, e.Index);
     }
 
     // Target entries of one step as device tensors.
@@ -344,15 +344,16 @@ internal static class GcnFitter
         {
             using var scope = NewDisposeScope();
             Optimizer.zero_grad();
-            var u = Model.InputProduct(_x);
+            // The hidden layer before dropout is the same for validation and training: computed once.
+            var h = Model.HiddenLayer(_a, Model.InputProduct(_x));
             if (_val is not null)
             {
                 bool stop;
                 using (no_grad())
-                    stop = validate(SquaredErrors(Model.PropagatedHidden(_a, _a, u.detach(), 0, training: false), _val));
+                    stop = validate(SquaredErrors(Model.Propagate(_a, h.detach(), 0, training: false), _val));
                 if (stop) return null;
             }
-            var z = Model.PropagatedHidden(_a, _a, u, Settings.DropoutRate, training: true);
+            var z = Model.Propagate(_a, h, Settings.DropoutRate, training: true);
             var loss = SquaredErrors(z, _train).mean();
             loss.backward();
             Optimizer.step();

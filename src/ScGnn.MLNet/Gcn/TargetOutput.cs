@@ -6,7 +6,8 @@ namespace ScGnn.MLNet.Gcn;
 /// The network's output at target entries as a TorchSharp custom autograd function on the CPU:
 /// <c>out[e] = Z[row_e] · W2t[gene_e] + b2[gene_e] + sum_f S[gene_e, f] F[e, f]</c>, the skip term optional.
 /// Replaces <c>(Z W2 + b2).flatten().index_select(0, row * genes + gene)</c> plus
-/// <c>(F * S.index_select(0, genes)).sum(1)</c>, against which the tests check it.
+/// <c>(F * S.index_select(0, genes)).sum(1)</c>, against which the tests check it. Given target values <c>y</c>, it
+/// returns the squared errors <c>(out[e] - y[e])²</c> instead, replacing the loss's <c>sub</c> and <c>square</c> too.
 /// </summary>
 /// <remarks>
 /// The TorchSharp expression builds the dense rows x genes block and, in its backward pass, scatters into it and
@@ -20,30 +21,35 @@ internal sealed class TargetOutput : autograd.SingleTensorFunction<TargetOutput>
     public override string Name => nameof(TargetOutput);
 
     /// <summary>The output without building an autograd node (for passes under <c>no_grad</c>).</summary>
-    internal static Tensor Evaluate(TargetIndex index, Tensor z, Tensor w2t, Tensor b2, Tensor? skip, Tensor? features)
+    internal static Tensor Evaluate(TargetIndex index, Tensor z, Tensor w2t, Tensor b2, Tensor? skip, Tensor? features, Tensor? values)
     {
-        var (result, zp, wp) = Forward(index, z, w2t, b2, skip, features);
+        var (result, zp, wp, residual) = Forward(index, z, w2t, b2, skip, features, values);
         HostKernels.Return(zp);
         HostKernels.Return(wp);
+        if (residual is not null) HostKernels.Return(residual);
         return result;
     }
 
     /// <summary>
-    /// vars: the <see cref="TargetIndex"/>, <c>Z</c> (rows x D), <c>W2t</c> (genes x D), <c>b2</c> (genes), then
-    /// optionally the skip coefficients <c>S</c> (genes x F) and the entries' features <c>F</c> (entries x F); float32 CPU.
+    /// vars: the <see cref="TargetIndex"/>, <c>Z</c> (rows x D), <c>W2t</c> (genes x D), <c>b2</c> (genes), the skip
+    /// coefficients <c>S</c> (genes x F) and the entries' features <c>F</c> (entries x F) or two nulls, and the target
+    /// values (entries) or null; float32 CPU.
     /// </summary>
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
         var index = (TargetIndex)vars[0];
         var z = (Tensor)vars[1];
         var w2t = (Tensor)vars[2];
-        var skip = vars.Length > 4 ? (Tensor)vars[4] : null;
-        var features = vars.Length > 5 ? (Tensor)vars[5] : null;
-        var (result, zp, wp) = Forward(index, z, (Tensor)vars[2], (Tensor)vars[3], skip, features);
+        var skip = vars.Length > 4 ? (Tensor?)vars[4] : null;
+        var features = vars.Length > 5 ? (Tensor?)vars[5] : null;
+        var values = vars.Length > 6 ? (Tensor?)vars[6] : null;
+        var (result, zp, wp, residual) = Forward(index, z, w2t, (Tensor)vars[3], skip, features, values);
         ctx.save_data("index", index);
-        // The padded copies of Z and W2t go back to the pool in backward.
+        ctx.save_data("arity", vars.Length);
+        // The padded copies of Z and W2t (and the residuals) go back to the pool in backward.
         ctx.save_data("z", zp);
         ctx.save_data("w", wp);
+        if (residual is not null) ctx.save_data("residual", residual);
         ctx.save_data("shape", new[] { (int)z.shape[0], (int)z.shape[1], (int)w2t.shape[0], skip is null ? 0 : (int)skip.shape[1] });
         if (features is not null) ctx.save_for_backward(new List<Tensor> { features });
         return result;
@@ -69,6 +75,16 @@ internal sealed class TargetOutput : autograd.SingleTensorFunction<TargetOutput>
         Array.Clear(gz, index.RowCount * dp, (rows - index.RowCount) * dp);
         Array.Clear(gw, index.GeneCount * dp, (genes - index.GeneCount) * dp);
         var g = HostKernels.Floats(grad);
+        var residual = ctx.get_data("residual") as float[];
+        if (residual is not null)
+        {
+            // Through the square: d/dout (out - y)² = 2 (out - y).
+            var scaled = HostKernels.Rent(n);
+            for (int e = 0; e < n; e++) scaled[e] = 2 * residual[e] * g[e];
+            g = scaled.AsSpan(0, n);
+            HostKernels.Return(residual);
+            residual = scaled;
+        }
         // The output gradient in row order and in gene order, so both products read it sequentially.
         for (int q = 0; q < n; q++) { byRow[q] = g[index.ByRow[q]]; byGene[q] = g[index.ByGene[q]]; }
         unsafe
@@ -108,12 +124,16 @@ internal sealed class TargetOutput : autograd.SingleTensorFunction<TargetOutput>
             HostKernels.Unpad(gw, genes, d, dp),
             tensor(gb),
         };
-        if (f > 0) { grads.Add(tensor(gs, genes, f)); grads.Add(null!); }
+        int arity = (int)ctx.get_data("arity");
+        if (arity > 4) grads.Add(f > 0 ? tensor(gs, genes, f) : null!);
+        while (grads.Count < arity) grads.Add(null!);
         foreach (var buffer in new[] { zp, wp, gz, gw, byRow, byGene }) HostKernels.Return(buffer);
+        if (residual is not null) HostKernels.Return(residual);
         return grads;
     }
 
-    private static (Tensor Result, float[] Z, float[] W) Forward(TargetIndex index, Tensor z, Tensor w2t, Tensor b2, Tensor? skip, Tensor? features)
+    private static (Tensor Result, float[] Z, float[] W, float[]? Residual) Forward(TargetIndex index, Tensor z, Tensor w2t, Tensor b2,
+        Tensor? skip, Tensor? features, Tensor? values)
     {
         int rows = (int)z.shape[0], d = (int)z.shape[1], genes = (int)w2t.shape[0];
         int f = skip is null ? 0 : (int)skip.shape[1];
@@ -123,6 +143,8 @@ internal sealed class TargetOutput : autograd.SingleTensorFunction<TargetOutput>
             throw new ArgumentException($"Entries reach row {index.RowCount - 1} and gene {index.GeneCount - 1}; Z has {rows} rows, W2t {genes}.");
         if (skip is not null && (features is null || skip.shape[0] != genes || features.shape[0] != index.Count || features.shape[1] != f))
             throw new ArgumentException("The skip coefficients need genes x F and features entries x F.");
+        if (values is not null && values.numel() != index.Count)
+            throw new ArgumentException($"{values.numel()} target values for {index.Count} entries.");
 
         int dp = HostKernels.Padded(d);
         var zp = HostKernels.RentPadded(z, dp);
@@ -130,30 +152,39 @@ internal sealed class TargetOutput : autograd.SingleTensorFunction<TargetOutput>
         var bias = HostKernels.ToArray(b2);
         var s = skip is null ? Array.Empty<float>() : HostKernels.ToArray(skip);
         using var x = features?.contiguous();
+        using var y = values?.contiguous();
+        var residual = values is null ? null : HostKernels.Rent(index.Count);
         var result = empty(index.Count, dtype: ScalarType.Float32);
         unsafe
         {
-            fixed (float* fp = x is null ? Span<float>.Empty : HostKernels.Floats(x), op = HostKernels.Floats(result))
+            fixed (float* fp = x is null ? Span<float>.Empty : HostKernels.Floats(x), op = HostKernels.Floats(result),
+                   yp = y is null ? Span<float>.Empty : HostKernels.Floats(y))
             {
-                var (fAt, oAt) = ((IntPtr)fp, (IntPtr)op);
+                var (fAt, oAt, yAt) = ((IntPtr)fp, (IntPtr)op, (IntPtr)yp);
                 HostKernels.For(index.Count, 4096, (start, end) =>
                 {
                     fixed (int* er = index.Rows, eg = index.Genes)
-                    fixed (float* zr = zp, wr = wp, b = bias, sk = s)
+                    fixed (float* zr = zp, wr = wp, b = bias, sk = s, rr = residual)
                     {
-                        float* fx = (float*)fAt, o = (float*)oAt;
+                        float* fx = (float*)fAt, o = (float*)oAt, target = (float*)yAt;
                         for (int e = start; e < end; e++)
                         {
                             int g = eg[e];
                             float v = HostKernels.Dot(zr + (long)er[e] * dp, wr + (long)g * dp, dp) + b[g];
                             for (int k = 0; k < f; k++) v += sk[g * f + k] * fx[(long)e * f + k];
-                            o[e] = v;
+                            if (rr is null) o[e] = v;
+                            else
+                            {
+                                float r = v - target[e];
+                                rr[e] = r;
+                                o[e] = r * r;
+                            }
                         }
                     }
                 });
             }
         }
-        return (result, zp, wp);
+        return (result, zp, wp, residual);
     }
 
     // dS[g, k] = sum over gene g's entries of g_e F[e, k], in entry order (F is read once, sequentially): each chunk

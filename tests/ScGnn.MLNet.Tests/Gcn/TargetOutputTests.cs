@@ -43,11 +43,13 @@ public sealed class TargetOutputTests
     }
 
     [Theory]
-    [InlineData(3, 0, false)]
-    [InlineData(18, 0, true)]
-    [InlineData(10, 4, false)]
-    [InlineData(31, 2, true)]
-    public void Matches_the_dense_block_and_gather(int d, int f, bool unsorted)
+    [InlineData(3, 0, false, false)]
+    [InlineData(18, 0, true, false)]
+    [InlineData(10, 4, false, false)]
+    [InlineData(31, 2, true, false)]
+    [InlineData(18, 0, false, true)]
+    [InlineData(10, 2, true, true)]
+    public void Matches_the_dense_block_and_gather(int d, int f, bool unsorted, bool squared)
     {
         using var scope = NewDisposeScope();
         using var gen = new TorchSharp.torch.Generator(7);
@@ -61,8 +63,10 @@ public sealed class TargetOutputTests
         var (z1, w1, b1, s1) = Parameters(rowCount, geneCount, d, f, gen);
         var (z2, w2, b2, s2) = (Clone(z1), Clone(w1), Clone(b1), s1 is null ? null : Clone(s1));
         var features = f > 0 ? rand(n, f, generator: gen) : null;
-        var custom = f > 0 ? TargetOutput.apply(new TargetIndex(rows, genes), z1, w1, b1, s1!, features!) : TargetOutput.apply(new TargetIndex(rows, genes), z1, w1, b1);
+        var y = squared ? randn(n, generator: gen) : null;
+        var custom = TargetOutput.apply(new TargetIndex(rows, genes), z1, w1, b1, s1!, features!, y!);
         var reference = Reference(z2, w2, b2, s2, features, rows, genes);
+        if (y is not null) reference = (reference - y).square();
         Assert.True(allclose(custom, reference, rtol: 1e-5, atol: 1e-6));
         var weights = randn(n, generator: gen);
         (custom * weights).sum().backward();
@@ -73,6 +77,22 @@ public sealed class TargetOutputTests
         if (f > 0) AssertClose(s2!.grad!, s1!.grad!);
         Assert.Equal(0f, z1.grad![rowCount - 1].abs().sum().item<float>());
         Assert.Equal(0f, w1.grad![geneCount - 1].abs().sum().item<float>());
+    }
+
+    [Fact]
+    public void Squared_errors_hand_checked()
+    {
+        using var scope = NewDisposeScope();
+        // Output 6 at (0, 2) as above, target 4: error 4, gradient through the square 2 (6 - 4) = 4 times W2t[2] = (8, 8).
+        var z = tensor(new float[] { 1, 2, 3, -1 }, 2, 2).requires_grad_();
+        var w = tensor(new float[] { 1, 0, 0, 1, 2, 2 }, 3, 2).requires_grad_();
+        var b = tensor(new float[] { 0.5f, -0.5f, 0 }).requires_grad_();
+        var errors = TargetOutput.apply(new TargetIndex(new[] { 0 }, new[] { 2 }), z, w, b, null!, null!, tensor(new float[] { 4 }));
+        Assert.Equal(new[] { 4f }, errors.data<float>().ToArray());
+        errors.sum().backward();
+        Assert.Equal(new[] { 8f, 8, 0, 0 }, z.grad!.data<float>().ToArray());
+        Assert.Equal(new[] { 0f, 0, 0, 0, 4, 8 }, w.grad!.data<float>().ToArray());
+        Assert.Equal(new[] { 0f, 0, 4 }, b.grad!.data<float>().ToArray());
     }
 
     [Fact]
@@ -104,6 +124,9 @@ public sealed class TargetOutputTests
         Tensor without;
         using (no_grad()) without = model.OutputAt(z, rows, genes, features);
         Assert.Equal(withGrad.detach().data<float>().ToArray(), without.data<float>().ToArray());
+        var y = rand(6, generator: gen);
+        var errors = model.SquaredErrorsAt(z, rows, genes, features, y);
+        Assert.True(allclose(errors, (withGrad - y).square(), rtol: 1e-5, atol: 1e-6));
         var reference = (z.mm(model.parameters().ElementAt(2).t()) + model.parameters().ElementAt(3)).flatten()
             .index_select(0, rows * 7 + genes);
         // Skip coefficients start at zero, so the skip term adds nothing here.
@@ -126,9 +149,13 @@ public sealed class TargetOutputTests
 
     private static Tensor Clone(Tensor t) => t.detach().clone().requires_grad_();
 
+    // Within 1e-5 of the gradient's largest magnitude: sums in another order differ by rounding, and a squared error's
+    // residual (output - target) can cancel, so an elementwise relative bound would test rounding, not the function.
     private static void AssertClose(Tensor expected, Tensor actual)
     {
-        Assert.True(expected.abs().sum().item<float>() > 0);
-        Assert.True(allclose(actual, expected, rtol: 1e-5, atol: 1e-5), $"max difference {(actual - expected).abs().max().item<float>()}");
+        float scale = expected.abs().max().item<float>();
+        Assert.True(scale > 0);
+        float difference = (actual - expected).abs().max().item<float>();
+        Assert.True(difference <= 1e-5f * Math.Max(1, scale), $"max difference {difference} at scale {scale}");
     }
 }
