@@ -31,7 +31,8 @@ internal static class ScaleBenchmark
 
     /// <summary>What one child run measured.</summary>
     internal sealed record RunReport(int Cells, int GenesKept, long NonZeros, double ReadS, double SelectS, double NormalizeS,
-        double GraphS, double TrainS, double ImputeWriteS, double TotalS, long PeakRssKb, int EpochsRun, int BestEpoch, long OutputBytes);
+        double GraphS, double TrainS, double ImputeWriteS, double TotalS, long PeakRssKb, int EpochsRun, int BestEpoch, long OutputBytes,
+        double CpuS = double.NaN);
 
     internal static void Run(string[] args, Func<string, string?> option, Action<string> line)
     {
@@ -49,10 +50,12 @@ internal static class ScaleBenchmark
              "`ImputeWithScGnn` with the library defaults (fit), then transform and stream the imputed matrix to a wide Parquet file. " +
              "Stages are timed separately; graph = from the start of the imputer's fit to its first epoch (PCA, kNN, adjacency, " +
              "training targets and start), train = the epochs; impute + write run together because the writer pulls rows " +
-             "through the transform. Peak RSS is the child's `VmHWM` (/proc/self/status at exit; polled by the parent as a check).");
+             "through the transform. Peak RSS is the child's `VmHWM` (/proc/self/status at exit; polled by the parent as a check); CPU s is the child's " +
+             "processor time (both cores), which other jobs on the machine inflate far less than wall time. The child's log " +
+             "(`run-<cells>.log`) times every sub-step of the graph stage in wall and CPU seconds.");
         line("");
-        line("| cells | genes kept | non-zeros | read s | select s | normalize s | graph s | train s (epochs, kept) | impute + write s | total s | peak RSS | machine load (1-min avg, start / end) | status |");
-        line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+        line("| cells | genes kept | non-zeros | read s | select s | normalize s | graph s | train s (epochs, kept) | impute + write s | total s | CPU s | peak RSS | machine load (1-min avg, start / end) | status |");
+        line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
         var done = new List<RunReport>();
         foreach (int n in sizes)
         {
@@ -72,12 +75,12 @@ internal static class ScaleBenchmark
                 r = r with { PeakRssKb = peak };
                 done.Add(r);
                 line($"| {n:N0} | {r.GenesKept:N0} | {r.NonZeros:N0} | {r.ReadS:F1} | {r.SelectS:F1} | {r.NormalizeS:F1} | {r.GraphS:F1} | " +
-                     $"{r.TrainS:F1} ({r.EpochsRun}, {r.BestEpoch}) | {r.ImputeWriteS:F1} | **{r.TotalS:F1}** | **{Gb(peak)}** | {loadStart} / {LoadAverage()} | ok, output {r.OutputBytes / 1048576.0:F0} MiB |");
+                     $"{r.TrainS:F1} ({r.EpochsRun}, {r.BestEpoch}) | {r.ImputeWriteS:F1} | **{r.TotalS:F1}** | {r.CpuS:F0} | **{Gb(peak)}** | {loadStart} / {LoadAverage()} | ok, output {r.OutputBytes / 1048576.0:F0} MiB |");
             }
             else
             {
                 string why = timedOut ? $"stopped after the {timeoutMin:F0}-min limit" : $"exit {exit}; see run-{n}.log";
-                line($"| {n:N0} | | | | | | | | | {wall:F0} (wall) | {Gb(polledKb)} (polled) | {loadStart} / {LoadAverage()} | {why} |");
+                line($"| {n:N0} | | | | | | | | | {wall:F0} (wall) | | {Gb(polledKb)} (polled) | {loadStart} / {LoadAverage()} | {why} |");
             }
             if (!keep) File.Delete(output);
         }
@@ -256,7 +259,8 @@ internal static class ScaleBenchmark
         double imputeWrite = Lap(sw);
         Console.Error.WriteLine($"impute + write: {imputeWrite:F1} s");
         var r = new RunReport(matrix.CellCount, genesKept, matrix.NonZeroCount, read, select, normalize, graph, train, imputeWrite,
-            total.Elapsed.TotalSeconds, HighWaterKb("/proc/self/status"), epochs, imputer.BestEpoch, new FileInfo(output).Length);
+            total.Elapsed.TotalSeconds, HighWaterKb("/proc/self/status"), epochs, imputer.BestEpoch, new FileInfo(output).Length,
+            Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
         File.WriteAllText(report, JsonSerializer.Serialize(r));
         return 0;
     }
