@@ -17,7 +17,8 @@ namespace ScGnn.Benchmarks;
 /// the masked entries of the protocol's test cells (the cells the in-process protocol holds out for that seed), next
 /// to the in-process protocol (library default, trained on the given mask) on the same entries; and on every masked
 /// entry. Options: <c>--datasets a,b</c>, <c>--seeds N</c> (1..N, default 5), <c>--app PATH</c> (scgnn.dll, default the
-/// Release build of src/ScGnn.Samples), <c>--work DIR</c>, <c>--threads N</c> (passed to the app).
+/// Release build of src/ScGnn.Samples), <c>--work DIR</c>, <c>--threads N</c> (passed to the app), <c>--own-mask SETTINGS</c>
+/// (the app's fit in this process instead, with <c>--set</c>-style overrides, for experiments).
 /// </summary>
 internal static class BlackBoxBenchmark
 {
@@ -32,6 +33,8 @@ internal static class BlackBoxBenchmark
         string work = option("--work") ?? Path.Combine(Path.GetTempPath(), $"scgnn-blackbox-{Environment.ProcessId}");
         Directory.CreateDirectory(work);
         string? threads = option("--threads");
+        // --own-mask "<settings>": instead of the app, its fit in process with these --set-style overrides ("" for none).
+        string? ownMask = option("--own-mask");
 
         line("Test cells: the protocol's 5 % held-out cells for the seed (10 cells on zeisel_saver200). In-process: " +
              "`ImputationProtocol`'s steps with the library default, trained on the given mask's training-cell entries. " +
@@ -61,6 +64,8 @@ internal static class BlackBoxBenchmark
                 var o = new ScGnnOptions { Seed = seed, Device = ScGnnDevice.Cpu, OutputColumnName = "ProtocolImputed",
                     MaskColumnName = DropoutSimulatingEstimator.Defaults.MaskColumnName };
                 o.TestFraction = ScGnnTrainer.PaperDefaults.TestFraction;
+                // --own-mask with --epochs-in N: the in-process protocol's fit is cut to N epochs (its test cells are the same).
+                if (option("--epochs-in") is { } epochsIn) o.Epochs = int.Parse(epochsIn, CultureInfo.InvariantCulture);
                 var imputer = ml.Transforms.ImputeWithScGnn(o).Fit(masked);
                 var inProcess = ExpressionMatrix.FromDataView(imputer.Transform(masked), o.OutputColumnName);
                 var test = new HashSet<int>(imputer.TestCells);
@@ -71,10 +76,23 @@ internal static class BlackBoxBenchmark
                 string output = Path.Combine(work, $"{ds}-seed{seed}-imputed.parquet");
                 ExpressionFile.Write(maskedMatrix, input);
                 var sw = Stopwatch.StartNew();
-                RunApp(app, $"impute --input {input} --output {output} --no-filter --no-normalize --seed {seed}" +
-                    (threads is null ? "" : $" --threads {threads}"), Path.Combine(work, $"{ds}-seed{seed}.log"));
+                ExpressionMatrix blackBox;
+                if (ownMask is not null)
+                {
+                    // The app's fit in this process (its own mask, no test cells), with --set overrides: for experiments.
+                    var own = new ScGnnOptions { Seed = seed, Device = ScGnnDevice.Cpu };
+                    BenchSettings.Apply(own, ownMask);
+                    blackBox = ExpressionFile.Read(input);
+                    var fitted = ml.Transforms.ImputeWithScGnn(own).Fit(blackBox.ToDataView());
+                    blackBox = ExpressionMatrix.FromDataView(fitted.Transform(blackBox.ToDataView()), own.OutputColumnName);
+                }
+                else
+                {
+                    RunApp(app, $"impute --input {input} --output {output} --no-filter --no-normalize --seed {seed}" +
+                        (threads is null ? "" : $" --threads {threads}"), Path.Combine(work, $"{ds}-seed{seed}.log"));
+                    blackBox = ExpressionFile.Read(output);
+                }
                 double appSeconds = sw.Elapsed.TotalSeconds;
-                var blackBox = ExpressionFile.Read(output);
                 if (blackBox.CellCount != truth.CellCount || blackBox.GeneCount != truth.GeneCount)
                     throw new InvalidOperationException($"{output}: {blackBox.CellCount} x {blackBox.GeneCount}, expected {truth.CellCount} x {truth.GeneCount}.");
 
@@ -87,7 +105,7 @@ internal static class BlackBoxBenchmark
                     $"{bbTest.Mse:F2} / {bbTest.PearsonR:F3} | {bbAll.Mse:F2} / {bbAll.PearsonR:F3} | {entries:N0} | {appSeconds:F1} |";
                 line(row);
                 File.Delete(input);
-                File.Delete(output);
+                if (File.Exists(output)) File.Delete(output);
             }
             line($"| **{ds} mean** | 1-{seeds} | **{rows.Average(r => r.InMse):F2} / {rows.Average(r => r.InR):F3}** | " +
                  $"**{rows.Average(r => r.BbMse):F2} / {rows.Average(r => r.BbR):F3}** | {rows.Average(r => r.AllMse):F2} / {rows.Average(r => r.AllR):F3} | | |");

@@ -209,20 +209,7 @@ static string Stat(List<double> v, int digits)
     return $"{mean.ToString(f, CultureInfo.InvariantCulture)} ± {sd.ToString(f, CultureInfo.InvariantCulture)}";
 }
 
-// --set Name=Value[,Name=Value...]: override ScGnnOptions properties, e.g. --set NeighborCount=10,InputScale=Log1pInput
-// (the internal configuration switches too, so that the experiments in docs/BENCHMARKS.md can be re-run).
-static void ApplySettings(ScGnnOptions model, string? settings)
-{
-    foreach (var pair in (settings ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
-    {
-        var kv = pair.Split('=', 2);
-        var prop = typeof(ScGnnOptions).GetProperty(kv[0], System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic)
-            ?? throw new ArgumentException($"--set: ScGnnOptions has no property '{kv[0]}'.");
-        var type = Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType;
-        object value = type.IsEnum ? Enum.Parse(type, kv[1]) : Convert.ChangeType(kv[1], type, CultureInfo.InvariantCulture);
-        prop.SetValue(model, value);
-    }
-}
+static void ApplySettings(ScGnnOptions model, string? settings) => ScGnn.Benchmarks.BenchSettings.Apply(model, settings);
 
 void Header(string title, string cmd)
 {

@@ -31,7 +31,18 @@ internal static class NeighborFeatures
     /// The features at the entries <c>(cells[e], genes[e])</c>, entries x (PerHop x hops) row-major, ordered per entry
     /// [mean_1, expressed_1, mean_2, expressed_2, ...]. Entries must be grouped by cell (sorted by cell is enough).
     /// </summary>
-    internal static float[] AtEntries(NormalizedAdjacency a, CsrMatrix x, int hops, ReadOnlySpan<int> cells, ReadOnlySpan<int> genes)
+    /// <param name="a">The cell graph.</param>
+    /// <param name="x">The input, cells x genes.</param>
+    /// <param name="hops">Hops.</param>
+    /// <param name="cells">Each entry's cell.</param>
+    /// <param name="genes">Each entry's gene.</param>
+    /// <param name="meanScale">
+    /// Multiplies the means (zeros included; the expressed means are kept): <c>1 / (1 - rate)</c> when
+    /// <paramref name="x"/> lacks a random fraction <c>rate</c> of the non-zeros that the features will be computed
+    /// from at imputation, so that the means have the expectation they will have there (inverted dropout).
+    /// </param>
+    internal static float[] AtEntries(NormalizedAdjacency a, CsrMatrix x, int hops, ReadOnlySpan<int> cells, ReadOnlySpan<int> genes,
+        float meanScale = 1f)
     {
         CheckHops(hops);
         if (cells.Length != genes.Length) throw new ArgumentException("cells and genes differ in length.");
@@ -51,7 +62,7 @@ internal static class NeighborFeatures
             for (int e = starts[r]; e < starts[r + 1]; e++)
                 for (int h = 0; h < hops; h++)
                 {
-                    result[(long)e * f + PerHop * h] = ws.Mean(h, geneArr[e]);
+                    result[(long)e * f + PerHop * h] = ws.Mean(h, geneArr[e]) * meanScale;
                     result[(long)e * f + PerHop * h + 1] = ws.Expressed(h, geneArr[e]);
                 }
         });

@@ -23,8 +23,9 @@ internal static class SkipStart
     /// <param name="hops">Hops of the features.</param>
     /// <param name="targets">The masked training targets with their features.</param>
     /// <param name="observedCells">Ascending cells whose observed values are extra targets, or null.</param>
+    /// <param name="meanScale">The features' mean scale (<see cref="NeighborFeatures.AtEntries"/>), as the targets' features have.</param>
     internal static (float[][] Coefficients, float[] Intercept) Fit(NormalizedAdjacency a, CsrMatrix x, int hops, GcnTargets targets,
-        int[]? observedCells)
+        int[]? observedCells, float meanScale = 1f)
     {
         int f = NeighborFeatures.PerHop * hops;
         var ls = new NeighborFeatures.LeastSquares(f, x.Columns);
@@ -36,7 +37,7 @@ internal static class SkipStart
             foreach (var chunk in observedCells.Chunk(ObservedCellsPerChunk))
             {
                 var (cells, genes, values) = NonZeros(x, chunk, targets, targetStarts, isTarget);
-                ls.Add(genes, values, NeighborFeatures.AtEntries(a, x, hops, cells, genes));
+                ls.Add(genes, values, NeighborFeatures.AtEntries(a, x, hops, cells, genes, meanScale));
             }
         }
         return ls.Solve();
@@ -71,8 +72,9 @@ internal static class SkipStart
     /// <param name="genes">Target genes.</param>
     /// <param name="values">Target values.</param>
     /// <param name="observedCells">Ascending cells whose observed values are extra targets, or null.</param>
+    /// <param name="meanScale">The features' mean scale (<see cref="NeighborFeatures.AtEntries"/>).</param>
     internal static (GcnTargets Train, (float[][] Coefficients, float[] Intercept) Start) FitWithTargets(NormalizedAdjacency a, CsrMatrix x,
-        int hops, int[] cells, int[] genes, float[] values, int[]? observedCells)
+        int hops, int[] cells, int[] genes, float[] values, int[]? observedCells, float meanScale = 1f)
     {
         int f = NeighborFeatures.PerHop * hops;
         var features = new float[(long)cells.Length * f];
@@ -119,7 +121,7 @@ internal static class SkipStart
                 }
                 for (int e = cellStart; e < firstTarget; e++) isTarget[genes[e]] = false;
             }
-            var all = NeighborFeatures.AtEntries(a, x, hops, CollectionsMarshal.AsSpan(eCells), CollectionsMarshal.AsSpan(eGenes));
+            var all = NeighborFeatures.AtEntries(a, x, hops, CollectionsMarshal.AsSpan(eCells), CollectionsMarshal.AsSpan(eGenes), meanScale);
             var obsFeatures = new float[(long)oGenes.Count * f];
             long tAt = (long)targetStart * f, oAt = 0;
             for (int e = 0; e < kind.Count; e++)
@@ -137,6 +139,7 @@ internal static class SkipStart
     }
 
     /// <summary>The targets with their skip features attached.</summary>
-    internal static GcnTargets WithFeatures(NormalizedAdjacency a, CsrMatrix x, int hops, int[] cells, int[] genes, float[] values) =>
-        new(cells, genes, values, NeighborFeatures.AtEntries(a, x, hops, cells, genes));
+    internal static GcnTargets WithFeatures(NormalizedAdjacency a, CsrMatrix x, int hops, int[] cells, int[] genes, float[] values,
+        float meanScale = 1f) =>
+        new(cells, genes, values, NeighborFeatures.AtEntries(a, x, hops, cells, genes, meanScale));
 }

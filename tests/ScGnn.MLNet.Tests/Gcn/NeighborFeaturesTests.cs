@@ -31,6 +31,16 @@ public sealed class NeighborFeaturesTests
     }
 
     [Fact]
+    public void The_mean_scale_multiplies_the_means_and_keeps_the_expressed_means()
+    {
+        // The path of the test above; entries (1, 0) and (1, 1): means 1 and 1.5, expressed means 2 and 3.
+        var a = NormalizedAdjacency.FromNeighbors(new[] { new[] { 1 }, new[] { 0, 2 }, new[] { 1 } });
+        var x = CsrMatrix.FromDense(new float[] { 2, 0, 4, 6, 0, 3 }, 3, 2);
+        var f = NeighborFeatures.AtEntries(a, x, 1, new[] { 1, 1 }, new[] { 0, 1 }, meanScale: 1 / 0.8f);
+        Assert.Equal(new[] { 1.25f, 2, 1.875f, 3 }, f);
+    }
+
+    [Fact]
     public void Block_rows_from_a_sparse_matrix_are_bit_identical_to_the_whole_batch()
     {
         // 12 cells on a ring (each lists the next two), 5 genes with zeros; three hops, rows 4..8 only.
