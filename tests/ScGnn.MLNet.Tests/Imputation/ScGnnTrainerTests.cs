@@ -224,9 +224,9 @@ public sealed class ScGnnTrainerTests
     {
         var ml = new MLContext(1);
         var train = TwoGroupData.Create().Observed;
-        // A new batch in which gene 0 is 1 in one cell and 0 elsewhere: uncapped, the network predicts above that.
+        // A new batch in which gene 0 is 0.1 in one cell and 0 elsewhere: uncapped, the network predicts above that.
         var dense = TwoGroupData.Create(seed: 11).Observed.ToDense();
-        for (int i = 0; i < 60; i++) dense[i * 40] = i == 0 ? 1 : 0;
+        for (int i = 0; i < 60; i++) dense[i * 40] = i == 0 ? 0.1f : 0;
         var batch = ExpressionMatrix.FromDense(dense, Enumerable.Range(0, 60).Select(i => $"n{i}").ToArray(), train.GeneIds.ToArray()).ToDataView();
         float Gene0Max(bool cap)
         {
@@ -240,8 +240,8 @@ public sealed class ScGnnTrainerTests
             return Column(model.Transform(batch), ScGnnTrainer.Defaults.OutputColumnName).Max(row => row[0]);
         }
         float uncapped = Gene0Max(cap: false);
-        Assert.True(uncapped > 1.05f, $"uncapped gene-0 maximum {uncapped}");
-        Assert.Equal(1f, Gene0Max(cap: true), 5);
+        Assert.True(uncapped > 0.105f, $"uncapped gene-0 maximum {uncapped}");
+        Assert.Equal(0.1f, Gene0Max(cap: true), 5);
     }
 
     [Fact]
