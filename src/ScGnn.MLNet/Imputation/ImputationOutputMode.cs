@@ -15,7 +15,8 @@ public enum ImputationOutputMode
     /// count (the model's k halved, as is, or doubled) and the steps t (0-10) are chosen per batch by molecular
     /// cross-validation: the (k, t) whose smoothing of half of each value's molecules best predicts the other half.
     /// t = 0, the input unchanged, when no smoothing predicts held-out molecules better. The network's values are not
-    /// used: KMeans on them does worse than on this output (docs/benchmarks/clustering.md).
+    /// used: KMeans on them does worse than on this output (docs/benchmarks/clustering.md). The batch stays sparse:
+    /// above one block (4 M values) each block of output rows is computed from the sparse rows of <c>P^t</c>.
     /// </summary>
     Smoothed = 2,
 }
