@@ -107,7 +107,7 @@ void Speed()
     double epoch = (stamps[^1] - stamps[100]) / (stamps.Count - 101);
     double floorSquare = floorMacs / squareRate, floorShape = floorMacs / shapeRate;
     Line($"- data: pbmc3k after gene selection and median normalization: {n:N0} cells x {genes:N0} genes ({matrix.Density:P1} non-zero), hidden {hidden}; torch threads {threads}");
-    Line($"- training: TorchSharp autograd + torch.optim.Adam on the whole graph (dense input block, sparse COO adjacency)");
+    Line($"- training: TorchSharp autograd + torch.optim.Adam on the whole graph; on the CPU `X W1`, `Â H` and the output at the targets are the custom autograd functions `SparseInputProduct`, `AdjacencyProduct` and `TargetOutput` (docs/BENCHMARKS.md section 2)");
     Line($"- machine matrix-multiply rate (TorchSharp sgemm, measured in this run): {squareRate / 1e9:F1} GMAC/s at 2048^3, {shapeRate / 1e9:F1} GMAC/s at the model's shape ({n} x {genes} x {hidden})");
     Line($"- arithmetic floor per epoch (4 x cells x genes x genes/64 = {floorMacs / 1e6:F0} M multiply-adds): {floorSquare * 1e3:F2} ms at the square rate, {floorShape * 1e3:F2} ms at the shape rate");
     Line($"- measured epoch (mean of epochs 101-1000): {epoch * 1e3:F2} ms = **{epoch / floorSquare:F2}x** the floor at the square rate ({epoch / floorShape:F2}x at the shape rate)");
