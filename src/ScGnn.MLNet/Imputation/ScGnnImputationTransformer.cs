@@ -20,8 +20,8 @@ namespace ScGnn.MLNet.Imputation;
 /// </summary>
 /// <remarks>
 /// The PCA basis and the network weights are kept, so any batch of cells can be imputed: the batch gets its own
-/// kNN graph in the fitted PCA space, except the very cells the model was fitted on (same genes and values, in the
-/// same order), which reuse the fitted graph. Rows are computed lazily, one block of cells at a time. Because the
+/// kNN graph in the fitted PCA space, except the very matrix the fitted graph was built on (the masked input, which
+/// is the input itself only with a given mask), which reuses it. Rows are computed lazily, one block of cells at a time. Because the
 /// graph needs all cells of a batch at once, this transformer cannot back a <c>PredictionEngine</c>: creating one
 /// fails with an explanation; use <see cref="Transform"/> on a batch. Genes are matched by slot name; a batch whose
 /// genes differ fails with the missing and extra genes listed unless <see cref="WithGeneAlignment"/> is used.

@@ -1,3 +1,4 @@
+using ScGnn.MLNet.Graph;
 using ScGnn.MLNet.Imputation;
 using ScGnn.MLNet.Numerics;
 
@@ -29,12 +30,23 @@ public sealed class ScGnnPredictorTests
     public void The_fitted_graph_is_what_the_fit_trained_on()
     {
         var x = CsrMatrix.From(TwoGroupData.Create().Observed);
-        var fit = ScGnnEngine.Fit(x, null, new ScGnnOptions { Epochs = 2, BottleneckRatio = 8, PrincipalComponentCount = 8, Device = ScGnnDevice.Cpu });
+        var o = new ScGnnOptions { Epochs = 2, BottleneckRatio = 8, PrincipalComponentCount = 8, Device = ScGnnDevice.Cpu };
+        var fit = ScGnnEngine.Fit(x, null, o);
         Assert.Equal(60, fit.Graph.Count);
-        Assert.Equal(ScGnnEngine.Fingerprint(x), fit.InputFingerprint);
+        // The graph of the masked input the fit drew (the same draw), not of x: a target's neighbours are chosen
+        // without its value. Only that matrix is recognized as the fitted graph's input.
+        var masked = TrainingTargets.Create(x, null, o, new Random(o.Seed)).Input;
+        Assert.True(masked.StoredCount < x.StoredCount);
+        var (_, expected) = CellGraph.Fit(ScaledInputs.Of(masked, o.GraphOnLog1p, o.InputScale).Graph, o.PrincipalComponentCount, o.NeighborCount,
+            ScGnnEngine.GraphSeed);
+        Assert.Equal(expected.RowPointers, fit.Graph.RowPointers);
+        Assert.Equal(expected.Columns, fit.Graph.Columns);
+        Assert.Equal(expected.Values, fit.Graph.Values);
+        Assert.Equal(ScGnnEngine.Fingerprint(masked), fit.InputFingerprint);
+        Assert.NotEqual(ScGnnEngine.Fingerprint(x), fit.InputFingerprint);
         // One value changed, one more cell or one gene fewer: another batch.
-        var changed = CsrMatrix.FromDense(x.ToDense().Select((v, i) => i == 7 ? v + 1 : v).ToArray(), 60, 40);
+        var changed = CsrMatrix.FromDense(masked.ToDense().Select((v, i) => i == 7 ? v + 1 : v).ToArray(), 60, 40);
         Assert.NotEqual(fit.InputFingerprint, ScGnnEngine.Fingerprint(changed));
-        Assert.NotEqual(fit.InputFingerprint, ScGnnEngine.Fingerprint(CsrMatrix.FromDense(x.ToDense(0, 59), 59, 40)));
+        Assert.NotEqual(fit.InputFingerprint, ScGnnEngine.Fingerprint(CsrMatrix.FromDense(masked.ToDense(0, 59), 59, 40)));
     }
 }
