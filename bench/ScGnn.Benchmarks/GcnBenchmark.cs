@@ -77,8 +77,7 @@ internal static class GcnBenchmark
         line($"| output + {f}-feature skip term at the targets, forward + backward (`TargetOutput` vs dense block + gather + `index_select` skip term) | {blockSkip:F2} ms | {fusedSkip:F2} ms | {blockSkip / fusedSkip:F1}x |");
         line("");
 
-        var train = SkipStart.WithFeatures(a, x, 2, cells, genes, entries.Select(_ => 1f).ToArray());
-        var start = SkipStart.Fit(a, x, 2, train, null);
+        var (train, start) = SkipStart.FitWithTargets(a, x, 2, cells, genes, entries.Select(_ => 1f).ToArray(), null);
         foreach (bool withSkip in new[] { false, true })
         {
             var t = withSkip ? train : train with { Features = null };

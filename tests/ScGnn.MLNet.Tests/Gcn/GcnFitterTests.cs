@@ -17,7 +17,7 @@ public sealed class GcnFitterTests
 
     private static GcnFit Fit(GcnProblem p, GcnTrainingSettings s, bool skip = false)
     {
-        var start = skip ? SkipStart.Fit(p.Adjacency, p.Input, 1, p.Train, null) : ((float[][], float[])?)null;
+        var start = skip ? TwoPassSkipStart.Fit(p.Adjacency, p.Input, 1, p.Train, null) : ((float[][], float[])?)null;
         return GcnFitter.Fit(p.Adjacency, p.Input, Hidden, p.Train, p.Validation, start, s);
     }
 
@@ -178,7 +178,7 @@ public sealed class GcnFitterTests
     public void A_zero_output_start_begins_exactly_at_the_skip_start()
     {
         var p = new GcnProblem(features: true);
-        var start = SkipStart.Fit(p.Adjacency, p.Input, 1, p.Train, null);
+        var start = TwoPassSkipStart.Fit(p.Adjacency, p.Input, 1, p.Train, null);
         var s = new GcnTrainingSettings { Epochs = 1, Seed = 4, ZeroOutputStart = true };
         var fit = GcnFitter.Fit(p.Adjacency, p.Input, Hidden, p.Train, p.Validation, start, s);
         Assert.Equal(0, fit.BestEpoch);
@@ -201,7 +201,7 @@ public sealed class GcnFitterTests
     public void A_whole_fit_leaks_no_tensors(int? batchCells)
     {
         var p = new GcnProblem(features: true);
-        var start = SkipStart.Fit(p.Adjacency, p.Input, 1, p.Train, null);
+        var start = TwoPassSkipStart.Fit(p.Adjacency, p.Input, 1, p.Train, null);
         var s = new GcnTrainingSettings { Epochs = 15, Seed = 1, BatchCells = batchCells, Patience = 100 };
         GcnFitter.Fit(p.Adjacency, p.Input, Hidden, p.Train, p.Validation, start, s); // warm up lazy statics
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;

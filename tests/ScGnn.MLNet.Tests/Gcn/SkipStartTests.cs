@@ -16,7 +16,7 @@ public sealed class SkipStartTests
         // Observed cells: every other cell, so some hold targets only, some observed values only, some both.
         int[]? observedCells = observed ? Enumerable.Range(0, p.Cells).Where(c => c % 2 == 0).ToArray() : null;
         var twoPass = SkipStart.WithFeatures(p.Adjacency, p.Input, hops, t.Cells, t.Genes, t.Values);
-        var (c2, i2) = SkipStart.Fit(p.Adjacency, p.Input, hops, twoPass, observedCells);
+        var (c2, i2) = TwoPassSkipStart.Fit(p.Adjacency, p.Input, hops, twoPass, observedCells);
         var (onePass, (c1, i1)) = SkipStart.FitWithTargets(p.Adjacency, p.Input, hops, t.Cells, t.Genes, t.Values, observedCells);
         Assert.Equal(twoPass.Features, onePass.Features);
         Assert.Equal(t.Cells, onePass.Cells);
