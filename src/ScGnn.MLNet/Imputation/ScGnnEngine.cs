@@ -82,7 +82,7 @@ internal static class ScGnnEngine
             // (zeros included) are scaled by 1 / (1 - Rate) to the expectation they have there; unscaled they made
             // dense genes overshoot. Features from the observed input instead lost on zeisel and pbmc3k: the graph saw
             // every fitted entry but none of the imputed ones (docs/BENCHMARKS.md, black box).
-            float meanScale = ReferenceEquals(targets.Input, x) ? 1f : (float)(1 / (1 - targets.Rate));
+            float meanScale = givenMask is null ? (float)(1 / (1 - targets.Rate)) : 1f;
             GcnTargets train, validation;
             (float[][], float[])? skipStart = null;
             using (monitor.Stage(o.SkipConnection ? "skip features at the targets and skip start" : "targets"))
