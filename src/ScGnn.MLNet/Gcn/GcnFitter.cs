@@ -118,8 +118,15 @@ internal static class GcnFitter
         double keptLoss = double.PositiveInfinity, lowest = double.PositiveInfinity;
         int keptEpoch = 0, lowestEpoch = 0;
         bool stopped = false;
+        // On the CPU the step's heavy products are the custom functions' C# kernels (on .NET threads); its TorchSharp
+        // ops act on rows x hidden tensors, too small to gain from intra-op threads. Torch's OpenMP workers spin
+        // between parallel regions and, on a busy machine, hold each region's barrier for a scheduler time slice, so the
+        // epochs run torch single-threaded (docs/BENCHMARKS.md section 2 has the measured difference).
+        int torchThreads = get_num_threads();
+        bool singleThreaded = device.type == TorchSharp.DeviceType.CPU && torchThreads > 1;
         try
         {
+            if (singleThreaded) set_num_threads(1);
             for (int epoch = 1; epoch <= s.Epochs; epoch++)
             {
                 s.CheckAlive?.Invoke();
@@ -163,6 +170,7 @@ internal static class GcnFitter
         }
         finally
         {
+            if (singleThreaded) set_num_threads(torchThreads);
             startErrors?.Dispose();
             if (kept is not null) foreach (var k in kept) k.Dispose();
             run.Dispose();
