@@ -1,6 +1,7 @@
 using ScGnn.MLNet.Graph;
 using ScGnn.MLNet.Imputation;
 using ScGnn.MLNet.Numerics;
+using ScGnn.MLNet.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -118,15 +119,11 @@ internal static class GcnFitter
         double keptLoss = double.PositiveInfinity, lowest = double.PositiveInfinity;
         int keptEpoch = 0, lowestEpoch = 0;
         bool stopped = false;
-        // On the CPU the step's heavy products are the custom functions' C# kernels (on .NET threads); its TorchSharp
-        // ops act on rows x hidden tensors, too small to gain from intra-op threads. Torch's OpenMP workers spin
-        // between parallel regions and, on a busy machine, hold each region's barrier for a scheduler time slice, so the
-        // epochs run torch single-threaded (docs/BENCHMARKS.md section 2 has the measured difference).
-        int torchThreads = get_num_threads();
-        bool singleThreaded = device.type == TorchSharp.DeviceType.CPU && torchThreads > 1;
+        // On the CPU the step's heavy products are the custom functions' C# kernels (on .NET threads) and its TorchSharp
+        // ops act on rows x hidden tensors, too small to gain from intra-op threads: the epochs run torch single-threaded.
+        var torchThreads = device.type == TorchSharp.DeviceType.CPU ? TorchThreadScope.SingleThreaded() : null;
         try
         {
-            if (singleThreaded) set_num_threads(1);
             for (int epoch = 1; epoch <= s.Epochs; epoch++)
             {
                 s.CheckAlive?.Invoke();
@@ -170,7 +167,7 @@ internal static class GcnFitter
         }
         finally
         {
-            if (singleThreaded) set_num_threads(torchThreads);
+            torchThreads?.Dispose();
             startErrors?.Dispose();
             if (kept is not null) foreach (var k in kept) k.Dispose();
             run.Dispose();

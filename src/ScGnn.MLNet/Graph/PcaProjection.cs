@@ -115,7 +115,10 @@ internal sealed class PcaProjection
                     cov[(long)a * genes + b] = c;
                     cov[(long)b * genes + a] = c;
                 }
-            var (l, v) = linalg.eigh(tensor(cov, genes, genes));     // ascending
+            Tensor l, v;
+            // Single-threaded: LAPACK's eigensolver is thousands of short parallel regions (see TorchThreadScope).
+            using (TorchThreadScope.SingleThreaded())
+                (l, v) = linalg.eigh(tensor(cov, genes, genes));     // ascending
             values = l.flip(0)[..k];
             vectors = v.flip(1)[.., ..k];
         }
