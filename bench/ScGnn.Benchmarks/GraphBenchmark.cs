@@ -31,6 +31,7 @@ internal static class GraphBenchmark
         var matrix = ExpressionMatrix.FromDataView(normalized);
         var x = CsrMatrix.From(matrix).Log1p();
         int genes = x.Columns;
+        if (args_knnOnly(option)) { KnnAtScale(x, cells, components, k, int.Parse(option("--sample") ?? "2000", CultureInfo.InvariantCulture), line); return; }
         line($"Data: the `scale` simulation at {cells:N0} cells x {ScaleBenchmark.Genes:N0} genes ({ScaleBenchmark.Groups} groups), after " +
              $"`SelectVariableGenes` and `NormalizeMedianLibrarySize`: {genes:N0} genes, {x.StoredCount:N0} non-zeros " +
              $"({100.0 * x.StoredCount / ((double)cells * genes):F1} %), log1p. PCA {components} components, k = {k}; torch threads {TorchSharp.torch.get_num_threads()}.");
@@ -103,6 +104,48 @@ internal static class GraphBenchmark
         line("| graph | undirected edges | masked-entry MSE | MSE of predicting 0 |");
         line("|---|---:|---:|---:|");
         foreach (var r in results) line(r);
+    }
+
+    private static bool args_knnOnly(Func<string, string?> option) => option("--knn-only") is not null;
+
+    // kNN only, at sizes where the exact graph is too dear: the approximate graph's build time and its recall@k on a
+    // seeded sample of cells, each searched exactly against all cells.
+    private static void KnnAtScale(CsrMatrix x, int cells, int components, int k, int sample, Action<string> line)
+    {
+        var sw = Stopwatch.StartNew();
+        var pca = PcaProjection.Fit(x, components);
+        var embedding = pca.Transform(x);
+        double pcaS = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        var approximate = KnnGraph.NearestNeighbors(embedding, cells, components, k, NeighborSearch.Approximate, seed: 1);
+        double approxS = sw.Elapsed.TotalSeconds;
+        var pick = Enumerable.Range(0, cells).ToArray();
+        new Random(7).Shuffle(pick);
+        pick = pick.Take(Math.Min(sample, cells)).ToArray();
+        double recall = 0;
+        var recallLock = new object();
+        Parallel.ForEach(pick, i =>
+        {
+            var bestD = Enumerable.Repeat(double.PositiveInfinity, k).ToArray();
+            var bestJ = new int[k];
+            for (int j = 0; j < cells; j++)
+            {
+                if (j == i) continue;
+                double d = 0;
+                for (int c = 0; c < components; c++) { double t = (double)embedding[(long)i * components + c] - embedding[(long)j * components + c]; d += t * t; }
+                if (!(d < bestD[k - 1])) continue;
+                int at = k - 1;
+                while (at > 0 && d < bestD[at - 1]) { bestD[at] = bestD[at - 1]; bestJ[at] = bestJ[at - 1]; at--; }
+                bestD[at] = d; bestJ[at] = j;
+            }
+            var set = new HashSet<int>(approximate[i]);
+            double r = bestJ.Count(set.Contains) / (double)k;
+            lock (recallLock) recall += r;
+        });
+        recall /= pick.Length;
+        line($"| cells | PCA + projection s | approximate kNN s | recall@{k} on {pick.Length:N0} sampled cells |");
+        line("|---:|---:|---:|---:|");
+        line($"| {cells:N0} | {pcaS:F1} | {approxS:F1} | {recall:F4} |");
     }
 
     private static double MaxDiff(PcaProjection a, PcaProjection b, int components)

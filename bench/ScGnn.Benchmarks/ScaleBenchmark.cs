@@ -194,13 +194,16 @@ internal static class ScaleBenchmark
     }
 
     /// <summary>VmHWM (peak resident set) in kB from a /proc status file; 0 when unreadable.</summary>
-    internal static long HighWaterKb(string statusPath)
+    internal static long HighWaterKb(string statusPath) => StatusKb(statusPath, "VmHWM:");
+
+    // A kB field of /proc/<pid>/status (VmHWM: peak resident, VmRSS: resident now), 0 when unreadable.
+    private static long StatusKb(string statusPath, string field)
     {
         try
         {
             foreach (var l in File.ReadLines(statusPath))
-                if (l.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return long.Parse(l["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                if (l.StartsWith(field, StringComparison.Ordinal))
+                    return long.Parse(l[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
         }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
@@ -220,7 +223,9 @@ internal static class ScaleBenchmark
         ml.Log += (_, e) =>
         {
             if (e.RawMessage.StartsWith("ScGnn:", StringComparison.Ordinal))
-                Console.Error.WriteLine($"[{total.Elapsed.TotalSeconds,7:F1} s, cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,7:F1} s] {e.RawMessage}");
+                Console.Error.WriteLine($"[{total.Elapsed.TotalSeconds,7:F1} s, cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,7:F1} s, " +
+                    $"rss {StatusKb("/proc/self/status", "VmRSS:") / 1048576.0:F2} GB, peak {HighWaterKb("/proc/self/status") / 1048576.0:F2} GB, " +
+                    $"gc {GC.GetTotalMemory(false) / (1024.0 * 1024 * 1024):F2} GB] {e.RawMessage}");
         };
         var sw = Stopwatch.StartNew();
         var matrix = ExpressionFile.Read(input);

@@ -108,6 +108,11 @@ public sealed class ExpressionMatrix
     /// <summary>CSR row pointers (length <see cref="CellCount"/> + 1).</summary>
     public ReadOnlySpan<int> RowPointers => _rowPointers;
 
+    // The stored arrays, shared (never written) by the numeric core, which would otherwise copy the whole matrix.
+    internal int[] RowPointerArray => _rowPointers;
+    internal int[] ColumnIndexArray => _columnIndices;
+    internal float[] ValueArray => _values;
+
     /// <summary>CSR gene index of each stored entry.</summary>
     public ReadOnlySpan<int> ColumnIndices => _columnIndices;
 
@@ -240,8 +245,8 @@ public sealed class ExpressionMatrix
 
         var cellIds = new List<string>();
         var ptr = new List<int> { 0 };
-        var idx = new List<int>();
-        var val = new List<float>();
+        var idx = new Numerics.ChunkedBuilder<int>();
+        var val = new Numerics.ChunkedBuilder<float>();
         var cols = idCol is null ? new[] { exprCol } : new[] { exprCol, idCol.Value };
         using var cursor = data.GetRowCursor(cols);
         var getExpr = cursor.GetGetter<VBuffer<float>>(exprCol);
@@ -265,7 +270,9 @@ public sealed class ExpressionMatrix
                 for (int k = 0; k < values.Length; k++)
                     if (values[k] != 0) { idx.Add(indices[k]); val.Add(values[k]); }
             }
-            ptr.Add(idx.Count);
+            if (idx.Count > int.MaxValue)
+                throw new ArgumentException($"Column '{expressionColumnName}' holds more than {int.MaxValue:N0} non-zeros by cell {cellIds.Count:N0}; split the data.", nameof(data));
+            ptr.Add((int)idx.Count);
         }
         return new ExpressionMatrix(cellIds, geneIds ?? Enumerable.Range(0, genes).Select(j => "gene" + j).ToArray(),
             ptr.ToArray(), idx.ToArray(), val.ToArray());

@@ -13,12 +13,14 @@ namespace ScGnn.MLNet.Gcn;
 /// </summary>
 /// <remarks>
 /// <para>Small data trains on the whole graph, one Adam step per epoch, as the paper does. Above
-/// <see cref="WholeGraphEntries"/> input entries the cells are cut into balls of
-/// graph-local cells (<see cref="LocalityOrder(NormalizedAdjacency, int)"/>), and each batch of training cells is trained
-/// on its exact two-hop neighbourhood (<see cref="GcnSubgraph"/>), so one step's memory is bounded by the batch.</para>
-/// <para>Every epoch the weights entering it are scored on the validation targets: on the whole graph from the
-/// step's own hidden layer; in mini-batch mode by a pass over at most <see cref="MaxValidationCells"/> validation cells
-/// (a seeded sample, the same every epoch). The kept epoch is the lowest validation loss whose paired gain over the
+/// <see cref="WholeGraphEntries"/> input entries it trains Cluster-GCN style (Chiang et al. 2019): the cells are cut
+/// into balls of graph-local cells (<see cref="LocalityOrder(NormalizedAdjacency, int)"/>), each step draws
+/// <see cref="BallsPerBatch"/> balls at random and trains on the subgraph they induce
+/// (<see cref="GcnSubgraph.Induced"/>), so one step costs its batch, not the dataset. A whole-graph step and a
+/// mini-batch step are both one Adam update: mini-batch training runs at most <see cref="GcnTrainingSettings.Epochs"/>
+/// steps in all (<see cref="MiniBatchEpochs"/>).</para>
+/// <para>Every epoch the weights entering it are scored on the validation targets by the whole-graph forward pass that
+/// imputation uses. The kept epoch is the lowest validation loss whose paired gain over the
 /// start exceeds <see cref="GcnTrainingSettings.SelectionStandardErrors"/>; training stops when the validation loss has
 /// not reached a new low for <see cref="GcnTrainingSettings.Patience"/> steps (<see cref="PatienceEpochs"/>). Only the
 /// per-epoch losses (and the significance test on a new low) leave the device.</para>
@@ -28,11 +30,13 @@ internal static class GcnFitter
     /// <summary>Cells x genes up to which training uses the whole graph (64 Mi entries: a 256 MiB float block).</summary>
     internal const long WholeGraphEntries = 1L << 26;
 
-    /// <summary>Input entries (rows of the two-hop neighbourhood x genes) one automatic mini-batch aims at: a 128 MiB float block.</summary>
+    /// <summary>Cells x genes one automatic mini-batch aims at (32 Mi entries: about 50,000 cells of 640 genes).</summary>
     internal const long BatchInputEntries = 1L << 25;
 
-    /// <summary>Validation cells scored per epoch in mini-batch mode, a seeded sample when there are more.</summary>
-    internal const int MaxValidationCells = 2048;
+    /// <summary>Balls drawn for one mini-batch: several small clusters a step, redrawn every epoch, so that the edges
+    /// between balls are trained too and the batches differ from epoch to epoch (Cluster-GCN's stochastic multiple
+    /// partitions).</summary>
+    internal const int BallsPerBatch = 4;
 
     /// <summary>Fewest epochs of patience in mini-batch mode.</summary>
     internal const int MinPatienceEpochs = 2;
@@ -48,12 +52,18 @@ internal static class GcnFitter
         return Math.Max(MinPatienceEpochs, (patience + batchesPerEpoch - 1) / batchesPerEpoch);
     }
 
+    /// <summary>
+    /// Most epochs of mini-batch training: <paramref name="epochs"/> Adam steps in all, ceil(epochs / batches) passes, so
+    /// that the step count, and so about the work, is the whole-graph fit's at the size of one batch.
+    /// </summary>
+    internal static int MiniBatchEpochs(int epochs, int batchesPerEpoch) =>
+        batchesPerEpoch <= 1 ? epochs : Math.Max(1, (epochs + batchesPerEpoch - 1) / batchesPerEpoch);
+
+    /// <summary>Cells per mini-batch: <paramref name="given"/>, or about <see cref="BatchInputEntries"/> / genes.</summary>
+    internal static int BatchCellCount(int cells, int genes, int? given) =>
+        given ?? (int)Math.Clamp(BatchInputEntries / Math.Max(1, genes), Math.Min(cells, BallsPerBatch), cells);
+
     /// <summary>Whether training with these settings uses the whole graph (one step per epoch).</summary>
-    /// <remarks>
-    /// Not by cell count: on a kNN graph the exact two-hop neighbourhood of even a compact batch of a thousand cells
-    /// covers most of 100,000 cells (measured on the scale simulation), so below the memory limit a mini-batch step
-    /// costs about as much as a whole-graph step.
-    /// </remarks>
     internal static bool UsesWholeGraph(int cells, int genes, int? batchCells) =>
         batchCells is int b ? b >= cells : (long)cells * genes <= WholeGraphEntries;
 
@@ -95,22 +105,16 @@ internal static class GcnFitter
         if (UsesWholeGraph(cells, genes, s.BatchCells)) run = new WholeGraphRunner(adjacency, x, train, validation, model, optimizer, s);
         else
         {
-            var trainStarts = train.CellStarts(cells);
-            int ball, batchCells;
-            if (s.BatchCells is int given)
-            {
-                // Balls spanning about one batch of training cells.
-                int withEntries = Enumerable.Range(0, cells).Count(c => trainStarts[c + 1] > trainStarts[c]);
-                (ball, batchCells) = ((int)Math.Min(cells, (long)given * cells / Math.Max(1, withEntries)), given);
-            }
-            else (ball, batchCells) = AutomaticBatch(adjacency, trainStarts, genes);
-            run = new MiniBatchRunner(adjacency, x, train, validation, model, optimizer, s, batchCells, LocalityOrder(adjacency, ball));
+            int batchCells = BatchCellCount(cells, genes, s.BatchCells);
+            int ball = Math.Max(1, batchCells / BallsPerBatch);
+            run = new ClusterBatchRunner(adjacency, x, train, validation, model, optimizer, s, LocalityOrder(adjacency, ball), ball);
         }
+        int maxEpochs = MiniBatchEpochs(s.Epochs, run.BatchCount);
         int? patience = s.Patience is int steps ? PatienceEpochs(steps, run.BatchCount) : null;
         if (run.BatchCount > 1)
-            s.Log?.Invoke($"ScGnn: mini-batch training, {run.BatchCount} batches of up to {run.BatchCellCount} training cells per epoch " +
-                $"(exact two-hop neighbourhoods, up to {run.LargestInput} input cells); validation on {run.ValidationCellCount} cells; " +
-                (patience is int pe ? $"patience {pe} epochs ({s.Patience} steps)" : "no early stop"));
+            s.Log?.Invoke($"ScGnn: mini-batch training (Cluster-GCN), {run.BatchCount} batches of about {run.BatchCellCount} cells " +
+                $"({BallsPerBatch} balls of {run.BallCellCount} graph-local cells each) per epoch; up to {maxEpochs} epochs " +
+                $"({s.Epochs} steps); " + (patience is int pe ? $"patience {pe} epochs ({s.Patience} steps)" : "no early stop"));
 
         var history = new List<ScGnnEpochProgress>();
         bool hasVal = validation.Count > 0;
@@ -124,7 +128,7 @@ internal static class GcnFitter
         var torchThreads = device.type == TorchSharp.DeviceType.CPU ? TorchThreadScope.SingleThreaded() : null;
         try
         {
-            for (int epoch = 1; epoch <= s.Epochs; epoch++)
+            for (int epoch = 1; epoch <= maxEpochs; epoch++)
             {
                 s.CheckAlive?.Invoke();
                 // The weights entering this epoch are those of epoch - 1.
@@ -158,7 +162,7 @@ internal static class GcnFitter
                     break;
                 }
                 if (!hasVal) keptEpoch = epoch;
-                var progress = new ScGnnEpochProgress(epoch, s.Epochs, trainLoss.Value, valLoss, keptEpoch);
+                var progress = new ScGnnEpochProgress(epoch, maxEpochs, trainLoss.Value, valLoss, keptEpoch);
                 history.Add(progress);
                 s.Progress?.Invoke(progress);
             }
@@ -196,42 +200,6 @@ internal static class GcnFitter
         double sd = d.std().item<double>();
         double se = sd / Math.Sqrt(n);
         return se > 0 ? mean / se : mean > 0 ? double.PositiveInfinity : mean < 0 ? double.NegativeInfinity : 0;
-    }
-
-    /// <summary>
-    /// The automatic mini-batch: about <see cref="BatchInputEntries"/> input entries per step. The first ball of
-    /// <see cref="LocalityOrder(NormalizedAdjacency, int)"/> is measured (its training cells' exact two-hop
-    /// neighbourhood) and the ball rescaled until the input is within a quarter of the aim (at most five tries): how
-    /// much the neighbourhood outgrows its batch depends on the graph and the ball, so no degree rule guesses it well.
-    /// </summary>
-    /// <returns>Cells per ball (all cells) and training cells per batch (those of the first ball).</returns>
-    internal static (int Ball, int BatchCells) AutomaticBatch(NormalizedAdjacency a, int[] trainStarts, int genes)
-    {
-        long aim = Math.Max(1, BatchInputEntries / Math.Max(1, genes));
-        int n = a.Count;
-        int ball = (int)Math.Clamp(aim / 4, Math.Min(256, n), n);
-        var local = Enumerable.Repeat(-1, n).ToArray();
-        int batchCells = 1;
-        for (int attempt = 0; attempt < 5; attempt++)
-        {
-            var first = LocalityOrder(a, ball).Take(ball).Where(c => trainStarts[c + 1] > trainStarts[c]).Order().ToArray();
-            batchCells = Math.Max(1, first.Length);
-            long input = first.Length == 0 ? 0 : TwoHopCells(a, first, local);
-            double ratio = aim / (double)Math.Max(1, input);
-            if (ratio is > 0.8 and < 1.25) break;
-            int next = (int)Math.Clamp(ball * ratio, Math.Min(256, n), n);
-            if (next == ball) break;
-            ball = next;
-        }
-        return (ball, batchCells);
-    }
-
-    // Rows of the input block of a batch's exact two-hop neighbourhood.
-    private static int TwoHopCells(NormalizedAdjacency a, int[] batch, int[] local)
-    {
-        var g = GcnSubgraph.Around(a, batch, local);
-        g.First.Dispose(); g.Second.Dispose();
-        return g.InputCells.Length;
     }
 
     /// <summary>
@@ -286,8 +254,7 @@ internal static class GcnFitter
         protected GcnTrainingSettings Settings { get; }
         internal abstract int BatchCount { get; }
         internal virtual int BatchCellCount => 0;
-        internal virtual int LargestInput => 0;
-        internal virtual int ValidationCellCount => 0;
+        internal virtual int BallCellCount => 0;
         internal abstract double? Epoch(Func<Tensor, bool> validate);
         public virtual void Dispose() { }
 
@@ -371,112 +338,86 @@ internal static class GcnFitter
         }
     }
 
-    // Graph-local mini-batches of training cells, each on its exact two-hop neighbourhood, in a seeded random order.
-    private sealed class MiniBatchRunner : EpochRunner
+    // Cluster-GCN: each step trains on the subgraph induced by a few graph-local balls drawn at random; validation
+    // runs the whole-graph forward pass without gradients, as imputation does.
+    private sealed class ClusterBatchRunner : EpochRunner
     {
         private readonly NormalizedAdjacency _a;
         private readonly CsrMatrix _x;
-        private readonly GcnTargets _train, _val;
-        private readonly int[] _trainStarts, _valStarts;
-        private readonly int[][] _trainBatches, _valBatches;
+        private readonly GcnTargets _train;
+        private readonly int[] _trainStarts;
+        private readonly int[][] _balls;
         private readonly int[] _local;
         private readonly Random _order;
+        private readonly int _ball;
+        private readonly AdjacencySlice _whole;
+        private readonly GcnInput _wholeInput;
+        private readonly EntryTensors? _val;
 
-        private readonly int _batchCells, _largestInput, _validationCells;
-
-        internal MiniBatchRunner(NormalizedAdjacency a, CsrMatrix x, GcnTargets train, GcnTargets val, BottleneckGcn model,
-            optim.Optimizer optimizer, GcnTrainingSettings s, int batchCells, int[] order) : base(model, optimizer, s)
+        internal ClusterBatchRunner(NormalizedAdjacency a, CsrMatrix x, GcnTargets train, GcnTargets val, BottleneckGcn model,
+            optim.Optimizer optimizer, GcnTrainingSettings s, int[] order, int ball) : base(model, optimizer, s)
         {
-            _a = a; _x = x; _train = train; _val = val;
+            _a = a; _x = x; _train = train; _ball = ball;
             _trainStarts = train.CellStarts(x.Rows);
-            _valStarts = val.CellStarts(x.Rows);
-            _batchCells = batchCells;
-            _trainBatches = Batches(order, _trainStarts, batchCells);
+            // Balls holding no training entry would be steps without a loss.
+            _balls = order.Chunk(ball).Where(b => b.Any(c => _trainStarts[c + 1] > _trainStarts[c])).ToArray();
             _local = Enumerable.Repeat(-1, x.Rows).ToArray();
-            _largestInput = _trainBatches.Length == 0 ? 0 : TwoHopCells(a, _trainBatches[0], _local);
-            _valBatches = val.Count == 0 ? Array.Empty<int[]>()
-                : ValidationBatches(a, order, _valStarts, batchCells, _largestInput, s.Seed, _local, out _validationCells);
             _order = new Random(s.Seed);
+            var g = GcnSubgraph.Whole(a);
+            _whole = g.First;
+            _wholeInput = g.Input(x, s.SparseInput, s.Device).Detached();
+            _val = val.Count == 0 ? null : new EntryTensors(val.Select(g.OutputCells, val.CellStarts(x.Rows)), val.FeatureCount, s.Device).Detached();
         }
 
-        // The cells holding entries, in locality order, cut into batches of batchCells (each ascending).
-        private static int[][] Batches(int[] order, int[] starts, int batchCells)
-        {
-            var withEntries = order.Where(c => starts[c + 1] > starts[c]).ToArray();
-            return withEntries.Chunk(batchCells).Select(b => { Array.Sort(b); return b; }).ToArray();
-        }
-
-        // At most MaxValidationCells validation cells (a seeded sample, the same every epoch, so that epochs compare
-        // on the same targets), in locality order, cut so that each batch's two-hop neighbourhood stays about as
-        // large as a training batch's: scattered cells each bring their own neighbourhood.
-        private static int[][] ValidationBatches(NormalizedAdjacency a, int[] order, int[] starts, int batchCells, int trainInput, int seed,
-            int[] local, out int count)
-        {
-            var cells = order.Where(c => starts[c + 1] > starts[c]).ToArray();
-            if (cells.Length > MaxValidationCells)
-            {
-                var pick = cells.Order().ToArray();
-                new Random(seed ^ 0x5EED).Shuffle(pick);
-                var chosen = new HashSet<int>(pick.Take(MaxValidationCells));
-                cells = cells.Where(chosen.Contains).ToArray();
-            }
-            count = cells.Length;
-            // Cells per validation batch: halved until the first batch's input is within a quarter over a training batch's.
-            int per = Math.Max(1, Math.Min(batchCells, cells.Length));
-            while (per > 16 && TwoHopCells(a, cells.Take(per).Order().ToArray(), local) > trainInput * 1.25)
-                per /= 2;
-            return cells.Chunk(per).Select(b => { Array.Sort(b); return b; }).ToArray();
-        }
-
-        internal override int BatchCount => _trainBatches.Length;
-        internal override int BatchCellCount => _batchCells;
-        internal override int LargestInput => _largestInput;
-        internal override int ValidationCellCount => _validationCells;
+        internal override int BatchCount => (_balls.Length + BallsPerBatch - 1) / BallsPerBatch;
+        internal override int BatchCellCount => _ball * BallsPerBatch;
+        internal override int BallCellCount => _ball;
 
         internal override double? Epoch(Func<Tensor, bool> validate)
         {
-            if (_valBatches.Length > 0)
+            if (_val is not null)
             {
                 using var scope = NewDisposeScope();
-                var errors = new List<Tensor>();
+                bool stop;
                 using (no_grad())
-                    foreach (var batch in _valBatches)
-                    {
-                        Settings.CheckAlive?.Invoke();
-                        var (z, entries) = Forward(batch, _val, _valStarts, training: false);
-                        errors.Add(SquaredErrors(z, entries));
-                    }
-                if (validate(cat(errors)))
-                    return null;
+                {
+                    var h = Model.HiddenLayer(_whole, Model.InputProduct(_wholeInput));
+                    stop = validate(SquaredErrors(Model.Propagate(_whole, h, 0, training: false), _val));
+                }
+                if (stop) return null;
             }
             long count = 0;
             using var epochScope = NewDisposeScope();
             // The epoch's summed squared error stays on the device until the epoch ends.
             var total = zeros(1, device: Settings.Device);
-            foreach (int b in Enumerable.Range(0, _trainBatches.Length).OrderBy(_ => _order.Next()).ToArray())
+            var drawn = Enumerable.Range(0, _balls.Length).OrderBy(_ => _order.Next()).ToArray();
+            for (int first = 0; first < drawn.Length; first += BallsPerBatch)
             {
                 Settings.CheckAlive?.Invoke();
                 using var scope = NewDisposeScope();
-                Optimizer.zero_grad();
-                var (z, entries) = Forward(_trainBatches[b], _train, _trainStarts, training: true);
-                var loss = SquaredErrors(z, entries).mean();
-                loss.backward();
-                Optimizer.step();
-                using (no_grad()) total.add_(loss.detach() * entries.Count);
-                count += entries.Count;
+                var cells = drawn.Skip(first).Take(BallsPerBatch).SelectMany(b => _balls[b]).Order().ToArray();
+                var g = GcnSubgraph.Induced(_a, cells, _local);
+                try
+                {
+                    Optimizer.zero_grad();
+                    using var x = g.Input(_x, Settings.SparseInput, Settings.Device);
+                    using var entries = new EntryTensors(_train.Select(cells, _trainStarts), _train.FeatureCount, Settings.Device);
+                    var z = Model.PropagatedHidden(g.First, g.Second, Model.InputProduct(x), Settings.DropoutRate, training: true);
+                    var loss = SquaredErrors(z, entries).mean();
+                    loss.backward();
+                    Optimizer.step();
+                    using (no_grad()) total.add_(loss.detach() * entries.Count);
+                    count += entries.Count;
+                }
+                finally { g.First.Dispose(); }
             }
+            Torch.NativeHeap.Trim();
             return total.item<float>() / count;
         }
 
-        private (Tensor Z, EntryTensors Entries) Forward(int[] batch, GcnTargets targets, int[] starts, bool training)
+        public override void Dispose()
         {
-            var g = GcnSubgraph.Around(_a, batch, _local);
-            var device = Settings.Device;
-            var x = g.Input(_x, Settings.SparseInput, device);
-            var entries = new EntryTensors(targets.Select(batch, starts), targets.FeatureCount, device);
-            var z = Model.PropagatedHidden(g.First, g.Second, Model.InputProduct(x), Settings.DropoutRate, training);
-            g.First.Dispose(); g.Second.Dispose();
-            return (z, entries);
+            _whole.Dispose(); _wholeInput.Dispose(); _val?.Dispose();
         }
     }
 }

@@ -53,6 +53,48 @@ internal sealed class GcnSubgraph
         return new GcnSubgraph(all, all, all, slice, slice, whole: true);
     }
 
+    /// <summary>
+    /// The subgraph <paramref name="cells"/> induce, as Cluster-GCN trains on: input, hidden and output rows are the
+    /// cells themselves, and both convolutions use <c>Â</c> restricted to them, each row rescaled to its full row sum
+    /// so that a cell with neighbours outside the batch still averages its neighbourhood at the whole graph's scale.
+    /// A batch closed under neighbourhood (a union of components) computes exactly what the whole graph does there.
+    /// </summary>
+    /// <param name="a">The graph.</param>
+    /// <param name="cells">The batch (ascending, distinct global ids).</param>
+    /// <param name="local">A scratch array of a.Count entries, all -1 on entry and on return.</param>
+    internal static GcnSubgraph Induced(NormalizedAdjacency a, int[] cells, int[] local)
+    {
+        if (cells.Length == a.Count) return Whole(a);
+        for (int i = 0; i < cells.Length; i++) local[cells[i]] = i;
+        var ptr = new int[cells.Length + 1];
+        foreach (var (p, i) in cells.Select((c, p) => (p, c)))
+        {
+            int kept = 0;
+            for (int q = a.RowPointers[i]; q < a.RowPointers[i + 1]; q++) if (local[a.Columns[q]] >= 0) kept++;
+            ptr[p + 1] = ptr[p] + kept;
+        }
+        var col = new int[ptr[^1]];
+        var val = new float[ptr[^1]];
+        for (int p = 0; p < cells.Length; p++)
+        {
+            int i = cells[p], at = ptr[p];
+            double full = 0, inside = 0;
+            for (int q = a.RowPointers[i]; q < a.RowPointers[i + 1]; q++)
+            {
+                full += a.Values[q];
+                int j = local[a.Columns[q]];
+                if (j < 0) continue;
+                inside += a.Values[q];
+                col[at] = j; val[at] = a.Values[q]; at++;
+            }
+            float scale = inside > 0 ? (float)(full / inside) : 0f;
+            if (scale != 1f) for (int q = ptr[p]; q < at; q++) val[q] *= scale;
+        }
+        foreach (int c in cells) local[c] = -1;
+        var slice = new AdjacencySlice(cells.Length, cells.Length, ptr, col, val, symmetric: false);
+        return new GcnSubgraph(cells, cells, cells, slice, slice, whole: false);
+    }
+
     /// <summary>The exact two-hop neighbourhood of <paramref name="outputCells"/> (ascending, distinct global ids).</summary>
     /// <param name="a">The graph.</param>
     /// <param name="outputCells">The cells to compute.</param>

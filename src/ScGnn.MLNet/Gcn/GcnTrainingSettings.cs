@@ -6,8 +6,8 @@ namespace ScGnn.MLNet.Gcn;
 /// <summary>How <see cref="GcnFitter"/> trains one network: the paper's Adam settings, the epoch rule and the batching.</summary>
 internal sealed record GcnTrainingSettings
 {
-    /// <summary>Most epochs (paper: 1000). An epoch is one pass over the training cells: one Adam step on the whole
-    /// graph, or one per mini-batch.</summary>
+    /// <summary>Most Adam steps (paper: 1000 epochs of one step each on the whole graph). With mini-batches an epoch is
+    /// one pass of several steps, and at most this many steps are run in all (<see cref="GcnFitter.MiniBatchEpochs"/>).</summary>
     internal int Epochs { get; init; } = 1000;
 
     /// <summary>Adam learning rate (paper: 0.003).</summary>
@@ -28,8 +28,8 @@ internal sealed record GcnTrainingSettings
     /// <summary>Paired standard errors a later epoch's validation gain over the start must exceed to be kept (0: lowest loss).</summary>
     internal double SelectionStandardErrors { get; init; }
 
-    /// <summary>Training cells per mini-batch; null chooses: the whole graph up to <see cref="GcnFitter.WholeGraphEntries"/> cells x genes, else batches of about
-    /// <see cref="GcnFitter.BatchInputEntries"/> input entries (<see cref="GcnFitter.AutomaticBatch"/>).</summary>
+    /// <summary>Cells per mini-batch; null chooses: the whole graph up to <see cref="GcnFitter.WholeGraphEntries"/> cells x genes, else batches of about
+    /// <see cref="GcnFitter.BatchInputEntries"/> cells x genes (<see cref="GcnFitter.BatchCellCount"/>).</summary>
     internal int? BatchCells { get; init; }
 
     /// <summary>Feeds the input block as a sparse COO tensor instead of dense rows (same result; less memory, slower on CPU).</summary>

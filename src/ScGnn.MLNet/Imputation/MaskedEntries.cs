@@ -9,9 +9,12 @@ internal sealed record MaskedEntries(int[] Cells, int[] Genes, float[] Values)
 
     internal MaskedEntries Where(Func<int, bool> cellFilter)
     {
-        var c = new List<int>(); var g = new List<int>(); var v = new List<float>();
-        for (int k = 0; k < Cells.Length; k++)
-            if (cellFilter(Cells[k])) { c.Add(Cells[k]); g.Add(Genes[k]); v.Add(Values[k]); }
-        return new MaskedEntries(c.ToArray(), g.ToArray(), v.ToArray());
+        // Counted first: the entries can number tens of millions, and growing lists would hold twice that.
+        int count = 0;
+        for (int k = 0; k < Cells.Length; k++) if (cellFilter(Cells[k])) count++;
+        var c = new int[count]; var g = new int[count]; var v = new float[count];
+        for (int k = 0, at = 0; k < Cells.Length; k++)
+            if (cellFilter(Cells[k])) { c[at] = Cells[k]; g[at] = Genes[k]; v[at] = Values[k]; at++; }
+        return new MaskedEntries(c, g, v);
     }
 }

@@ -39,7 +39,9 @@ public sealed class ScGnnOptions
     /// <summary>Bottleneck: the hidden layer has <c>genes / BottleneckRatio</c> units (integer division, at least 1; paper: 64).</summary>
     public int BottleneckRatio { get; set; } = ScGnnTrainer.Defaults.BottleneckRatio;
 
-    /// <summary>Most training epochs (paper: 1000). The epoch selected on the validation targets is kept (<see cref="ScGnnImputationTransformer.BestEpoch"/>).</summary>
+    /// <summary>Most training epochs (paper: 1000), each one Adam step on the whole graph. Data too large for the whole
+    /// graph trains in mini-batches, several steps an epoch, and runs at most this many steps in all. The epoch selected
+    /// on the validation targets is kept (<see cref="ScGnnImputationTransformer.BestEpoch"/>).</summary>
     public int Epochs { get; set; } = ScGnnTrainer.Defaults.Epochs;
 
     /// <summary>Adam learning rate (paper: 0.003).</summary>
@@ -132,10 +134,10 @@ public sealed class ScGnnOptions
     internal int EarlyStoppingPatience { get; set; } = ScGnnTrainer.Defaults.EarlyStoppingPatience;
 
     /// <summary>
-    /// Training cells per mini-batch; null trains on the whole graph (one Adam step per epoch, as the paper) while
+    /// Cells per mini-batch; null trains on the whole graph (one Adam step per epoch, as the paper) while
     /// cells x genes is at most <see cref="Gcn.GcnFitter.WholeGraphEntries"/>,
-    /// and above that in graph-local batches of about <see cref="Gcn.GcnFitter.BatchInputEntries"/> input entries, each
-    /// on its exact two-hop neighbourhood.
+    /// and above that Cluster-GCN style, on the subgraphs induced by graph-local batches of about
+    /// <see cref="Gcn.GcnFitter.BatchInputEntries"/> cells x genes.
     /// </summary>
     internal int? BatchSize { get; set; }
 

@@ -84,17 +84,34 @@ internal sealed class TrainingTargets
     /// <summary>Chooses floor(rate x eligible non-zeros) entries uniformly without replacement, sorted by cell then gene.</summary>
     internal static MaskedEntries DrawMask(CsrMatrix x, double rate, Func<int, bool> eligibleCell, Random rng)
     {
-        var (r, g, v) = NonZerosOf(x, eligibleCell);
-        int take = (int)Math.Floor(rate * r.Length);
-        var idx = Enumerable.Range(0, r.Length).ToArray();
+        // Positions of the eligible non-zeros in x, in cell-then-gene order: one int per non-zero, shuffled in place.
+        long eligible = 0;
+        for (int c = 0; c < x.Rows; c++)
+            if (eligibleCell(c))
+                for (int q = x.RowPointers[c]; q < x.RowPointers[c + 1]; q++) if (x.Values[q] != 0) eligible++;
+        var pos = new int[eligible];
+        int n = 0;
+        for (int c = 0; c < x.Rows; c++)
+            if (eligibleCell(c))
+                for (int q = x.RowPointers[c]; q < x.RowPointers[c + 1]; q++) if (x.Values[q] != 0) pos[n++] = q;
+        int take = (int)Math.Floor(rate * n);
+        // A partial Fisher-Yates over the positions; they ascend with the entry order, so sorting the chosen positions
+        // orders the entries by cell then gene.
         for (int i = 0; i < take; i++)
         {
-            int j = rng.Next(i, idx.Length);
-            (idx[i], idx[j]) = (idx[j], idx[i]);
+            int j = rng.Next(i, n);
+            (pos[i], pos[j]) = (pos[j], pos[i]);
         }
-        var chosen = idx.AsSpan(0, take).ToArray();
-        Array.Sort(chosen);
-        return new MaskedEntries(chosen.Select(k => r[k]).ToArray(), chosen.Select(k => g[k]).ToArray(), chosen.Select(k => v[k]).ToArray());
+        Array.Sort(pos, 0, take);
+        var cells = new int[take]; var genes = new int[take]; var values = new float[take];
+        int row = 0;
+        for (int e = 0; e < take; e++)
+        {
+            int q = pos[e];
+            while (x.RowPointers[row + 1] <= q) row++;
+            cells[e] = row; genes[e] = x.ColumnIndices[q]; values[e] = x.Values[q];
+        }
+        return new MaskedEntries(cells, genes, values);
     }
 
     /// <summary>The non-zero entries of the chosen cells of <paramref name="x"/>, values on log1p when asked.</summary>

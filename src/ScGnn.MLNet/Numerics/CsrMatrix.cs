@@ -30,9 +30,9 @@ internal sealed class CsrMatrix
     internal ReadOnlySpan<int> RowIndices(int row) => ColumnIndices.AsSpan(RowPointers[row], RowPointers[row + 1] - RowPointers[row]);
     internal ReadOnlySpan<float> RowValues(int row) => Values.AsSpan(RowPointers[row], RowPointers[row + 1] - RowPointers[row]);
 
-    /// <summary>The matrix's numbers without its ids (arrays copied).</summary>
+    /// <summary>The matrix's numbers without its ids (arrays shared: neither side writes them).</summary>
     internal static CsrMatrix From(ExpressionMatrix m) =>
-        new(m.CellCount, m.GeneCount, m.RowPointers.ToArray(), m.ColumnIndices.ToArray(), m.Values.ToArray());
+        new(m.CellCount, m.GeneCount, m.RowPointerArray, m.ColumnIndexArray, m.ValueArray);
 
     /// <summary>A dense row-major matrix's non-zeros.</summary>
     internal static CsrMatrix FromDense(ReadOnlySpan<float> dense, int rows, int columns)

@@ -151,7 +151,7 @@ public sealed class GcnFitterTests
     public void Mini_batch_training_runs_one_step_per_batch_and_learns()
     {
         var p = new GcnProblem(cells: 60);
-        var s = new GcnTrainingSettings { Epochs = 40, LearningRate = 0.01, DropoutRate = 0, Seed = 3, BatchCells = 16 };
+        var s = new GcnTrainingSettings { Epochs = 160, LearningRate = 0.01, DropoutRate = 0, Seed = 3, BatchCells = 16 };
         var mini = Fit(p, s);
         Assert.Equal(4, mini.BatchCount);
         Assert.True(mini.History[^1].TrainLoss < mini.History[0].TrainLoss * 0.8);
@@ -231,20 +231,80 @@ public sealed class GcnFitterTests
         Assert.False(GcnFitter.UsesWholeGraph(100, 10, 99));
     }
 
+    [Theory]
+    [InlineData(1000, 1, 1000)]  // the whole graph: one step an epoch
+    [InlineData(1000, 20, 50)]
+    [InlineData(1000, 3, 334)]   // ceil
+    [InlineData(5, 20, 1)]
+    public void Mini_batch_training_runs_at_most_the_epochs_in_steps(int epochs, int batches, int expected) =>
+        Assert.Equal(expected, GcnFitter.MiniBatchEpochs(epochs, batches));
+
     [Fact]
-    public void Automatic_batches_aim_at_the_input_budget_on_a_ring()
+    public void Automatic_batches_aim_at_the_entry_budget()
     {
-        // A ring where each cell lists its next cell: two hops reach 2 cells either side, so a batch of b consecutive
-        // cells has an input of b + 4 cells, and the budget's rows per step are BatchInputEntries / genes.
-        const int cells = 200_000;
-        var a = ScGnn.MLNet.Graph.NormalizedAdjacency.FromNeighbors(Enumerable.Range(0, cells).Select(i => new[] { (i + 1) % cells }).ToArray());
-        int genes = 1024;
-        long aim = GcnFitter.BatchInputEntries / genes;   // 32,768 rows
-        // Every cell holds a training entry.
-        var starts = Enumerable.Range(0, cells + 1).ToArray();
-        var (ball, b) = GcnFitter.AutomaticBatch(a, starts, genes);
-        Assert.Equal(ball, b);
-        Assert.InRange(b + 4, aim * 0.8, aim * 1.25);
+        Assert.Equal((int)(GcnFitter.BatchInputEntries / 640), GcnFitter.BatchCellCount(1_000_000, 640, null)); // 52,428 cells
+        Assert.Equal(300, GcnFitter.BatchCellCount(1_000_000, 640, 300));
+        Assert.Equal(GcnFitter.BallsPerBatch, GcnFitter.BatchCellCount(10, 1 << 26, null)); // at least a cell per ball
+        Assert.Equal(3, GcnFitter.BatchCellCount(3, 1 << 26, null));   // never more than the cells
+    }
+
+    [Fact]
+    public void An_induced_subgraph_keeps_the_batch_edges_rescaled_to_the_full_row()
+    {
+        // A path 0-1-2-3 (each lists the next): Â = D^-1/2 (A + I) D^-1/2 with degrees 2, 3, 3, 2.
+        var a = ScGnn.MLNet.Graph.NormalizedAdjacency.FromNeighbors(new[] { new[] { 1 }, new[] { 2 }, new[] { 3 }, new[] { 2 } });
+        var local = Enumerable.Repeat(-1, 4).ToArray();
+        var g = GcnSubgraph.Induced(a, new[] { 1, 2 }, local);
+        Assert.All(local, v => Assert.Equal(-1, v));
+        Assert.Equal(new[] { 1, 2 }, g.OutputCells);
+        Assert.Same(g.First, g.Second);
+        using var dense = g.First.Multiply(eye(2));
+        var m = dense.data<float>().ToArray();
+        // Row 1 in the whole graph: 1/sqrt(6) (cell 0) + 1/3 (itself) + 1/3 (cell 2); only the last two are in the batch,
+        // rescaled by their share of the row.
+        double full = 1 / Math.Sqrt(6) + 2.0 / 3, scale = full / (2.0 / 3);
+        Assert.Equal(scale / 3, m[0], 5);
+        Assert.Equal(scale / 3, m[1], 5);
+        // Row 2: 1/3 (cell 1) + 1/3 (itself) + 1/sqrt(6) (cell 3), the same by symmetry.
+        Assert.Equal(scale / 3, m[2], 5);
+        Assert.Equal(scale / 3, m[3], 5);
+        g.First.Dispose();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Cluster_batches_closed_under_neighbourhood_give_the_full_batch_gradient(bool skip)
+    {
+        // Two disconnected copies of the problem's graph: each copy is a batch that loses no edge, so the two batch
+        // gradients add up to the whole graph's.
+        var twice = new GcnProblem(features: skip, copies: 2);
+        int half = twice.Cells / 2;
+        using var scope = NewDisposeScope();
+        using var gen = new Generator(7);
+        using var model = new BottleneckGcn(twice.Genes, Hidden, gen, skip ? twice.Train.FeatureCount : 0);
+        var starts = twice.Train.CellStarts(twice.Cells);
+
+        Tensor Loss(GcnSubgraph g)
+        {
+            var z = model.PropagatedHidden(g.First, g.Second, model.InputProduct(g.InputBlock(twice.Input, false, CPU)), 0, training: false);
+            var e = twice.Train.Select(g.OutputCells, starts);
+            var f = e.Features is null ? null : tensor(e.Features, e.Rows.Length, twice.Train.FeatureCount);
+            return (model.OutputAt(z, tensor(e.Rows), tensor(e.Genes), f) - tensor(e.Values)).square().sum() / twice.Train.Count;
+        }
+
+        Loss(GcnSubgraph.Whole(twice.Adjacency)).backward();
+        var full = model.parameters().Select(q => q.grad!.clone()).ToArray();
+        foreach (var q in model.parameters()) q.grad!.zero_();
+        var local = Enumerable.Repeat(-1, twice.Cells).ToArray();
+        foreach (var b in new[] { Enumerable.Range(0, half).ToArray(), Enumerable.Range(half, half).ToArray() })
+            Loss(GcnSubgraph.Induced(twice.Adjacency, b, local)).backward();
+        var summed = model.parameters().Select(q => q.grad!).ToArray();
+        for (int i = 0; i < full.Length; i++)
+        {
+            Assert.True(full[i].abs().max().item<float>() > 1e-4f);
+            Assert.True(torch.allclose(full[i], summed[i], rtol: 1e-4, atol: 1e-6), $"parameter {i} differs");
+        }
     }
 
     [Fact]
@@ -260,7 +320,7 @@ public sealed class GcnFitterTests
     [Fact]
     public void Mini_batch_training_stops_after_the_step_patience()
     {
-        // 60 cells in batches of 16: 4 steps an epoch, so a patience of 8 steps is 2 epochs without a new low.
+        // 60 cells in batches of 16 (four balls of 4): 4 steps an epoch, so a patience of 8 steps is 2 epochs without a new low.
         var p = new GcnProblem(cells: 60);
         var s = new GcnTrainingSettings { Epochs = 400, LearningRate = 0.05, DropoutRate = 0, Seed = 3, BatchCells = 16, Patience = 8 };
         var fit = Fit(p, s);

@@ -7,15 +7,23 @@ namespace ScGnn.MLNet.Tests.Gcn;
 /// <summary>A small seeded training problem: a ring-like kNN graph, a sparse input, and masked-entry targets.</summary>
 internal sealed class GcnProblem
 {
-    internal GcnProblem(int cells = 30, int genes = 12, int seed = 3, bool features = false)
+    /// <param name="cells">Cells per copy of the graph.</param>
+    /// <param name="genes">Genes.</param>
+    /// <param name="seed">Seeds the input and the targets.</param>
+    /// <param name="features">Whether the targets carry skip features.</param>
+    /// <param name="copies">Disconnected copies of the ring graph, each of <paramref name="cells"/> cells.</param>
+    internal GcnProblem(int cells = 30, int genes = 12, int seed = 3, bool features = false, int copies = 1)
     {
+        int ring = cells;
+        cells *= copies;
         Cells = cells; Genes = genes;
         var rng = new Random(seed);
         var x = new float[cells * genes];
         for (int i = 0; i < x.Length; i++) x[i] = rng.NextDouble() < 0.5 ? 0f : (float)(rng.NextDouble() * 5);
         Input = CsrMatrix.FromDense(x, cells, genes);
         // Each cell lists the next and the third next: a sparse graph whose two-hop neighbourhoods are local.
-        Adjacency = NormalizedAdjacency.FromNeighbors(Enumerable.Range(0, cells).Select(i => new[] { (i + 1) % cells, (i + 3) % cells }).ToArray());
+        Adjacency = NormalizedAdjacency.FromNeighbors(Enumerable.Range(0, cells)
+            .Select(i => new[] { i / ring * ring + (i + 1) % ring, i / ring * ring + (i + 3) % ring }).ToArray());
         var c = new List<int>(); var g = new List<int>(); var v = new List<float>();
         for (int i = 0; i < cells; i++)
             for (int j = 0; j < genes; j++)
