@@ -13,8 +13,10 @@ namespace ScGnn.MLNet.Imputation;
 /// molecule into two halves, the first half is diffused over its own graph, and the (k, t) whose result best predicts
 /// the second half (mean squared error of log1p) wins. When no smoothing predicts held-out molecules better than the
 /// values themselves, t = 0 and the output is the input. <see cref="SmoothingSettings"/> holds the variants the
-/// clustering benchmark compares (a graph on the components <see cref="ParallelAnalysis"/> keeps, log space); the
-/// default builds the graph on all of the model's components, which clustered pbmc3k best.
+/// clustering benchmark compares: a graph on the components <see cref="ParallelAnalysis"/> keeps, log space, MAGIC's
+/// adaptive kernel (<see cref="DiffusionOperator.AlphaDecay"/>), a weight w chosen with (k, t) for the output
+/// <c>(1 - w) X + w P^t X</c>, and cross-fitting (each molecular part diffused over the graph of the others). The
+/// default is the flat graph on all of the model's components with w = 1 (docs/BENCHMARKS.md section 4).
 /// </summary>
 /// <remarks>
 /// Memory: the batch stays sparse. A batch within one block (<see cref="ScGnnPredictor.BlockBudget"/> floats) is
@@ -29,21 +31,33 @@ internal sealed class ClusteringOutput
     private const int MaxGeneBlock = 128;
     private const int SplitSeed = 1;
 
-    private readonly NormalizedAdjacency? _graph;
     private readonly CsrMatrix _x;
     private readonly float[]? _whole;
 
-    private ClusteringOutput(CsrMatrix x, NormalizedAdjacency? graph, int components, int neighborCount, int steps, double[] losses,
-        bool logSpace, bool whole)
+    // The output is the sum of weight * P^steps * values over the terms; no graph: the values as they are.
+    private readonly (CsrMatrix Values, DiffusionOperator? Graph, double Weight)[] _terms;
+
+    private ClusteringOutput(CsrMatrix x, (CsrMatrix, DiffusionOperator?, double)[] terms, int components, int neighborCount, int steps,
+        double weight, double[] losses, bool logSpace, bool whole)
     {
         _x = x;
-        _graph = graph;
+        _terms = terms;
         Components = components;
         NeighborCount = neighborCount;
         Steps = steps;
+        Weight = weight;
         Losses = losses;
         LogSpace = logSpace;
-        if (whole) _whole = graph is null || steps == 0 ? x.ToDense() : Diffuse(graph, x, steps, logSpace);
+        if (whole)
+        {
+            foreach (var (values, graph, w) in _terms)
+            {
+                var part = graph is null ? values.ToDense() : Diffuse(graph, values, steps, logSpace);
+                if (_whole is null && w == 1) { _whole = part; continue; }
+                _whole ??= new float[part.Length];
+                for (int i = 0; i < part.Length; i++) _whole[i] += (float)(w * part[i]);
+            }
+        }
     }
 
     internal int Cells => _x.Rows;
@@ -59,10 +73,13 @@ internal sealed class ClusteringOutput
     /// <summary>The t chosen (0: the input as it is).</summary>
     internal int Steps { get; }
 
+    /// <summary>The weight w of the smoothed values in the output <c>(1 - w) X + w P^t X</c> (1: smoothed only).</summary>
+    internal double Weight { get; }
+
     /// <summary>Whether log1p of the values was smoothed.</summary>
     internal bool LogSpace { get; }
 
-    /// <summary>Held-out loss of the chosen graph for t = 0 to the most steps tried.</summary>
+    /// <summary>Held-out loss of the chosen graph and weight for t = 0 to the most steps tried.</summary>
     internal double[] Losses { get; }
 
     /// <summary>Chooses the graph and t for the batch (see the class summary).</summary>
@@ -81,6 +98,8 @@ internal sealed class ClusteringOutput
     internal static ClusteringOutput Prepare(PcaProjection pca, bool graphOnLog1p, int neighborCount, CsrMatrix x, SmoothingSettings settings,
         long wholeBatchFloats = ScGnnPredictor.BlockBudget)
     {
+        if (settings.LogSpace && (settings.MixByCrossValidation || settings.Mix != 1 || settings.Folds > 1))
+            throw new ArgumentException("Smoothing in log space takes neither a weight nor cross-fitting.", nameof(settings));
         int cells = x.Rows;
         bool whole = (long)cells * x.Columns <= wholeBatchFloats;
         var graphInput = graphOnLog1p ? x.Log1p() : x;
@@ -95,31 +114,114 @@ internal sealed class ClusteringOutput
         var (first, second) = SplitMolecules(x, new Random(SplitSeed));
         var firstEmbedding = pca.Transform(graphOnLog1p ? first.Log1p() : first);
         var ks = settings.NeighborFactors.Select(f => Math.Clamp((int)Math.Round(neighborCount * f), 1, cells - 1)).Distinct().ToArray();
+        var weights = settings.MixByCrossValidation
+            ? Enumerable.Range(1, settings.MixGrid).Select(m => (double)m / settings.MixGrid).ToArray()
+            : new[] { settings.Mix };
         int bestK = ks[0], bestT = 0, bestC = componentChoices[0];
-        double bestLoss = double.PositiveInfinity;
+        double bestW = weights[^1], bestLoss = double.PositiveInfinity;
         double[] bestLosses = Array.Empty<double>();
         foreach (int c in componentChoices)
             foreach (int k in ks)
             {
-                var losses = HeldOutLosses(Graph(firstEmbedding, cells, pca.ComponentCount, c, k), first, second, settings.MaxSteps, settings.LogSpace);
-                for (int t = 0; t < losses.Length; t++)
-                    if (losses[t] < bestLoss) { bestLoss = losses[t]; bestK = k; bestT = t; bestC = c; bestLosses = losses; }
+                var graph = Graph(firstEmbedding, cells, pca.ComponentCount, c, k, settings.Decay);
+                var losses = settings.LogSpace
+                    ? To2D(HeldOutLosses(graph, first, second, settings.MaxSteps, logSpace: true))
+                    : HeldOutMixLosses(graph, first, second, settings.MaxSteps, weights);
+                for (int m = 0; m < weights.Length; m++)
+                    for (int t = 0; t <= settings.MaxSteps; t++)
+                        if (losses[t, m] < bestLoss)
+                        {
+                            (bestLoss, bestK, bestT, bestC, bestW) = (losses[t, m], k, t, c, weights[m]);
+                            bestLosses = Enumerable.Range(0, settings.MaxSteps + 1).Select(s => losses[s, m]).ToArray();
+                        }
             }
         if (settings.FixedSteps > 0) bestT = settings.FixedSteps;
-        var graph = bestT == 0 ? null : Graph(pca.Transform(graphInput), cells, pca.ComponentCount, bestC, bestK);
-        return new ClusteringOutput(x, graph, bestC, bestK, bestT, bestLosses, settings.LogSpace, whole);
+        // At t = 0 every weight gives the input.
+        if (bestT == 0) return new ClusteringOutput(x, new (CsrMatrix, DiffusionOperator?, double)[] { (x, null, 1) }, bestC, bestK, 0, 1, bestLosses, settings.LogSpace, whole);
+
+        var terms = new List<(CsrMatrix, DiffusionOperator?, double)>();
+        if (bestW < 1) terms.Add((x, null, 1 - bestW));
+        if (settings.Folds > 1)
+        {
+            // Cross-fitting: each part's noise is averaged over a graph chosen without it, so the smoothing cannot
+            // reinforce the noise that picked the neighbours.
+            foreach (var (part, rest) in SplitParts(x, settings.Folds, new Random(SplitSeed + 1)))
+                terms.Add((part, Graph(pca.Transform(graphOnLog1p ? rest.Log1p() : rest), cells, pca.ComponentCount, bestC, bestK, settings.Decay), bestW));
+        }
+        else terms.Add((x, Graph(pca.Transform(graphInput), cells, pca.ComponentCount, bestC, bestK, settings.Decay), bestW));
+        return new ClusteringOutput(x, terms.ToArray(), bestC, bestK, bestT, bestW, bestLosses, settings.LogSpace, whole);
+    }
+
+    private static double[,] To2D(double[] losses)
+    {
+        var r = new double[losses.Length, 1];
+        for (int t = 0; t < losses.Length; t++) r[t, 0] = losses[t];
+        return r;
+    }
+
+    /// <summary>
+    /// Splits each value into <paramref name="folds"/> parts that add up to it: its rounded count's molecules go to
+    /// parts uniformly at random, and each part gets the value times its share of them (an equal share where the
+    /// count rounds to 0). Returns each part with the rest of the values (the input minus the part).
+    /// </summary>
+    internal static (CsrMatrix Part, CsrMatrix Others)[] SplitParts(CsrMatrix x, int folds, Random rng)
+    {
+        var parts = new float[folds][];
+        for (int f = 0; f < folds; f++) parts[f] = new float[x.Values.Length];
+        var counts = new long[folds];
+        for (int q = 0; q < x.Values.Length; q++)
+        {
+            float v = Math.Max(0f, x.Values[q]);
+            long c = (long)Math.Round(v);
+            if (c == 0)
+            {
+                for (int f = 0; f < folds; f++) parts[f][q] = v / folds;
+                continue;
+            }
+            Array.Clear(counts);
+            if (c <= 1000)
+                for (long m = 0; m < c; m++) counts[rng.Next(folds)]++;
+            else
+            {
+                // Sequential binomials, each by its normal approximation.
+                long left = c;
+                for (int f = 0; f < folds - 1 && left > 0; f++)
+                {
+                    double p = 1.0 / (folds - f);
+                    double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
+                    double z = Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+                    counts[f] = Math.Clamp((long)Math.Round(left * p + z * Math.Sqrt(left * p * (1 - p))), 0, left);
+                    left -= counts[f];
+                }
+                counts[folds - 1] += left;
+            }
+            for (int f = 0; f < folds; f++) parts[f][q] = (float)(v * counts[f] / (double)c);
+        }
+        return parts.Select(p =>
+        {
+            var rest = new float[p.Length];
+            for (int q = 0; q < p.Length; q++) rest[q] = x.Values[q] - p[q];
+            return (new CsrMatrix(x.Rows, x.Columns, x.RowPointers, x.ColumnIndices, p), new CsrMatrix(x.Rows, x.Columns, x.RowPointers, x.ColumnIndices, rest));
+        }).ToArray();
     }
 
     /// <summary>Output rows <c>[start, start + count)</c> in the model's genes (row-major).</summary>
     internal float[] Rows(int start, int count)
     {
         if (_whole is not null) return _whole.AsSpan((int)((long)start * Genes), (int)((long)count * Genes)).ToArray();
-        if (_graph is null) return _x.ToDense(start, count);
-        return DiffuseRows(_graph, _x, Steps, LogSpace, start, count);
+        float[]? result = null;
+        foreach (var (values, graph, w) in _terms)
+        {
+            var part = graph is null ? values.ToDense(start, count) : DiffuseRows(graph, values, Steps, LogSpace, start, count);
+            if (result is null && w == 1) { result = part; continue; }
+            result ??= new float[part.Length];
+            for (int i = 0; i < part.Length; i++) result[i] += (float)(w * part[i]);
+        }
+        return result!;
     }
 
     // The kNN graph on the leading `components` of a cells x dims embedding.
-    private static NormalizedAdjacency Graph(float[] embedding, int cells, int dims, int components, int k)
+    private static DiffusionOperator Graph(float[] embedding, int cells, int dims, int components, int k, double decay = 0)
     {
         var points = embedding;
         if (components < dims)
@@ -127,7 +229,9 @@ internal sealed class ClusteringOutput
             points = new float[(long)cells * components];
             for (int i = 0; i < cells; i++) embedding.AsSpan(i * dims, components).CopyTo(points.AsSpan(i * components, components));
         }
-        return NormalizedAdjacency.FromNeighbors(KnnGraph.NearestNeighbors(points, cells, components, k, NeighborSearch.Auto, ScGnnEngine.GraphSeed));
+        if (decay > 0)
+            return DiffusionOperator.AlphaDecay(points, KnnGraph.NearestNeighbors(points, cells, components, 3 * k, NeighborSearch.Auto, ScGnnEngine.GraphSeed), components, k, decay);
+        return DiffusionOperator.Flat(NormalizedAdjacency.FromNeighbors(KnnGraph.NearestNeighbors(points, cells, components, k, NeighborSearch.Auto, ScGnnEngine.GraphSeed)));
     }
 
     /// <summary>
@@ -164,7 +268,7 @@ internal sealed class ClusteringOutput
     /// Mean over every entry of <c>(log1p((P^t A)_ij) - log1p(B_ij))^2</c> for t = 0 to <paramref name="maxSteps"/>;
     /// in log space <c>(P^t log1p(A))_ij</c> is the prediction.
     /// </summary>
-    internal static double[] HeldOutLosses(NormalizedAdjacency graph, CsrMatrix first, CsrMatrix second, int maxSteps = MaxSteps, bool logSpace = false)
+    internal static double[] HeldOutLosses(DiffusionOperator graph, CsrMatrix first, CsrMatrix second, int maxSteps = MaxSteps, bool logSpace = false)
     {
         int cells = first.Rows, genes = first.Columns;
         var sums = new double[maxSteps + 1];
@@ -197,8 +301,49 @@ internal sealed class ClusteringOutput
         return sums.Select(s => s / ((double)cells * genes)).ToArray();
     }
 
+    /// <summary>
+    /// Held-out loss of <c>(1 - w) A + w P^t A</c> for t = 0 to <paramref name="maxSteps"/> (first index) and each
+    /// weight w of <paramref name="mixes"/> (second index), as <see cref="HeldOutLosses"/>.
+    /// </summary>
+    internal static double[,] HeldOutMixLosses(DiffusionOperator graph, CsrMatrix first, CsrMatrix second, int maxSteps, double[] mixes)
+    {
+        int cells = first.Rows, genes = first.Columns;
+        var blocks = GeneBlocks(cells, genes).ToArray();
+        var perBlock = new double[blocks.Length][,];
+        Parallel.For(0, blocks.Length, bi =>
+        {
+            var (g0, width) = blocks[bi];
+            var cur = Columns(first, g0, width);
+            var start = (float[])cur.Clone();
+            var target = Columns(second, g0, width);
+            for (int i = 0; i < target.Length; i++) target[i] = MathF.Log(1 + target[i]);
+            var next = new float[cur.Length];
+            var local = new double[maxSteps + 1, mixes.Length];
+            for (int t = 0; t <= maxSteps; t++)
+            {
+                if (t > 0) { Step(graph, cur, next, width); (cur, next) = (next, cur); }
+                for (int m = 0; m < mixes.Length; m++)
+                {
+                    double w = mixes[m], s = 0;
+                    for (int i = 0; i < cur.Length; i++)
+                    {
+                        double d = Math.Log(1 + (1 - w) * start[i] + w * cur[i]) - target[i];
+                        s += d * d;
+                    }
+                    local[t, m] = s;
+                }
+            }
+            perBlock[bi] = local;
+        });
+        var sums = new double[maxSteps + 1, mixes.Length];
+        foreach (var local in perBlock)
+            for (int t = 0; t <= maxSteps; t++)
+                for (int m = 0; m < mixes.Length; m++) sums[t, m] += local[t, m] / ((double)cells * genes);
+        return sums;
+    }
+
     /// <summary><c>P^t X</c> (or <c>expm1(P^t log1p X)</c>), dense row-major cells x genes, a block of genes at a time.</summary>
-    internal static float[] Diffuse(NormalizedAdjacency graph, CsrMatrix x, int steps, bool logSpace = false)
+    internal static float[] Diffuse(DiffusionOperator graph, CsrMatrix x, int steps, bool logSpace = false)
     {
         int cells = x.Rows, genes = x.Columns;
         var result = new float[(long)cells * genes];
@@ -222,7 +367,7 @@ internal sealed class ClusteringOutput
     /// cells, <c>e_i^T P^t</c>, are propagated as a sparse vector, then its output is the weighted sum of those
     /// cells' sparse rows. Memory: the block plus one cells-long scratch array per worker.
     /// </summary>
-    internal static float[] DiffuseRows(NormalizedAdjacency graph, CsrMatrix x, int steps, bool logSpace, int start, int count)
+    internal static float[] DiffuseRows(DiffusionOperator graph, CsrMatrix x, int steps, bool logSpace, int start, int count)
     {
         int cells = x.Rows, genes = x.Columns;
         if (start < 0 || count < 0 || start + count > cells) throw new ArgumentOutOfRangeException(nameof(count));
@@ -230,6 +375,7 @@ internal sealed class ClusteringOutput
         var values = logSpace ? x.Log1p() : x;
         var ptr = graph.RowPointers;
         var nbr = graph.Columns;
+        var pw = graph.Weights;
         Parallel.For(0, count, () => new Walk(cells), (r, _, w) =>
         {
             w.Start(start + r);
@@ -239,8 +385,8 @@ internal sealed class ClusteringOutput
                 foreach (int j in w.Current)
                 {
                     int a = ptr[j], b = ptr[j + 1];
-                    double share = w.Weight[j] / (b - a);
-                    for (int q = a; q < b; q++) w.Add(nbr[q], share);
+                    double wj = w.Weight[j];
+                    for (int q = a; q < b; q++) w.Add(nbr[q], wj * pw[q]);
                 }
                 w.Swap();
             }
@@ -316,7 +462,7 @@ internal sealed class ClusteringOutput
     }
 
     // dst = P src: each cell's mean over its neighbours and itself (every stored entry of the graph, weight 1).
-    private static void Step(NormalizedAdjacency graph, float[] src, float[] dst, int width)
+    private static void Step(DiffusionOperator graph, float[] src, float[] dst, int width)
     {
         var ptr = graph.RowPointers;
         var cols = graph.Columns;
@@ -325,9 +471,8 @@ internal sealed class ClusteringOutput
             var row = dst.AsSpan(i * width, width);
             row.Clear();
             int start = ptr[i], end = ptr[i + 1];
-            float w = 1f / (end - start);
             for (int q = start; q < end; q++)
-                TensorPrimitives.MultiplyAdd(src.AsSpan(cols[q] * width, width), w, row, row);
+                TensorPrimitives.MultiplyAdd(src.AsSpan(cols[q] * width, width), (float)graph.Weights[q], row, row);
         }
     }
 }

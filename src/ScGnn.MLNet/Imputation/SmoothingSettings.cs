@@ -30,7 +30,32 @@ internal sealed record SmoothingSettings
     /// <summary>A fixed t instead of cross-validation's (0: cross-validated).</summary>
     internal int FixedSteps { get; init; }
 
-    /// <summary>Parses <c>pcs=pa|pai|pa+all|N/log=0|1/ks=0.5+1+2/t=10/tfix=N</c> (the clustering benchmark's explored variants).</summary>
+    /// <summary>
+    /// Kernel of the diffusion: 0, the flat kNN graph (each row the mean of the cell and its neighbours); above 0,
+    /// MAGIC's adaptive (alpha-decay) kernel with this exponent over each cell's 3k nearest cells, bandwidth its k-th
+    /// neighbour's distance (<see cref="DiffusionOperator.AlphaDecay"/>).
+    /// </summary>
+    internal double Decay { get; init; }
+
+    /// <summary>The weight w of the smoothed values in the output <c>(1 - w) X + w P^t X</c> (1: smoothed only).</summary>
+    internal double Mix { get; init; } = 1;
+
+    /// <summary>Cross-validation chooses w with k and t, from 1/<see cref="MixGrid"/>, 2/<see cref="MixGrid"/>, ..., 1 (overrides <see cref="Mix"/>).</summary>
+    internal bool MixByCrossValidation { get; init; }
+
+    /// <summary>Number of weights cross-validation tries.</summary>
+    internal int MixGrid { get; init; } = 10;
+
+    /// <summary>
+    /// Cross-fitting in this many parts (0: none): the molecules are split into parts, each part is diffused over the
+    /// graph built on the rest, and the parts are added, so that no value is averaged over neighbours its own noise chose.
+    /// </summary>
+    internal int Folds { get; init; }
+
+    /// <summary>
+    /// Parses <c>pcs=pa|pai|pa+all|N/log=0|1/ks=0.5+1+2/t=10/tfix=N/decay=D/mix=W|cv/mixgrid=N/cross=F</c> (the
+    /// clustering benchmark's explored variants).
+    /// </summary>
     internal static SmoothingSettings Parse(string spec)
     {
         var s = new SmoothingSettings();
@@ -47,6 +72,11 @@ internal sealed record SmoothingSettings
                 "pcs" => s with { Components = int.Parse(v, inv), ByParallelAnalysis = false, AlsoAllComponents = false },
                 "log" => s with { LogSpace = v == "1" },
                 "ks" => s with { NeighborFactors = v.Split('+').Select(f => double.Parse(f, inv)).ToArray() },
+                "decay" => s with { Decay = double.Parse(v, inv) },
+                "mixgrid" => s with { MixGrid = int.Parse(v, inv) },
+                "mix" when v == "cv" => s with { MixByCrossValidation = true },
+                "mix" => s with { Mix = double.Parse(v, inv) },
+                "cross" => s with { Folds = int.Parse(v, inv) },
                 "tfix" => s with { FixedSteps = int.Parse(v, inv) },
                 "t" => s with { MaxSteps = int.Parse(v, inv) },
                 _ => throw new ArgumentException($"Unknown smoothing setting '{part}'."),

@@ -10,7 +10,7 @@ namespace ScGnn.MLNet.Tests.Imputation;
 public sealed class ClusteringOutputTests
 {
     // A path 0 - 1 - 2 with self loops: P rows are mean(x0, x1), mean(x0, x1, x2), mean(x1, x2).
-    private static NormalizedAdjacency PathGraph() => NormalizedAdjacency.FromNeighbors(new[] { new[] { 1 }, new[] { 0 }, new[] { 1 } });
+    private static DiffusionOperator PathGraph() => DiffusionOperator.Flat(NormalizedAdjacency.FromNeighbors(new[] { new[] { 1 }, new[] { 0 }, new[] { 1 } }));
 
     [Fact]
     public void Diffusion_is_the_random_walk_with_self_loops()
@@ -150,6 +150,108 @@ public sealed class ClusteringOutputTests
             for (int i = 0; i < a.Length; i++) Assert.Equal(a[i], b[i]);
         }
         finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Held_out_loss_of_a_mix_weighs_the_smoothed_values_against_the_observed_ones()
+    {
+        var first = CsrMatrix.FromDense(new float[] { 0, 3, 6 }, 3, 1);
+        var second = CsrMatrix.FromDense(new float[] { 2, 2, 2 }, 3, 1);
+        var mixed = ClusteringOutput.HeldOutMixLosses(PathGraph(), first, second, 2, new[] { 0.5, 1.0 });
+        double L(double v) => Math.Log(1 + v);
+        // t = 1 smooths (0, 3, 6) to (1.5, 3, 4.5); half of it plus half of the input is (0.75, 3, 5.25).
+        double half = (Math.Pow(L(0.75) - L(2), 2) + Math.Pow(L(3) - L(2), 2) + Math.Pow(L(5.25) - L(2), 2)) / 3;
+        Assert.Equal(half, mixed[1, 0], 5);
+        // Weight 1 is the plain held-out loss; at t = 0 every weight gives the input's loss.
+        var plain = ClusteringOutput.HeldOutLosses(PathGraph(), first, second, 2);
+        for (int t = 0; t <= 2; t++) Assert.Equal(plain[t], mixed[t, 1], 6);
+        Assert.Equal(plain[0], mixed[0, 0], 6);
+    }
+
+    [Fact]
+    public void Parts_of_the_molecules_add_up_to_each_value()
+    {
+        var x = CsrMatrix.FromDense(new float[] { 0, 0.4f, 2.2f, 9, 3000, 12 }, 2, 3);
+        var parts = ClusteringOutput.SplitParts(x, 3, new Random(5));
+        Assert.Equal(3, parts.Length);
+        for (int q = 0; q < x.Values.Length; q++)
+        {
+            Assert.Equal(x.Values[q], parts.Sum(p => p.Part.Values[q]), 3);
+            foreach (var (part, others) in parts)
+            {
+                Assert.Equal(x.Values[q], part.Values[q] + others.Values[q], 3);
+                Assert.InRange(part.Values[q], 0, x.Values[q]);
+            }
+        }
+        // 0.4 rounds to no molecules: an equal third each. 2.2 rounds to 2 molecules: each part 0, 1.1 or 2.2.
+        Assert.All(parts, p => Assert.Equal(0.4f / 3, p.Part.Values[0], 5));
+        Assert.All(parts, p => Assert.Contains(Math.Round(p.Part.Values[1] / 1.1), new[] { 0.0, 1, 2 }));
+        // 3000 molecules (normal approximation): a third within 4 sd (sd about 25.8).
+        Assert.All(parts, p => Assert.InRange(p.Part.Values[3], 1000 - 104, 1000 + 104));
+        var again = ClusteringOutput.SplitParts(x, 3, new Random(5));
+        for (int f = 0; f < 3; f++) Assert.Equal(parts[f].Part.Values, again[f].Part.Values);
+    }
+
+    [Theory]
+    [InlineData("mix=0.5")]
+    [InlineData("decay=1/mix=cv/mixgrid=4")]
+    [InlineData("cross=2")]
+    [InlineData("decay=1/cross=3/mix=0.6")]
+    public void Weighted_and_cross_fitted_outputs_give_the_same_rows_block_wise(string spec)
+    {
+        var (observed, _, _) = TwoGroupData.Create(cells: 60, genes: 25, dropout: 0, seed: 7);
+        var x = CsrMatrix.From(observed);
+        var pca = PcaProjection.Fit(x.Log1p(), 10);
+        var settings = SmoothingSettings.Parse(spec);
+        var whole = ClusteringOutput.Prepare(pca, true, 10, x, settings);
+        var blocks = ClusteringOutput.Prepare(pca, true, 10, x, settings, wholeBatchFloats: 0);
+        Assert.InRange(whole.Steps, 1, ClusteringOutput.MaxSteps);
+        Assert.Equal((whole.Steps, whole.NeighborCount, whole.Weight), (blocks.Steps, blocks.NeighborCount, blocks.Weight));
+        var expected = whole.Rows(0, x.Rows);
+        var got = Enumerable.Range(0, 6).SelectMany(b => blocks.Rows(b * 10, 10)).ToArray();
+        Assert.Equal(expected.Select(v => (double)v), got.Select(v => (double)v), new Tolerance(1e-4));
+    }
+
+    [Fact]
+    public void A_fixed_weight_mixes_the_smoothed_rows_with_the_input()
+    {
+        // Same data, settings and graph: the output with w = 0.25 is 0.75 x + 0.25 (the w = 1 output at the same t).
+        var (observed, _, _) = TwoGroupData.Create(cells: 60, genes: 25, dropout: 0, seed: 7);
+        var x = CsrMatrix.From(observed);
+        var pca = PcaProjection.Fit(x.Log1p(), 10);
+        var full = ClusteringOutput.Prepare(pca, true, 10, x, SmoothingSettings.Parse("ks=1/tfix=2"));
+        var mixed = ClusteringOutput.Prepare(pca, true, 10, x, SmoothingSettings.Parse("ks=1/tfix=2/mix=0.25"));
+        Assert.Equal(0.25, mixed.Weight);
+        var dense = x.ToDense();
+        var smooth = full.Rows(0, x.Rows);
+        var got = mixed.Rows(0, x.Rows);
+        for (int i = 0; i < got.Length; i++) Assert.Equal(0.75 * dense[i] + 0.25 * smooth[i], got[i], 1e-5 * (1 + Math.Abs(dense[i])));
+    }
+
+    [Fact]
+    public void Cross_validation_of_the_weight_keeps_the_input_where_smoothing_does_not_help()
+    {
+        // Each cell's values are its own (no two cells alike, no noise to average): no (k, t, w) predicts held-out
+        // molecules better than the values, so t = 0 and the output is the input.
+        int cells = 30, genes = 8;
+        var rng = new Random(2);
+        var dense = new float[cells * genes];
+        for (int i = 0; i < dense.Length; i++) dense[i] = rng.Next(0, 2) == 0 ? 0 : 400 + rng.Next(0, 400);
+        var x = CsrMatrix.FromDense(dense, cells, genes);
+        var pca = PcaProjection.Fit(x.Log1p(), 5);
+        var s = ClusteringOutput.Prepare(pca, true, 4, x, SmoothingSettings.Parse("decay=1/mix=cv/mixgrid=4"));
+        Assert.Equal(0, s.Steps);
+        Assert.Equal(dense, s.Rows(0, cells));
+    }
+
+    [Fact]
+    public void Log_space_takes_no_weight_and_no_cross_fitting()
+    {
+        var (observed, _, _) = TwoGroupData.Create(cells: 20, genes: 10, dropout: 0, seed: 1);
+        var x = CsrMatrix.From(observed);
+        var pca = PcaProjection.Fit(x.Log1p(), 5);
+        Assert.Throws<ArgumentException>(() => ClusteringOutput.Prepare(pca, true, 4, x, SmoothingSettings.Parse("log=1/mix=0.5")));
+        Assert.Throws<ArgumentException>(() => ClusteringOutput.Prepare(pca, true, 4, x, SmoothingSettings.Parse("log=1/cross=2")));
     }
 
     private sealed class Tolerance(double eps) : IEqualityComparer<double>
