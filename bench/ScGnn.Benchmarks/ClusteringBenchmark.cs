@@ -18,7 +18,8 @@ namespace ScGnn.Benchmarks;
 /// </summary>
 internal static class ClusteringBenchmark
 {
-    private static readonly string[] DefaultOutputs = { "raw", "knn", "default", "denoise", "smoothed", "smooth:pcs=pa", "smooth:pcs=20" };
+    private static readonly string[] DefaultOutputs = { "raw", "knn", "default", "denoise", "smoothed", "smooth:pcs=pa", "smooth:pcs=20",
+        "smooth:decay=1/mix=cv", "smooth:decay=1/mix=cv/cross=2" };
     private static string _lastSmoothing = "";
 
     internal static void Run(string dataRoot, Func<string, string?> option, Action<string> line)
@@ -104,8 +105,9 @@ internal static class ClusteringBenchmark
         {
             var x = ScGnn.MLNet.Numerics.CsrMatrix.From(matrix);
             var pca = ScGnn.MLNet.Graph.PcaProjection.Fit(x.Log1p(), ScGnnTrainer.Defaults.PrincipalComponentCount, 0);
-            var s = ClusteringOutput.Prepare(pca, true, ScGnnTrainer.Defaults.NeighborCount, x, SmoothingSettings.Parse(output["smooth:".Length..]));
-            _lastSmoothing = $"k = {s.NeighborCount}, t = {s.Steps}, graph on {s.Components} PCs";
+            var settings = SmoothingSettings.Parse(output["smooth:".Length..]);
+            var s = ClusteringOutput.Prepare(pca, true, ScGnnTrainer.Defaults.NeighborCount, x, settings);
+            _lastSmoothing = string.Create(CultureInfo.InvariantCulture, $"k = {s.NeighborCount}, t = {s.Steps}{(s.Weight < 1 ? $", w = {s.Weight:0.##}" : "")}, graph on {s.Components} PCs");
             return ExpressionMatrix.FromDense(s.Rows(0, s.Cells), matrix.CellIds, matrix.GeneIds);
         }
         // The alternative that lost on the simulations: a fixed t = 3 over the k = 10 graph, e.g. "denoise-t3", "raw-t3".
@@ -113,7 +115,7 @@ internal static class ClusteringBenchmark
         {
             var src = Output(ml, output[..^3], data, matrix);
             var graph = ScGnn.MLNet.Graph.CellGraph.Fit(ScGnn.MLNet.Numerics.CsrMatrix.From(matrix).Log1p(), 50, 10, 0).Adjacency;
-            var x = ClusteringOutput.Diffuse(graph, ScGnn.MLNet.Numerics.CsrMatrix.From(src), 3);
+            var x = ClusteringOutput.Diffuse(DiffusionOperator.Flat(graph), ScGnn.MLNet.Numerics.CsrMatrix.From(src), 3);
             return ExpressionMatrix.FromDense(x, src.CellIds, src.GeneIds);
         }
         throw new ArgumentException($"--outputs: unknown output '{output}'.");
@@ -153,22 +155,24 @@ internal static class ClusteringBenchmark
         var outputs = (option("--outputs") ?? string.Join(',', DefaultOutputs)).Split(',', StringSplitOptions.RemoveEmptyEntries);
         var configs = new[]
         {
-            (Cells: 600, Genes: 500, Groups: 3, Weak: false),
-            (Cells: 1000, Genes: 800, Groups: 5, Weak: false),
+            (Cells: 600, Genes: 500, Groups: 3, Weak: false, Location: 0.0),
+            (Cells: 1000, Genes: 800, Groups: 5, Weak: false, Location: 0.0),
             // Weakly separated groups without dropout: the regime where smoothing over a noisy graph merges groups.
-            (Cells: 1000, Genes: 800, Groups: 5, Weak: true),
+            (Cells: 1000, Genes: 800, Groups: 5, Weak: true, Location: 0.1),
+            // Moderately separated groups without dropout (DE factors LogNormal(0.2, 0.2)).
+            (Cells: 1000, Genes: 800, Groups: 5, Weak: true, Location: 0.2),
         };
         line("");
         line("Simulations (`ExpressionSimulator`, complete observed data, median normalization; labels are the simulated groups):");
         line("");
         line("| simulation (cells x genes, groups) | seed | output | ARI | NMI | silhouette |");
         line("|---|---:|---|---:|---:|---:|");
-        var chosen = (option("--sim-configs") ?? "0,1,2").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToHashSet();
+        var chosen = (option("--sim-configs") ?? "0,1,2,3").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToHashSet();
         foreach (var c in configs.Where((_, i) => chosen.Contains(i)))
             for (int seed = 1; seed <= seeds; seed++)
             {
                 var so = new SimulationOptions { CellCount = c.Cells, GeneCount = c.Genes, GroupCount = c.Groups, Seed = seed };
-                if (c.Weak) { so.Dropout = false; so.DEFactorLocation = 0.1; so.DEFactorScale = 0.2; }
+                if (c.Weak) { so.Dropout = false; so.DEFactorLocation = c.Location; so.DEFactorScale = 0.2; }
                 foreach (var pair in (option("--sim-set") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
                 {
                     var kv = pair.Split('=', 2);
@@ -187,7 +191,7 @@ internal static class ClusteringBenchmark
                     var r = ClusteringEvaluator.Evaluate(Output(ml, output, data, matrix), labels);
                     string label = _lastSmoothing != "" ? $"{output} ({_lastSmoothing})" : output;
                     line(string.Create(CultureInfo.InvariantCulture,
-                        $"| {c.Cells:N0} x {c.Genes:N0}, {c.Groups}{(c.Weak ? ", weak DE, no dropout" : "")} | {seed} | {label} | {r.AdjustedRandIndex.Mean:F3} | {r.NormalizedMutualInformation.Mean:F3} | {r.Silhouette.Score:F3} |"));
+                        $"| {c.Cells:N0} x {c.Genes:N0}, {c.Groups}{(c.Weak ? (c.Location < 0.15 ? ", weak DE, no dropout" : ", moderate DE, no dropout") : "")} | {seed} | {label} | {r.AdjustedRandIndex.Mean:F3} | {r.NormalizedMutualInformation.Mean:F3} | {r.Silhouette.Score:F3} |"));
                 }
             }
     }
