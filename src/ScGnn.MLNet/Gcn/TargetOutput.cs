@@ -74,19 +74,39 @@ internal sealed class TargetOutput : autograd.SingleTensorFunction<TargetOutput>
         // Rows and genes without entries get zero gradients; the others are written whole.
         Array.Clear(gz, index.RowCount * dp, (rows - index.RowCount) * dp);
         Array.Clear(gw, index.GeneCount * dp, (genes - index.GeneCount) * dp);
-        var g = HostKernels.Floats(grad);
         var residual = ctx.get_data("residual") as float[];
+        // Through the square: d/dout (out - y)² = 2 (out - y).
+        var scaled = residual is null ? null : HostKernels.Rent(n);
+        unsafe
+        {
+            fixed (float* gradAt = HostKernels.Floats(grad))
+            {
+                var gIn = (IntPtr)gradAt;
+                if (scaled is not null)
+                    HostKernels.For(n, 16384, (start, end) =>
+                    {
+                        float* gi = (float*)gIn;
+                        for (int e = start; e < end; e++) scaled[e] = 2 * residual![e] * gi[e];
+                    });
+                // The output gradient in row order and in gene order, so both products read it sequentially.
+                HostKernels.For(n, 16384, (start, end) =>
+                {
+                    fixed (float* sp = scaled)
+                    fixed (int* rq = index.ByRow, gq = index.ByGene)
+                    fixed (float* br = byRow, bg = byGene)
+                    {
+                        float* gi = sp is null ? (float*)gIn : sp;
+                        for (int q = start; q < end; q++) { br[q] = gi[rq[q]]; bg[q] = gi[gq[q]]; }
+                    }
+                });
+            }
+        }
+        var g = scaled is null ? HostKernels.Floats(grad) : scaled.AsSpan(0, n);
         if (residual is not null)
         {
-            // Through the square: d/dout (out - y)² = 2 (out - y).
-            var scaled = HostKernels.Rent(n);
-            for (int e = 0; e < n; e++) scaled[e] = 2 * residual[e] * g[e];
-            g = scaled.AsSpan(0, n);
             HostKernels.Return(residual);
             residual = scaled;
         }
-        // The output gradient in row order and in gene order, so both products read it sequentially.
-        for (int q = 0; q < n; q++) { byRow[q] = g[index.ByRow[q]]; byGene[q] = g[index.ByGene[q]]; }
         unsafe
         {
             fixed (float* gp = g, fp = x is null ? Span<float>.Empty : HostKernels.Floats(x))
