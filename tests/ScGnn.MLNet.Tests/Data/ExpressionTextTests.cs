@@ -30,6 +30,28 @@ public sealed class ExpressionTextTests
     }
 
     [Fact]
+    public void Rows_formatted_in_blocks_are_written_in_order()
+    {
+        // 1,000 genes: about 130 rows per formatted block, so 300 cells span three blocks.
+        using var dir = new TempDirectory();
+        const int cells = 300, genes = 1000;
+        var rng = new Random(3);
+        var dense = new float[cells * genes];
+        for (int i = 0; i < dense.Length; i++) if (rng.Next(3) == 0) dense[i] = (float)(rng.NextDouble() * 100);
+        var cellIds = Enumerable.Range(0, cells).Select(c => $"c{c}").ToArray();
+        var geneIds = Enumerable.Range(0, genes).Select(g => $"g{g}").ToArray();
+        var m = ExpressionMatrix.FromDense(dense, cellIds, geneIds);
+        var path = dir.File("m.csv");
+        ExpressionTextWriter.Write(m, path);
+        var expected = new System.Text.StringBuilder("cell," + string.Join(',', geneIds) + "\n");
+        for (int c = 0; c < cells; c++)
+            expected.Append(cellIds[c]).Append(',')
+                .AppendJoin(',', dense.Skip(c * genes).Take(genes).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))
+                .Append('\n');
+        Assert.Equal(expected.ToString(), File.ReadAllText(path));
+    }
+
+    [Fact]
     public void Reads_an_unnamed_index_header_crlf_and_spaces_around_values()
     {
         using var dir = new TempDirectory();
