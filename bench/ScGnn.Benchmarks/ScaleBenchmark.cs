@@ -225,7 +225,7 @@ internal static class ScaleBenchmark
             if (e.RawMessage.StartsWith("ScGnn:", StringComparison.Ordinal))
                 Console.Error.WriteLine($"[{total.Elapsed.TotalSeconds,7:F1} s, cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,7:F1} s, " +
                     $"rss {StatusKb("/proc/self/status", "VmRSS:") / 1048576.0:F2} GB, peak {HighWaterKb("/proc/self/status") / 1048576.0:F2} GB, " +
-                    $"gc {GC.GetTotalMemory(false) / (1024.0 * 1024 * 1024):F2} GB] {e.RawMessage}");
+                    $"gc {GC.GetTotalMemory(false) / (1024.0 * 1024 * 1024):F2} GB live, {GC.GetGCMemoryInfo().TotalCommittedBytes / (1024.0 * 1024 * 1024):F2} GB committed] {e.RawMessage}");
         };
         var sw = Stopwatch.StartNew();
         var matrix = ExpressionFile.Read(input);
