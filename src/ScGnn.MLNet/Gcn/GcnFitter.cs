@@ -89,7 +89,7 @@ internal static class GcnFitter
         using var scope = NewDisposeScope();
         random.manual_seed(s.Seed);
         using var generator = new Generator((ulong)s.Seed);
-        var model = new BottleneckGcn(genes, hidden, generator, features);
+        var model = new BottleneckGcn(genes, hidden, generator, features, s.RootWeights);
         if (skipStart is { } start)
         {
             var init = model.ExportWeights();

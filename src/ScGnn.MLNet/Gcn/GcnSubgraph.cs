@@ -113,6 +113,20 @@ internal sealed class GcnSubgraph
         return new GcnSubgraph(outputCells, hidden, input, first, second, whole: false);
     }
 
+    /// <summary>Each of the ascending <paramref name="cells"/>' position in the ascending superset <paramref name="within"/>.</summary>
+    internal static long[] PositionsIn(int[] cells, int[] within)
+    {
+        var positions = new long[cells.Length];
+        int at = 0;
+        for (int p = 0; p < cells.Length; p++)
+        {
+            while (at < within.Length && within[at] < cells[p]) at++;
+            if (at == within.Length || within[at] != cells[p]) throw new ArgumentException($"Cell {cells[p]} is not in the superset.");
+            positions[p] = at;
+        }
+        return positions;
+    }
+
     // The union of the rows' columns, ascending; uses local as a visited mark (restored to -1).
     private static int[] Neighbours(NormalizedAdjacency a, int[] rows, int[] local)
     {

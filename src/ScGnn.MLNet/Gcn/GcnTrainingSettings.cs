@@ -38,6 +38,9 @@ internal sealed record GcnTrainingSettings
     /// <summary>Starts the output layer's weights at zero, so epoch 0 is exactly the bias and skip connection's start.</summary>
     internal bool ZeroOutputStart { get; init; }
 
+    /// <summary>Each layer also reads the cell's own row through root weights (<see cref="BottleneckGcn.RootWeights"/>), started at zero.</summary>
+    internal bool RootWeights { get; init; }
+
     /// <summary>Where tensors live.</summary>
     internal Device Device { get; init; } = CPU;
 

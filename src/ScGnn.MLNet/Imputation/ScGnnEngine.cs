@@ -107,7 +107,7 @@ internal static class ScGnnEngine
                 Epochs = o.Epochs, LearningRate = o.LearningRate, WeightDecay = o.WeightDecay, DropoutRate = o.DropoutRate,
                 Patience = o.EarlyStoppingPatience > 0 ? o.EarlyStoppingPatience : null,
                 SelectionStandardErrors = o.EpochSelectionStandardErrors, BatchCells = o.BatchSize,
-                ZeroOutputStart = o.ZeroOutputStart && o.SkipConnection, Device = device, Seed = o.Seed,
+                ZeroOutputStart = o.ZeroOutputStart && o.SkipConnection, RootWeights = o.RootWeights, Device = device, Seed = o.Seed,
                 Progress = epochs.OnEpoch, CheckAlive = monitor.CheckAlive, Log = monitor.Info,
             };
             fit = GcnFitter.Fit(adjacency, scaled.Network, hidden, train, validation, skipStart, settings);
@@ -115,7 +115,7 @@ internal static class ScGnnEngine
         monitor.Info(fit.StoppedEarly
             ? $"ScGnn: kept epoch {fit.BestEpoch} of {fit.History.Count} run (stopped early)"
             : $"ScGnn: kept epoch {fit.BestEpoch} of {fit.History.Count}");
-        var state = new ScGnnNetworkState(pca, o.NeighborCount, hidden, o.InputScale, new[] { fit.Weights }, o.GraphOnLog1p, o.CapAtObservedMaximum);
+        var state = new ScGnnNetworkState(pca, o.NeighborCount, hidden, o.InputScale, new[] { fit.Weights }, o.GraphOnLog1p, o.CapAtObservedMaximum, o.RootWeights);
         return new ScGnnFitResult(state, fit.History, fit.BestEpoch, targets.Roles, trainTargets, valTargets, targets.Test,
             adjacency, Fingerprint(targets.Input));
     }

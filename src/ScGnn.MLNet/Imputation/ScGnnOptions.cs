@@ -144,6 +144,14 @@ public sealed class ScGnnOptions
     /// <summary>The output layer's weights start at zero, so training starts exactly at the skip connection's least-squares fit.</summary>
     internal bool ZeroOutputStart { get; set; } = ScGnnTrainer.Defaults.ZeroOutputStart;
 
+    /// <summary>
+    /// Each GCN layer also reads the cell's own row unpropagated (GraphSAGE's root weights, paper: false):
+    /// <c>H = relu(Â X W1 + X W1r + b1)</c>, output <c>Â H W2 + H W2r + b2</c>, with <c>W1r</c> and <c>W2r</c> started at zero.
+    /// In <c>Â</c> the cell's own row weighs about <c>1/(k+1)</c>; a root weight lets the network use the cell's
+    /// other genes at full weight.
+    /// </summary>
+    internal bool RootWeights { get; set; } = ScGnnTrainer.Defaults.RootWeights;
+
     /// <summary>The paper's configuration (PROTOCOL.md, the reference notebook's settings: <see cref="ScGnnTrainer.PaperDefaults"/>).</summary>
     public static ScGnnOptions Paper() => new()
     {
@@ -165,6 +173,7 @@ public sealed class ScGnnOptions
         CapAtObservedMaximum = ScGnnTrainer.PaperDefaults.CapAtObservedMaximum,
         EarlyStoppingPatience = ScGnnTrainer.PaperDefaults.EarlyStoppingPatience,
         ZeroOutputStart = false,
+        RootWeights = ScGnnTrainer.PaperDefaults.RootWeights,
     };
 
     /// <summary>True when the network and its training follow the paper (no skip connection, counts, the plain epoch rule).</summary>
