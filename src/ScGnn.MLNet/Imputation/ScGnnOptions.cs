@@ -178,7 +178,7 @@ public sealed class ScGnnOptions
 
     /// <summary>True when the network and its training follow the paper (no skip connection, counts, the plain epoch rule).</summary>
     internal bool IsPaperModel =>
-        !SkipConnection && InputScale == ScGnnInputScale.Counts && !GraphOnLog1p && !CapAtObservedMaximum && EpochSelectionStandardErrors == 0;
+        !SkipConnection && !RootWeights && InputScale == ScGnnInputScale.Counts && !GraphOnLog1p && !CapAtObservedMaximum && EpochSelectionStandardErrors == 0;
 
     /// <summary>
     /// A one-paragraph summary of the settings, for logs and reports, e.g. "library default model (two-hop skip
@@ -206,6 +206,7 @@ public sealed class ScGnnOptions
             if (EpochSelectionStandardErrors > 0)
                 parts.Add(string.Format(c, "a trained epoch kept only {0:0.##} SE better than the start", EpochSelectionStandardErrors));
             if (CapAtObservedMaximum) parts.Add("outputs capped at each gene's observed maximum");
+            if (RootWeights) parts.Add("root weights on the cell's own row");
             s.Append(string.Join(", ", parts)).Append(')');
         }
         s.Append(string.Format(c, "; PCA {0}, k = {1}, hidden genes/{2}, up to {3} epoch{4} (Adam lr {5:G4}, weight decay {6:G4}, dropout {7:G4})",
@@ -229,7 +230,7 @@ public sealed class ScGnnOptions
         SkipConnection == ScGnnTrainer.Defaults.SkipConnection && SkipConnectionHops == ScGnnTrainer.Defaults.SkipConnectionHops &&
         SkipStartOnObservedValues == ScGnnTrainer.Defaults.SkipStartOnObservedValues && InputScale == ScGnnTrainer.Defaults.InputScale &&
         GraphOnLog1p == ScGnnTrainer.Defaults.GraphOnLog1p && CapAtObservedMaximum == ScGnnTrainer.Defaults.CapAtObservedMaximum &&
-        EpochSelectionStandardErrors == ScGnnTrainer.Defaults.EpochSelectionStandardErrors;
+        EpochSelectionStandardErrors == ScGnnTrainer.Defaults.EpochSelectionStandardErrors && RootWeights == ScGnnTrainer.Defaults.RootWeights;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting.</summary>
     public void Validate()
