@@ -152,6 +152,13 @@ public sealed class ScGnnOptions
     /// </summary>
     internal bool RootWeights { get; set; } = ScGnnTrainer.Defaults.RootWeights;
 
+    /// <summary>
+    /// Denoising targets redrawn per epoch (paper: 0, off): on the whole graph each epoch removes this fraction of the
+    /// training cells' observed non-zeros from the input and trains on them too, besides the fixed mask; the
+    /// validation targets stay fixed and hidden.
+    /// </summary>
+    internal double RedrawnTargetRate { get; set; }
+
     /// <summary>The paper's configuration (PROTOCOL.md, the reference notebook's settings: <see cref="ScGnnTrainer.PaperDefaults"/>).</summary>
     public static ScGnnOptions Paper() => new()
     {
@@ -257,6 +264,7 @@ public sealed class ScGnnOptions
         Require(EpochSelectionStandardErrors >= 0 && double.IsFinite(EpochSelectionStandardErrors), nameof(EpochSelectionStandardErrors), "must be >= 0");
         Require(SkipConnectionHops is >= 1 and <= Gcn.NeighborFeatures.MaxHops, nameof(SkipConnectionHops), $"must be 1 to {Gcn.NeighborFeatures.MaxHops}");
         Require(Enum.IsDefined(InputScale), nameof(InputScale), "is not a known scale");
+        Require(RedrawnTargetRate is >= 0 and < 1, nameof(RedrawnTargetRate), "must be in [0, 1)");
     }
 
     private void Require(bool ok, string name, string what)
