@@ -498,6 +498,10 @@ internal static class GcnFitter
                 }
                 finally { g.First.Dispose(); }
             }
+            // Every step allocates batch-sized arrays (the batch's input rows, targets and their index, tens of MB) on the
+            // large-object heap, which only a full collection frees: without one per epoch the committed heap grew to
+            // three times the live data (9.6 GB for 2.9 GB at 300,000 cells).
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true);
             Torch.NativeHeap.Trim();
             return total.item<float>() / count;
         }
