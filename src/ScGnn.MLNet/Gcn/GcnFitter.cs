@@ -38,6 +38,9 @@ internal static class GcnFitter
     /// partitions).</summary>
     internal const int BallsPerBatch = 4;
 
+    /// <summary>Cells x genes of a batch whose step arrays are worth a full collection after each epoch (4 Mi: 16 MB arrays).</summary>
+    internal const long LargeBatchEntries = 1L << 22;
+
     /// <summary>Fewest epochs of patience in mini-batch mode.</summary>
     internal const int MinPatienceEpochs = 2;
 
@@ -500,8 +503,8 @@ internal static class GcnFitter
             }
             // Every step allocates batch-sized arrays (the batch's input rows, targets and their index, tens of MB) on the
             // large-object heap, which only a full collection frees: without one per epoch the committed heap grew to
-            // three times the live data (9.6 GB for 2.9 GB at 300,000 cells).
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+            // three times the live data (9.6 GB for 2.9 GB at 300,000 cells). Small batches leave it to the GC.
+            if ((long)BatchCellCount * _x.Columns >= LargeBatchEntries) GC.Collect(2, GCCollectionMode.Forced, blocking: true);
             Torch.NativeHeap.Trim();
             return total.item<float>() / count;
         }

@@ -52,7 +52,7 @@ internal static class KnnGraph
         int blockRows = (int)Math.Clamp(BlockBudget / count, 1, 2048);
         using var scope = NewDisposeScope();
         var all = tensor(points, count, dims).to_type(ScalarType.Float64);
-        var sq = all.pow(2).sum(1);
+        var sq = all.square().sum(1);
         var dist = new double[(long)blockRows * count];
         for (int start = 0; start < count; start += blockRows)
         {

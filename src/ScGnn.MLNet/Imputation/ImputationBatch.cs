@@ -78,8 +78,8 @@ internal sealed class ImputationBatch
         _clock.Stop();
         ReportBlock(start, count);
         // A block's arrays (prediction, skip features, output: each block rows x genes) are large objects, freed only by
-        // a full collection; over a large batch they piled up to three times the live heap (3.4 GB for 1.1 GB at 100,000 cells).
-        if (Cells > BlockRows) GC.Collect(2, GCCollectionMode.Forced, blocking: false);
+        // a full collection; over a large batch of full-size blocks they piled up to three times the live heap (3.4 GB for 1.1 GB at 100,000 cells).
+        if (Cells > BlockRows && (long)BlockRows * genes >= ScGnnPredictor.BlockBudget / 2) GC.Collect(2, GCCollectionMode.Forced, blocking: false);
         return output;
     }
 }
