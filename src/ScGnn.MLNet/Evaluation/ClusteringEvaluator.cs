@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using ScGnn.MLNet.Data;
+using ScGnn.MLNet.Graph;
 using ScGnn.MLNet.Numerics;
 
 namespace ScGnn.MLNet.Evaluation;
@@ -63,7 +64,10 @@ public static class ClusteringEvaluator
         if (k > n) throw new ArgumentOutOfRangeException(nameof(options), k, $"ClusterCount {k} exceeds the {n} cells.");
 
         var x = Checked(matrix, options.Log1p);
-        var embedding = ExactPca.Scores(x, options.ComponentCount, out int dims);
+        // Exact PCA (the covariance's eigenvectors at any gene count), as scikit-learn's svd_solver="full".
+        var pca = PcaProjection.Fit(x, options.ComponentCount, exact: true);
+        int dims = pca.ComponentCount;
+        var embedding = pca.Transform(x);
         var silhouette = ClusteringScores.Silhouette(embedding, dims, labels, options.Silhouette);
         var runs = new ClusteringRun[options.SeedCount];
         for (int s = 0; s < runs.Length; s++)

@@ -93,7 +93,8 @@ internal sealed class PcaProjection
     /// <param name="x">Cells x genes.</param>
     /// <param name="components">Components wanted (at most cells - 1 and genes are kept).</param>
     /// <param name="seed">Seeds the randomized solver's test matrix (unused by the exact paths).</param>
-    internal static PcaProjection Fit(CsrMatrix x, int components, int seed = 0)
+    /// <param name="exact">Use the exact covariance at any gene count (as scikit-learn's <c>svd_solver="full"</c>), never the randomized solver.</param>
+    internal static PcaProjection Fit(CsrMatrix x, int components, int seed = 0, bool exact = false)
     {
         int cells = x.Rows, genes = x.Columns;
         if (cells < 2) throw new ArgumentException("PCA needs at least two cells.");
@@ -104,7 +105,7 @@ internal sealed class PcaProjection
         TorchRuntime.EnsureInitialized();
         using var scope = NewDisposeScope();
         Tensor vectors, values;
-        if (genes <= MaxCovarianceGenes)
+        if (exact || genes <= MaxCovarianceGenes)
         {
             var gram = UpperGram(x);
             var cov = new double[(long)genes * genes];
@@ -129,7 +130,7 @@ internal sealed class PcaProjection
         return FromBasis(mean, vectors, values, k);
     }
 
-    /// <summary>The randomized solver whatever the gene count (what <see cref="Fit(CsrMatrix, int, int)"/> uses above <see cref="MaxCovarianceGenes"/>).</summary>
+    /// <summary>The randomized solver whatever the gene count (what <see cref="Fit(CsrMatrix, int, int, bool)"/> uses above <see cref="MaxCovarianceGenes"/>).</summary>
     internal static PcaProjection FitRandomized(CsrMatrix x, int components, int seed)
     {
         if (x.Rows < 2) throw new ArgumentException("PCA needs at least two cells.");
