@@ -18,8 +18,10 @@ namespace ScGnn.Benchmarks;
 /// </summary>
 internal static class ClusteringBenchmark
 {
-    private static readonly string[] DefaultOutputs = { "raw", "knn", "default", "denoise", "smoothed", "smooth:pcs=pa", "smooth:pcs=20",
-        "smooth:decay=1/mix=cv", "smooth:decay=1/mix=cv/cross=2" };
+    // "smoothed:<settings>" rows run the Smoothed output's code with other settings over the fitted model ("basis=model":
+    // the model's PCA, which the earlier default used with the flat graph, pcs=50).
+    private static readonly string[] DefaultOutputs = { "raw", "knn", "default", "denoise", "smoothed", "smoothed:pcs=50",
+        "smoothed:basis=batch/pcs=50", "smoothed:basis=batch/decay=1", "smoothed:basis=batch/mix=cv", "smoothed:basis=batch/decay=1/mix=cv/cross=2" };
     private static string _lastSmoothing = "";
 
     internal static void Run(string dataRoot, Func<string, string?> option, Action<string> line)
@@ -72,7 +74,19 @@ internal static class ClusteringBenchmark
     }
 
     private static readonly Dictionary<string, ExpressionMatrix> Cache = new();
-    private static readonly Dictionary<int, ScGnnImputationTransformer> Models = new();
+    private static readonly Dictionary<(int, int), ScGnnImputationTransformer> Models = new();
+
+    // One fit per dataset and seed; the model outputs are the same fit with another output mode.
+    private static ScGnnImputationTransformer FittedModel(MLContext ml, IDataView data, ExpressionMatrix matrix, int seed)
+    {
+        var key = (RuntimeHelpers.GetHashCode(matrix), seed);
+        if (!Models.TryGetValue(key, out var model))
+        {
+            model = ml.Transforms.ImputeWithScGnn(new ScGnnOptions { Device = ScGnnDevice.Cpu, Seed = seed }).Fit(data);
+            Models[key] = model;
+        }
+        return model;
+    }
 
     private static ExpressionMatrix Output(MLContext ml, string output, IDataView data, ExpressionMatrix matrix)
     {
@@ -87,17 +101,28 @@ internal static class ClusteringBenchmark
     {
         if (output == "raw") return matrix;
         if (output == "knn") return KnnAverage(matrix, 10);
+        // A model output may name the fit's seed: "smoothed@2" (default 1).
+        int modelSeed = 1;
+        if (output.LastIndexOf('@') is var at and > 0)
+        {
+            modelSeed = int.Parse(output[(at + 1)..], CultureInfo.InvariantCulture);
+            output = output[..at];
+        }
         if (output is "default" or "denoise" or "smoothed")
         {
-            // One fit per dataset; the other outputs are the same model with another output mode.
-            if (!Models.TryGetValue(RuntimeHelpers.GetHashCode(matrix), out var model))
-            {
-                model = ml.Transforms.ImputeWithScGnn(new ScGnnOptions { Device = ScGnnDevice.Cpu, Seed = 1 }).Fit(data);
-                Models[RuntimeHelpers.GetHashCode(matrix)] = model;
-            }
+            var model = FittedModel(ml, data, matrix, modelSeed);
             var mode = output switch { "denoise" => ImputationOutputMode.Denoise, "smoothed" => ImputationOutputMode.Smoothed, _ => ImputationOutputMode.ImputeZeros };
             var scored = model.WithOutputMode(mode).Transform(data);
             return ExpressionMatrix.FromDataView(scored, model.OutputColumnName);
+        }
+        // A smoothing variant over the fitted model's PCA basis and k, as Smoothed would run it: "smoothed:decay=1@2".
+        if (output.StartsWith("smoothed:"))
+        {
+            var state = FittedModel(ml, data, matrix, modelSeed).State;
+            var x = ScGnn.MLNet.Numerics.CsrMatrix.From(matrix);
+            var s = ClusteringOutput.Prepare(state.Pca, state.GraphOnLog1p, state.NeighborCount, x, SmoothingSettings.Parse(output["smoothed:".Length..]));
+            _lastSmoothing = string.Create(CultureInfo.InvariantCulture, $"k = {s.NeighborCount}, t = {s.Steps}{(s.Weight < 1 ? $", w = {s.Weight:0.##}" : "")}, graph on {s.Components} PCs");
+            return ExpressionMatrix.FromDense(s.Rows(0, s.Cells), matrix.CellIds, matrix.GeneIds);
         }
         // Exploration without a fitted network: "smooth:pcs=pa/log=1/ks=0.5+1+2" smooths the input over a graph in the
         // PCA 50 of log1p with the default k (ClusteringOutput with those settings).

@@ -20,7 +20,7 @@ using static TorchSharp.torch;
 //   dotnet run --project bench/ScGnn.Benchmarks -c Release -- graph [--cells 20000] [--k 10]
 //   dotnet run --project bench/ScGnn.Benchmarks -c Release -- scale [--sizes 10000,30000] [--timeout-min 60] [--work <dir>]
 //   dotnet run --project bench/ScGnn.Benchmarks -c Release -- blackbox [--datasets zeisel,pbmc3k,zeisel_saver200] [--seeds 5] (build src/ScGnn.Samples -c Release first)
-//   dotnet run --project bench/ScGnn.Benchmarks -c Release -- clustering [--datasets zeisel,pbmc3k] [--outputs raw,knn,default,denoise,smoothed,smooth:pcs=pa,...] [--sim-seeds 2] [--sim-configs 0,1,2,3]
+//   dotnet run --project bench/ScGnn.Benchmarks -c Release -- clustering [--datasets zeisel,pbmc3k] [--outputs raw,knn,default,denoise,smoothed,smoothed:basis=batch/decay=1,smooth:pcs=pa,...] [--sim-seeds 2] (model outputs take @seed) [--sim-configs 0,1,2,3]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string command = args.Length > 0 ? args[0] : "help";

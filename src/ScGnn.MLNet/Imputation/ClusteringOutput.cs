@@ -16,7 +16,9 @@ namespace ScGnn.MLNet.Imputation;
 /// clustering benchmark compares: a graph on the components <see cref="ParallelAnalysis"/> keeps, log space, MAGIC's
 /// adaptive kernel (<see cref="DiffusionOperator.AlphaDecay"/>), a weight w chosen with (k, t) for the output
 /// <c>(1 - w) X + w P^t X</c>, and cross-fitting (each molecular part diffused over the graph of the others). The
-/// default is the flat graph on all of the model's components with w = 1 (docs/BENCHMARKS.md section 4).
+/// default (<see cref="SmoothingSettings.Default"/>) builds the graph in the batch's own PCA (the model's was fitted
+/// on its masked training input), with the adaptive kernel on all components and w chosen by the same
+/// cross-validation (docs/BENCHMARKS.md section 4).
 /// </summary>
 /// <remarks>
 /// Memory: the batch stays sparse. A batch within one block (<see cref="ScGnnPredictor.BlockBudget"/> floats) is
@@ -112,7 +114,10 @@ internal sealed class ClusteringOutput
         else componentChoices.Add(settings.Components > 0 ? Math.Min(settings.Components, pca.ComponentCount) : pca.ComponentCount);
 
         var (first, second) = SplitMolecules(x, new Random(SplitSeed));
-        var firstEmbedding = pca.Transform(graphOnLog1p ? first.Log1p() : first);
+        var firstInput = graphOnLog1p ? first.Log1p() : first;
+        // The batch's own basis for cross-validation is the first half's, so that the held-out half chooses nothing.
+        var firstBasis = settings.BatchBasis ? PcaProjection.Fit(firstInput, pca.ComponentCount, SplitSeed) : pca;
+        var firstEmbedding = firstBasis.Transform(firstInput);
         var ks = settings.NeighborFactors.Select(f => Math.Clamp((int)Math.Round(neighborCount * f), 1, cells - 1)).Distinct().ToArray();
         var weights = settings.MixByCrossValidation
             ? Enumerable.Range(1, settings.MixGrid).Select(m => (double)m / settings.MixGrid).ToArray()
@@ -123,7 +128,7 @@ internal sealed class ClusteringOutput
         foreach (int c in componentChoices)
             foreach (int k in ks)
             {
-                var graph = Graph(firstEmbedding, cells, pca.ComponentCount, c, k, settings.Decay);
+                var graph = Graph(firstEmbedding, cells, firstBasis.ComponentCount, Math.Min(c, firstBasis.ComponentCount), k, settings.Decay);
                 var losses = settings.LogSpace
                     ? To2D(HeldOutLosses(graph, first, second, settings.MaxSteps, logSpace: true))
                     : HeldOutMixLosses(graph, first, second, settings.MaxSteps, weights);
@@ -146,9 +151,17 @@ internal sealed class ClusteringOutput
             // Cross-fitting: each part's noise is averaged over a graph chosen without it, so the smoothing cannot
             // reinforce the noise that picked the neighbours.
             foreach (var (part, rest) in SplitParts(x, settings.Folds, new Random(SplitSeed + 1)))
-                terms.Add((part, Graph(pca.Transform(graphOnLog1p ? rest.Log1p() : rest), cells, pca.ComponentCount, bestC, bestK, settings.Decay), bestW));
+            {
+                var restInput = graphOnLog1p ? rest.Log1p() : rest;
+                var basis = settings.BatchBasis ? PcaProjection.Fit(restInput, pca.ComponentCount, SplitSeed) : pca;
+                terms.Add((part, Graph(basis.Transform(restInput), cells, basis.ComponentCount, Math.Min(bestC, basis.ComponentCount), bestK, settings.Decay), bestW));
+            }
         }
-        else terms.Add((x, Graph(pca.Transform(graphInput), cells, pca.ComponentCount, bestC, bestK, settings.Decay), bestW));
+        else
+        {
+            var basis = settings.BatchBasis ? PcaProjection.Fit(graphInput, pca.ComponentCount, SplitSeed) : pca;
+            terms.Add((x, Graph(basis.Transform(graphInput), cells, basis.ComponentCount, Math.Min(bestC, basis.ComponentCount), bestK, settings.Decay), bestW));
+        }
         return new ClusteringOutput(x, terms.ToArray(), bestC, bestK, bestT, bestW, bestLosses, settings.LogSpace, whole);
     }
 

@@ -10,12 +10,15 @@ public enum ImputationOutputMode
     Denoise = 1,
 
     /// <summary>
-    /// For clustering and visualisation: every entry is the batch's input diffused over its kNN cell graph (in the
-    /// model's PCA space), <c>P^t X</c> with <c>P</c> the random walk with self loops, as MAGIC smooths. The neighbour
-    /// count (the model's k halved, as is, or doubled) and the steps t (0-10) are chosen per batch by molecular
-    /// cross-validation: the (k, t) whose smoothing of half of each value's molecules best predicts the other half.
-    /// t = 0, the input unchanged, when no smoothing predicts held-out molecules better. The network's values are not
-    /// used: KMeans on them does worse than on this output (docs/benchmarks/clustering.md). The batch stays sparse:
+    /// For clustering and visualisation: every entry is the batch's input partly diffused over a cell graph in the
+    /// batch's own PCA (of log1p values, with the model's component count), <c>(1 - w) X + w P^t X</c>, as MAGIC
+    /// smooths: <c>P</c> is MAGIC's adaptive kernel over each cell's 3k nearest cells (bandwidth its k-th neighbour's
+    /// distance, symmetrized, self loops, rows normalized). The neighbour count (the
+    /// model's k halved, as is, or doubled), the steps t (0-10) and the weight w (0.1-1) are chosen per batch by
+    /// molecular cross-validation: the choice whose smoothing of half of each value's molecules best predicts the
+    /// other half. t = 0, the input unchanged, when no smoothing predicts held-out molecules better; w below 1 keeps
+    /// part of the input where full smoothing would merge weakly separated groups. The network's values are not
+    /// used: KMeans on them does worse than on this output (docs/BENCHMARKS.md section 4). The batch stays sparse:
     /// above one block (4 M values) each block of output rows is computed from the sparse rows of <c>P^t</c>.
     /// </summary>
     Smoothed = 2,

@@ -222,9 +222,9 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         if (OutputMode == ImputationOutputMode.Smoothed)
         {
             ClusteringOutput smoothed;
-            using (monitor.Stage($"smoothing {cells} cells x {genes} genes over the kNN graph (k and t by molecular cross-validation)"))
+            using (monitor.Stage($"smoothing {cells} cells x {genes} genes over the cell graph (k, t and weight by molecular cross-validation)"))
                 smoothed = ClusteringOutput.Prepare(_state, modelInput);
-            monitor.Info($"ScGnn: smoothed output with k = {smoothed.NeighborCount}, t = {smoothed.Steps}, graph on {smoothed.Components} PCs");
+            monitor.Info($"ScGnn: smoothed output with k = {smoothed.NeighborCount}, t = {smoothed.Steps}, weight {smoothed.Weight:0.0#}, graph on {smoothed.Components} PCs");
             return new ImputationBatch(batch, map, null, OutputMode, _host, smoothed);
         }
         NormalizedAdjacency? graph = _fit is { } fit && fit.Graph.Count == cells && ScGnnEngine.Fingerprint(modelInput) == fit.InputFingerprint

@@ -3,8 +3,19 @@ namespace ScGnn.MLNet.Imputation;
 /// <summary>How <see cref="ClusteringOutput"/> builds its graph and which smoothings it compares.</summary>
 internal sealed record SmoothingSettings
 {
-    /// <summary>The settings <see cref="ImputationOutputMode.Smoothed"/> uses.</summary>
-    internal static SmoothingSettings Default { get; } = new();
+    /// <summary>
+    /// The settings <see cref="ImputationOutputMode.Smoothed"/> uses: the batch's own PCA, MAGIC's adaptive kernel
+    /// (decay 1) and a weight of the smoothed values chosen with k and t. The weight is what keeps weakly separated
+    /// groups apart where smoothing alone merges them (docs/BENCHMARKS.md section 4).
+    /// </summary>
+    internal static SmoothingSettings Default { get; } = new() { BatchBasis = true, Decay = 1, MixByCrossValidation = true };
+
+    /// <summary>
+    /// Build the graph in a PCA of the batch itself (log1p when the model's graph is), with the model's component
+    /// count, instead of in the model's basis; cross-validation uses the PCA of its first half. The model's basis was
+    /// fitted on its masked training input, a noisier picture of the cells than the batch's own values.
+    /// </summary>
+    internal bool BatchBasis { get; init; }
 
     /// <summary>Leading PCA components the graph is built on; 0: all of the model's.</summary>
     internal int Components { get; init; }
@@ -53,7 +64,7 @@ internal sealed record SmoothingSettings
     internal int Folds { get; init; }
 
     /// <summary>
-    /// Parses <c>pcs=pa|pai|pa+all|N/log=0|1/ks=0.5+1+2/t=10/tfix=N/decay=D/mix=W|cv/mixgrid=N/cross=F</c> (the
+    /// Parses <c>basis=batch|model/pcs=pa|pai|pa+all|N/log=0|1/ks=0.5+1+2/t=10/tfix=N/decay=D/mix=W|cv/mixgrid=N/cross=F</c> (the
     /// clustering benchmark's explored variants).
     /// </summary>
     internal static SmoothingSettings Parse(string spec)
@@ -71,6 +82,7 @@ internal sealed record SmoothingSettings
                 "pcs" when v == "pa+all" => s with { ByParallelAnalysis = true, AlsoAllComponents = true },
                 "pcs" => s with { Components = int.Parse(v, inv), ByParallelAnalysis = false, AlsoAllComponents = false },
                 "log" => s with { LogSpace = v == "1" },
+                "basis" when v is "batch" or "model" => s with { BatchBasis = v == "batch" },
                 "ks" => s with { NeighborFactors = v.Split('+').Select(f => double.Parse(f, inv)).ToArray() },
                 "decay" => s with { Decay = double.Parse(v, inv) },
                 "mixgrid" => s with { MixGrid = int.Parse(v, inv) },

@@ -67,41 +67,47 @@ internal sealed class MaskedImputationRun
     public ExpressionMatrix ImputedMatrix() => ExpressionMatrix.FromDense(Imputed, Masked.CellIds, Masked.GeneIds);
 
     /// <summary>
-    /// The complete data (no evaluation mask): the fitted selection and normalization applied to the raw counts, and
-    /// the fitted imputer applied to that (a transform: its own kNN graph in the fitted PCA space, no retraining).
+    /// The complete data (no evaluation mask): the fitted selection and normalization applied to the raw counts, the
+    /// fitted imputer applied to that (a transform: its own kNN graph in the fitted PCA space, no retraining), and the
+    /// same imputer's <see cref="ImputationOutputMode.Smoothed"/> output of it (for clustering).
     /// </summary>
-    public (ExpressionMatrix Normalized, ExpressionMatrix Imputed) Complete()
+    public (ExpressionMatrix Normalized, ExpressionMatrix Imputed, ExpressionMatrix Smoothed) Complete()
     {
         var normalized = Normalization.Transform(Selection.Transform(Raw));
         var imputed = Imputer.Transform(normalized);
         var values = ExpressionMatrix.FromDataView(imputed, Imputer.OutputColumnName, null).ToDense();
         var matrix = ExpressionMatrix.FromDataView(normalized, ScGnnDefaults.ExpressionColumnName, ScGnnDefaults.CellIdColumnName);
-        return (matrix, ExpressionMatrix.FromDense(values, matrix.CellIds, matrix.GeneIds));
+        var smoothed = ExpressionMatrix.FromDataView(Imputer.WithOutputMode(ImputationOutputMode.Smoothed).Transform(normalized), Imputer.OutputColumnName, null);
+        return (matrix, ExpressionMatrix.FromDense(values, matrix.CellIds, matrix.GeneIds), smoothed);
     }
 
     /// <summary>
     /// The clustering rows of the demo and the report: complete data raw vs imputed (the comparison a user cares
-    /// about), then the imputer's masked input vs its output (same information on both sides).
+    /// about), then the imputer's masked input vs its output (same information on both sides), then the complete
+    /// data's output meant for clustering.
     /// </summary>
     public ClusteringComparison CompareClustering(IReadOnlyList<string> labels, ProgressReporter progress) =>
         CompareClustering(labels, progress, Complete, () => Masked, ImputedMatrix);
 
     public static ClusteringComparison CompareClustering(IReadOnlyList<string> labels, ProgressReporter progress,
-        Func<(ExpressionMatrix Normalized, ExpressionMatrix Imputed)> complete, Func<ExpressionMatrix> masked, Func<ExpressionMatrix> imputedFromMasked)
+        Func<(ExpressionMatrix Normalized, ExpressionMatrix Imputed, ExpressionMatrix Smoothed)> complete, Func<ExpressionMatrix> masked,
+        Func<ExpressionMatrix> imputedFromMasked)
     {
-        (ExpressionMatrix Normalized, ExpressionMatrix Imputed)? full = null;
+        (ExpressionMatrix Normalized, ExpressionMatrix Imputed, ExpressionMatrix Smoothed)? full = null;
         return ClusteringComparison.Run(new (string, Func<ExpressionMatrix>)[]
         {
             (RawRow, () => (full ??= complete()).Normalized),
             (ImputedRow, () => (full ??= complete()).Imputed),
             (MaskedRow, masked),
             (MaskedImputedRow, imputedFromMasked),
+            (SmoothedRow, () => (full ??= complete()).Smoothed),
         }, labels, progress);
     }
 
     public const string RawRow = "raw (normalized)";
     public const string ImputedRow = "ScGnn imputed";
     public const string MaskedRow = "raw with the evaluation mask";
+    public const string SmoothedRow = "ScGnn smoothed (for clustering)";
     public const string MaskedImputedRow = "ScGnn imputed from that";
 
     public static MaskedImputationRun Fit(ExpressionMatrix rawMatrix, ScGnnOptions options, int maskSeed, CommandContext context)

@@ -18,8 +18,9 @@ internal static class ReportComposer
             doc.Heading("Clustering: raw vs imputed").Table(clustering.Table()).Paragraph(
                 clustering.Description + " (`ClusteringEvaluator`, the same evaluation in every command; mean ± sd over the KMeans seeds.) " +
                 "The first two rows compare the complete data: the normalized counts (\"raw\") and the fitted imputer applied to them " +
-                "(a transform with its own kNN graph, no retraining). The last two compare the imputer's training input (the same " +
-                "counts with the evaluation mask applied) with its output, so both sides of that pair carry the same information.");
+                "(a transform with its own kNN graph, no retraining). The next two compare the imputer's training input (the same " +
+                "counts with the evaluation mask applied) with its output, so both sides of that pair carry the same information. " +
+                "\"ScGnn smoothed\" is the same imputer's output for clustering (`ImputationOutputMode.Smoothed`) of the complete data.");
         }
         if (figures.Count > 0)
         {

@@ -157,14 +157,20 @@ internal sealed class EvaluateCommand : AppCommand
         log.BeforeStage = training.EndPrepare;
         var options = settings.ToOptions(progress: training.OnEpoch, cancellation: context.Cancellation);
         training.Begin();
-        var scored = ml.Transforms.ScGnnPipeline(new ScGnnPipelineOptions { Imputation = options }).Fit(raw).Transform(raw);
+        var model = ml.Transforms.ScGnnPipeline(new ScGnnPipelineOptions { Imputation = options }).Fit(raw);
+        var scored = model.Transform(raw);
         training.Dispose();
         var normalized = ExpressionMatrix.FromDataView(scored, ScGnnDefaults.ExpressionColumnName, null);
         var imputed = ExpressionMatrix.FromDataView(scored, options.OutputColumnName, null);
+        // The output meant for clustering, from the same fit.
+        var imputer = ModelFile.FindImputer(model)!;
+        var smoothedColumn = options.OutputColumnName + "Smoothed";
         return ClusteringComparison.Run(new (string, Func<ExpressionMatrix>)[]
         {
-            ("raw (normalized)", () => normalized),
-            ("ScGnn imputed", () => imputed),
+            (MaskedImputationRun.RawRow, () => normalized),
+            (MaskedImputationRun.ImputedRow, () => imputed),
+            (MaskedImputationRun.SmoothedRow, () => ExpressionMatrix.FromDataView(
+                imputer.WithOutputMode(ImputationOutputMode.Smoothed, smoothedColumn).Transform(scored), smoothedColumn, null)),
         }, data.Labels!, progress);
     }
 

@@ -25,7 +25,7 @@ internal sealed class ImputeCommand : AppCommand
     private readonly Option<bool> _noFilter = CliOptions.Flag("--no-filter", "skip gene selection (variance/(1+mean) > 0.5): impute every gene");
     private readonly Option<bool> _noNormalize = CliOptions.Flag("--no-normalize", "skip median library-size normalization: impute the values as given");
     private readonly Option<bool> _smoothed = CliOptions.Flag("--smoothed",
-        "write the output for clustering and visualisation instead (ImputationOutputMode.Smoothed): the input smoothed over the kNN cell graph");
+        "write the output for clustering and visualisation instead (ImputationOutputMode.Smoothed): the input smoothed over the cell graph");
     private readonly TrainingOptions _training = new();
 
     public override IEnumerable<Option> Options =>
@@ -50,8 +50,9 @@ internal sealed class ImputeCommand : AppCommand
         is checked, with the folder, before any work. Outputs are written to temporary files and moved into place
         together at the end; an existing output is replaced and the final line says so. No output may be an input.
 
-        With --smoothed every entry is instead the input diffused over ScGnn's kNN cell graph (as MAGIC smooths),
-        with k and the number of steps chosen for the data by molecular cross-validation: the output to cluster,
+        With --smoothed every entry is instead the input partly diffused over a cell graph in ScGnn's PCA space
+        (MAGIC's adaptive kernel), with k, the number of steps and the weight of the smoothed values chosen for the
+        data by molecular cross-validation: the output to cluster,
         embed or plot (KMeans agrees better with known cell types on it; docs/benchmarks/clustering.md). Without
         it the output holds entry values for analysis (the masked-entry accuracy of docs/BENCHMARKS.md).
 

@@ -245,6 +245,28 @@ public sealed class ClusteringOutputTests
     }
 
     [Fact]
+    public void A_batch_basis_ignores_the_models_basis()
+    {
+        // The graph is built in the batch's own PCA: a model basis fitted on unrelated data of the same genes gives
+        // the same k, t, weight and rows as one fitted on the batch, while the model's basis itself changes them.
+        var (observed, _, _) = TwoGroupData.Create(cells: 60, genes: 25, dropout: 0, seed: 7);
+        var x = CsrMatrix.From(observed);
+        var own = PcaProjection.Fit(x.Log1p(), 10);
+        var rng = new Random(3);
+        var noise = new float[60 * 25];
+        for (int i = 0; i < noise.Length; i++) noise[i] = (float)rng.NextDouble();
+        var unrelated = PcaProjection.Fit(CsrMatrix.FromDense(noise, 60, 25), 10);
+        var settings = SmoothingSettings.Parse("basis=batch/decay=1/mix=cv/mixgrid=4");
+        var a = ClusteringOutput.Prepare(own, true, 10, x, settings);
+        var b = ClusteringOutput.Prepare(unrelated, true, 10, x, settings);
+        Assert.InRange(a.Steps, 1, ClusteringOutput.MaxSteps);
+        Assert.Equal((a.Steps, a.NeighborCount, a.Weight), (b.Steps, b.NeighborCount, b.Weight));
+        Assert.Equal(a.Rows(0, 60), b.Rows(0, 60));
+        var model = ClusteringOutput.Prepare(unrelated, true, 10, x, settings with { BatchBasis = false });
+        Assert.NotEqual(a.Losses, model.Losses);
+    }
+
+    [Fact]
     public void Log_space_takes_no_weight_and_no_cross_fitting()
     {
         var (observed, _, _) = TwoGroupData.Create(cells: 20, genes: 10, dropout: 0, seed: 1);

@@ -62,8 +62,10 @@ public sealed class DemoAndEvaluateTests : IDisposable
         Assert.Equal("test-cell-masked-entries", root.GetProperty("scored").GetString());
         Assert.True(folds[0].GetProperty("seen").GetProperty("count").GetInt64() > folds[0].GetProperty("unseen").GetProperty("count").GetInt64());
         var clustering = root.GetProperty("clustering");
-        Assert.Equal(2, clustering.GetArrayLength());
+        Assert.Equal(3, clustering.GetArrayLength());
         Assert.Equal("ScGnn imputed", clustering[1].GetProperty("data").GetString());
+        Assert.Equal("ScGnn smoothed (for clustering)", clustering[2].GetProperty("data").GetString());
+        Assert.InRange(clustering[2].GetProperty("normalizedMutualInformation").GetProperty("mean").GetDouble(), 0, 1);
         // The library's clustering evaluation: KMeans seeds 1-5, whatever the folds.
         Assert.Equal(5, clustering[1].GetProperty("adjustedRandIndex").GetProperty("runs").GetInt32());
         Assert.StartsWith("KMeans (k = 3", clustering[1].GetProperty("method").GetString());
