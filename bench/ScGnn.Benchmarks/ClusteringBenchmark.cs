@@ -119,10 +119,7 @@ internal static class ClusteringBenchmark
         if (output.StartsWith("smoothed:"))
         {
             var state = FittedModel(ml, data, matrix, modelSeed).State;
-            var x = ScGnn.MLNet.Numerics.CsrMatrix.From(matrix);
-            var s = ClusteringOutput.Prepare(state.Pca, state.GraphOnLog1p, state.NeighborCount, x, SmoothingSettings.Parse(output["smoothed:".Length..]));
-            _lastSmoothing = string.Create(CultureInfo.InvariantCulture, $"k = {s.NeighborCount}, t = {s.Steps}{(s.Weight < 1 ? $", w = {s.Weight:0.##}" : "")}, graph on {s.Components} PCs");
-            return ExpressionMatrix.FromDense(s.Rows(0, s.Cells), matrix.CellIds, matrix.GeneIds);
+            return Smooth(matrix, ScGnn.MLNet.Numerics.CsrMatrix.From(matrix), state.Pca, state.GraphOnLog1p, state.NeighborCount, output["smoothed:".Length..]);
         }
         // Exploration without a fitted network: "smooth:pcs=pa/log=1/ks=0.5+1+2" smooths the input over a graph in the
         // PCA 50 of log1p with the default k (ClusteringOutput with those settings).
@@ -130,10 +127,7 @@ internal static class ClusteringBenchmark
         {
             var x = ScGnn.MLNet.Numerics.CsrMatrix.From(matrix);
             var pca = ScGnn.MLNet.Graph.PcaProjection.Fit(x.Log1p(), ScGnnTrainer.Defaults.PrincipalComponentCount, 0);
-            var settings = SmoothingSettings.Parse(output["smooth:".Length..]);
-            var s = ClusteringOutput.Prepare(pca, true, ScGnnTrainer.Defaults.NeighborCount, x, settings);
-            _lastSmoothing = string.Create(CultureInfo.InvariantCulture, $"k = {s.NeighborCount}, t = {s.Steps}{(s.Weight < 1 ? $", w = {s.Weight:0.##}" : "")}, graph on {s.Components} PCs");
-            return ExpressionMatrix.FromDense(s.Rows(0, s.Cells), matrix.CellIds, matrix.GeneIds);
+            return Smooth(matrix, x, pca, true, ScGnnTrainer.Defaults.NeighborCount, output["smooth:".Length..]);
         }
         // The alternative that lost on the simulations: a fixed t = 3 over the k = 10 graph, e.g. "denoise-t3", "raw-t3".
         if (output.EndsWith("-t3"))
@@ -144,6 +138,15 @@ internal static class ClusteringBenchmark
             return ExpressionMatrix.FromDense(x, src.CellIds, src.GeneIds);
         }
         throw new ArgumentException($"--outputs: unknown output '{output}'.");
+    }
+
+    // ClusteringOutput with explicit settings; the row label records the choice made.
+    private static ExpressionMatrix Smooth(ExpressionMatrix matrix, ScGnn.MLNet.Numerics.CsrMatrix x, ScGnn.MLNet.Graph.PcaProjection pca,
+        bool graphOnLog1p, int neighborCount, string spec)
+    {
+        var s = ClusteringOutput.Prepare(pca, graphOnLog1p, neighborCount, x, SmoothingSettings.Parse(spec));
+        _lastSmoothing = string.Create(CultureInfo.InvariantCulture, $"k = {s.NeighborCount}, t = {s.Steps}{(s.Weight < 1 ? $", w = {s.Weight:0.##}" : "")}, graph on {s.Components} PCs");
+        return ExpressionMatrix.FromDense(s.Rows(0, s.Cells), matrix.CellIds, matrix.GeneIds);
     }
 
     /// <summary>Each cell replaced by the mean of itself and its k nearest neighbours (Euclidean, exact PCA 50 of log1p).</summary>
