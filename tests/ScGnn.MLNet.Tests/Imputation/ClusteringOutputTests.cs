@@ -267,6 +267,25 @@ public sealed class ClusteringOutputTests
     }
 
     [Fact]
+    public void The_default_smooths_in_the_batch_basis_with_a_weight()
+    {
+        // Smoothed's settings: the model's basis does not matter, and the weight is cross-validated (a grid of 10).
+        var (observed, _, _) = TwoGroupData.Create(cells: 60, genes: 25, dropout: 0, seed: 7);
+        var x = CsrMatrix.From(observed);
+        var own = PcaProjection.Fit(x.Log1p(), 10);
+        var rng = new Random(3);
+        var noise = new float[60 * 25];
+        for (int i = 0; i < noise.Length; i++) noise[i] = (float)rng.NextDouble();
+        var unrelated = PcaProjection.Fit(CsrMatrix.FromDense(noise, 60, 25), 10);
+        var a = ClusteringOutput.Prepare(own, true, 10, x, SmoothingSettings.Default);
+        var b = ClusteringOutput.Prepare(unrelated, true, 10, x, SmoothingSettings.Default);
+        Assert.InRange(a.Steps, 1, ClusteringOutput.MaxSteps);
+        Assert.Equal(a.Rows(0, 60), b.Rows(0, 60));
+        Assert.Equal((true, 1.0, true), (SmoothingSettings.Default.BatchBasis, SmoothingSettings.Default.Decay, SmoothingSettings.Default.MixByCrossValidation));
+        Assert.InRange(a.Weight, 0.1, 1);
+    }
+
+    [Fact]
     public void Log_space_takes_no_weight_and_no_cross_fitting()
     {
         var (observed, _, _) = TwoGroupData.Create(cells: 20, genes: 10, dropout: 0, seed: 1);
