@@ -60,6 +60,28 @@ public sealed class KnnGraphTests
     }
 
     [Fact]
+    public void Locality_order_is_a_permutation_that_keeps_neighbouring_cells_together()
+    {
+        const int count = 4000, dims = 8;
+        var x = Clustered(count, dims, 8);
+        var order = KnnGraph.LocalityOrder(x, count, dims, seed: 1);
+        Assert.Equal(Enumerable.Range(0, count), order.OrderBy(i => i));
+        Assert.Equal(order, KnnGraph.LocalityOrder(x, count, dims, seed: 1));
+        Assert.NotEqual(order, KnnGraph.LocalityOrder(x, count, dims, seed: 2));
+        // Cells next to each other in the order are far closer than cells next to each other by index (which are always
+        // in different clusters here), and mostly in the same cluster: the clusters are well separated, and only the
+        // leaves that straddle a cut between two clusters mix them.
+        double Step(IReadOnlyList<int> o) => Enumerable.Range(1, count - 1).Average(q => Distance(x, o[q - 1], o[q], dims));
+        var byIndex = Enumerable.Range(0, count).ToArray();
+        Assert.True(Step(order) < 0.6 * Step(byIndex), $"{Step(order)} vs {Step(byIndex)}");
+        double sameCluster = Enumerable.Range(1, count - 1).Count(q => order[q - 1] % 10 == order[q] % 10) / (double)(count - 1);
+        Assert.InRange(sameCluster, 0.85, 1.0); // 0.1 for a random order
+    }
+
+    private static double Distance(float[] x, int a, int b, int dims) =>
+        Math.Sqrt(Enumerable.Range(0, dims).Sum(d => Math.Pow(x[a * dims + d] - x[b * dims + d], 2)));
+
+    [Fact]
     public void Approximate_search_is_deterministic_for_a_seed()
     {
         const int count = 1500, dims = 8;
