@@ -244,11 +244,9 @@ public sealed class ClusteringOutputTests
         Assert.Equal(dense, s.Rows(0, cells));
     }
 
-    [Fact]
-    public void A_batch_basis_ignores_the_models_basis()
+    // 60 cells of two groups, the PCA basis fitted on them, and one fitted on unrelated noise of the same genes.
+    private static (CsrMatrix X, PcaProjection Own, PcaProjection Unrelated) BatchAndTwoBases()
     {
-        // The graph is built in the batch's own PCA: a model basis fitted on unrelated data of the same genes gives
-        // the same k, t, weight and rows as one fitted on the batch, while the model's basis itself changes them.
         var (observed, _, _) = TwoGroupData.Create(cells: 60, genes: 25, dropout: 0, seed: 7);
         var x = CsrMatrix.From(observed);
         var own = PcaProjection.Fit(x.Log1p(), 10);
@@ -256,6 +254,15 @@ public sealed class ClusteringOutputTests
         var noise = new float[60 * 25];
         for (int i = 0; i < noise.Length; i++) noise[i] = (float)rng.NextDouble();
         var unrelated = PcaProjection.Fit(CsrMatrix.FromDense(noise, 60, 25), 10);
+        return (x, own, unrelated);
+    }
+
+    [Fact]
+    public void A_batch_basis_ignores_the_models_basis()
+    {
+        // The graph is built in the batch's own PCA: a model basis fitted on unrelated data of the same genes gives
+        // the same k, t, weight and rows as one fitted on the batch, while the model's basis itself changes them.
+        var (x, own, unrelated) = BatchAndTwoBases();
         var settings = SmoothingSettings.Parse("basis=batch/decay=1/mix=cv/mixgrid=4");
         var a = ClusteringOutput.Prepare(own, true, 10, x, settings);
         var b = ClusteringOutput.Prepare(unrelated, true, 10, x, settings);
@@ -270,13 +277,7 @@ public sealed class ClusteringOutputTests
     public void The_default_smooths_in_the_batch_basis_with_a_weight()
     {
         // Smoothed's settings: the model's basis does not matter, and the weight is cross-validated (a grid of 10).
-        var (observed, _, _) = TwoGroupData.Create(cells: 60, genes: 25, dropout: 0, seed: 7);
-        var x = CsrMatrix.From(observed);
-        var own = PcaProjection.Fit(x.Log1p(), 10);
-        var rng = new Random(3);
-        var noise = new float[60 * 25];
-        for (int i = 0; i < noise.Length; i++) noise[i] = (float)rng.NextDouble();
-        var unrelated = PcaProjection.Fit(CsrMatrix.FromDense(noise, 60, 25), 10);
+        var (x, own, unrelated) = BatchAndTwoBases();
         var a = ClusteringOutput.Prepare(own, true, 10, x, SmoothingSettings.Default);
         var b = ClusteringOutput.Prepare(unrelated, true, 10, x, SmoothingSettings.Default);
         Assert.InRange(a.Steps, 1, ClusteringOutput.MaxSteps);
