@@ -92,6 +92,28 @@ public sealed class KnnGraphTests
     }
 
     [Fact]
+    public void Sharded_approximate_search_finds_neighbours_across_the_shard_cut_and_is_deterministic()
+    {
+        const int count = 3000, dims = 16, k = 10;
+        var x = Clustered(count, dims, 5);
+        var exact = KnnGraph.NearestNeighbors(x, count, dims, k, NeighborSearch.Exact);
+        var sharded = KnnGraph.Approximate(x, count, dims, k, seed: 1, shards: 2);
+        Assert.All(sharded, row => Assert.Equal(k, row.Length));
+        Assert.All(Enumerable.Range(0, count), i => Assert.DoesNotContain(i, sharded[i]));
+        Assert.InRange(KnnGraph.Recall(sharded, exact), 0.95, 1.0);
+        // Each cell's list mixes both halves of the locality order wherever its true neighbours do: the cells whose exact
+        // neighbours straddle the cut are found on both sides.
+        var order = KnnGraph.LocalityOrder(x, count, dims, seed: 1);
+        var firstHalf = new HashSet<int>(order.Take(count / 2));
+        int straddling = Enumerable.Range(0, count).Count(i => sharded[i].Any(firstHalf.Contains) && sharded[i].Any(j => !firstHalf.Contains(j)));
+        int straddlingExact = Enumerable.Range(0, count).Count(i => exact[i].Any(firstHalf.Contains) && exact[i].Any(j => !firstHalf.Contains(j)));
+        Assert.True(straddlingExact > 0);
+        Assert.InRange(straddling, 0.9 * straddlingExact, 1.1 * straddlingExact);
+        var again = KnnGraph.Approximate(x, count, dims, k, seed: 1, shards: 2);
+        for (int i = 0; i < count; i++) Assert.Equal(sharded[i], again[i]);
+    }
+
+    [Fact]
     public void Cell_graph_on_sparse_rows_equals_the_dense_construction()
     {
         const int cells = 120, genes = 12;
