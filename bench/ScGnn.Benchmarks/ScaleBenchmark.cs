@@ -17,8 +17,9 @@ namespace ScGnn.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Options: <c>--sizes 10000,30000</c> (default 10k, 30k, 100k, 300k, 1M), <c>--timeout-min N</c> per size (default 60),
-/// <c>--work DIR</c> for the cached data and outputs (default <c>$TMPDIR/scgnn-scale</c>), <c>--keep-output</c>.
-/// The child is <c>ScGnn.Benchmarks scale-run --input DIR --output FILE --report FILE</c>.
+/// <c>--work DIR</c> for the cached data and outputs (default <c>$TMPDIR/scgnn-scale</c>), <c>--keep-output</c>,
+/// <c>--smoothed</c> (the output for clustering, <see cref="ImputationOutputMode.Smoothed"/>, instead of the imputed one).
+/// The child is <c>ScGnn.Benchmarks scale-run --input DIR --output FILE --report FILE [--smoothed]</c>.
 /// </remarks>
 internal static class ScaleBenchmark
 {
@@ -41,13 +42,17 @@ internal static class ScaleBenchmark
         double timeoutMin = double.Parse(option("--timeout-min") ?? "60", CultureInfo.InvariantCulture);
         string work = option("--work") ?? Path.Combine(Path.GetTempPath(), "scgnn-scale");
         bool keep = args.Contains("--keep-output");
+        bool smoothed = args.Contains("--smoothed");
+        string suffix = smoothed ? "-smoothed" : "";
         if (option("--library-location") is { } loc) LibraryLocation = double.Parse(loc, CultureInfo.InvariantCulture);
         Directory.CreateDirectory(work);
 
         line($"Simulated data: `ExpressionSimulator` (Splatter model), {Genes:N0} genes, {Groups} groups, seed {Seed}, library-size " +
              $"location {LibraryLocation}, written once as a 10x folder (`matrix.mtx`, plain text) by streaming cell by cell. " +
              "Each size runs `scale-run` in a child process: read the folder, `SelectVariableGenes`, `NormalizeMedianLibrarySize`, " +
-             "`ImputeWithScGnn` with the library defaults (fit), then transform and stream the imputed matrix to a wide Parquet file. " +
+             "`ImputeWithScGnn` with the library defaults (fit), then transform and stream the " +
+             (smoothed ? "`Smoothed` output (for clustering: k, t and weight by molecular cross-validation on the batch's own graph)" : "imputed matrix") +
+             " to a wide Parquet file. " +
              "Stages are timed separately; graph = from the start of the imputer's fit to its first epoch (PCA, kNN, adjacency, " +
              "training targets and start), train = the epochs; impute + write run together because the writer pulls rows " +
              "through the transform. Peak RSS is the child's `VmHWM` (/proc/self/status at exit; polled by the parent as a check); CPU s is the child's " +
@@ -61,13 +66,14 @@ internal static class ScaleBenchmark
         {
             string folder = Path.Combine(work, string.Create(CultureInfo.InvariantCulture, $"sim-{n}-{LibraryLocation}"));
             var gen = EnsureData(folder, n);
-            string output = Path.Combine(work, $"out-{n}.parquet");
-            string report = Path.Combine(work, $"run-{n}.json");
+            string output = Path.Combine(work, $"out-{n}{suffix}.parquet");
+            string report = Path.Combine(work, $"run-{n}{suffix}.json");
             File.Delete(report);
             Console.Error.WriteLine($"scale: {n:N0} cells ({gen}) ...");
             string loadStart = LoadAverage();
-            var (exit, polledKb, wall, timedOut) = RunChild(new[] { "scale-run", "--input", folder, "--output", output, "--report", report },
-                TimeSpan.FromMinutes(timeoutMin), Path.Combine(work, $"run-{n}.log"));
+            var childArgs = new List<string> { "scale-run", "--input", folder, "--output", output, "--report", report };
+            if (smoothed) childArgs.Add("--smoothed");
+            var (exit, polledKb, wall, timedOut) = RunChild(childArgs.ToArray(), TimeSpan.FromMinutes(timeoutMin), Path.Combine(work, $"run-{n}{suffix}.log"));
             if (exit == 0 && File.Exists(report))
             {
                 var r = JsonSerializer.Deserialize<RunReport>(File.ReadAllText(report))!;
@@ -79,7 +85,7 @@ internal static class ScaleBenchmark
             }
             else
             {
-                string why = timedOut ? $"stopped after the {timeoutMin:F0}-min limit" : $"exit {exit}; see run-{n}.log";
+                string why = timedOut ? $"stopped after the {timeoutMin:F0}-min limit" : $"exit {exit}; see run-{n}{suffix}.log";
                 line($"| {n:N0} | | | | | | | | | {wall:F0} (wall) | | {Gb(polledKb)} (polled) | {loadStart} / {LoadAverage()} | {why} |");
             }
             if (!keep) File.Delete(output);
@@ -211,7 +217,7 @@ internal static class ScaleBenchmark
     }
 
     /// <summary>The child: one impute run, its stage times and peak RSS written as JSON.</summary>
-    internal static int RunOne(Func<string, string?> option)
+    internal static int RunOne(string[] args, Func<string, string?> option)
     {
         string input = option("--input") ?? throw new ArgumentException("scale-run: --input is required.");
         string output = option("--output") ?? throw new ArgumentException("scale-run: --output is required.");
@@ -247,6 +253,7 @@ internal static class ScaleBenchmark
         var options = new ScGnnOptions
         {
             Epochs = option("--epochs") is { } ep ? int.Parse(ep, CultureInfo.InvariantCulture) : ScGnnTrainer.Defaults.Epochs,
+            OutputMode = args.Contains("--smoothed") ? ImputationOutputMode.Smoothed : ImputationOutputMode.ImputeZeros,
             Progress = p =>
             {
                 if (epochs++ == 0) firstEpoch = sw.Elapsed.TotalSeconds;
