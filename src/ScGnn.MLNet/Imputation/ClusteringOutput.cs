@@ -126,9 +126,15 @@ internal sealed class ClusteringOutput
         double bestW = weights[^1], bestLoss = double.PositiveInfinity;
         double[] bestLosses = Array.Empty<double>();
         foreach (int c in componentChoices)
+        {
+            // One search for the largest k: each candidate's lists are its leading entries (the exact search's lists
+            // are ordered by distance, ties to the lower index, so they equal the candidate's own search).
+            int dims = Math.Min(c, firstBasis.ComponentCount);
+            var points = Leading(firstEmbedding, cells, firstBasis.ComponentCount, dims);
+            var widest = Neighbors(points, cells, dims, ks.Max(), settings.Decay);
             foreach (int k in ks)
             {
-                var graph = Graph(firstEmbedding, cells, firstBasis.ComponentCount, Math.Min(c, firstBasis.ComponentCount), k, settings.Decay);
+                var graph = Graph(points, dims, Truncate(widest, ListLength(k, settings.Decay)), k, settings.Decay);
                 var losses = settings.LogSpace
                     ? To2D(HeldOutLosses(graph, first, second, settings.MaxSteps, logSpace: true))
                     : HeldOutMixLosses(graph, first, second, settings.MaxSteps, weights);
@@ -140,6 +146,7 @@ internal sealed class ClusteringOutput
                             bestLosses = Enumerable.Range(0, settings.MaxSteps + 1).Select(s => losses[s, m]).ToArray();
                         }
             }
+        }
         if (settings.FixedSteps > 0) bestT = settings.FixedSteps;
         // At t = 0 every weight gives the input.
         if (bestT == 0) return new ClusteringOutput(x, new (CsrMatrix, DiffusionOperator?, double)[] { (x, null, 1) }, bestC, bestK, 0, 1, bestLosses, settings.LogSpace, whole);
@@ -236,15 +243,28 @@ internal sealed class ClusteringOutput
     // The kNN graph on the leading `components` of a cells x dims embedding.
     private static DiffusionOperator Graph(float[] embedding, int cells, int dims, int components, int k, double decay = 0)
     {
-        var points = embedding;
-        if (components < dims)
-        {
-            points = new float[(long)cells * components];
-            for (int i = 0; i < cells; i++) embedding.AsSpan(i * dims, components).CopyTo(points.AsSpan(i * components, components));
-        }
-        if (decay > 0)
-            return DiffusionOperator.AlphaDecay(points, KnnGraph.NearestNeighbors(points, cells, components, 3 * k, NeighborSearch.Auto, ScGnnEngine.GraphSeed), components, k, decay);
-        return DiffusionOperator.Flat(NormalizedAdjacency.FromNeighbors(KnnGraph.NearestNeighbors(points, cells, components, k, NeighborSearch.Auto, ScGnnEngine.GraphSeed)));
+        var points = Leading(embedding, cells, dims, components);
+        return Graph(points, components, Neighbors(points, cells, components, k, decay), k, decay);
+    }
+
+    private static DiffusionOperator Graph(float[] points, int dims, int[][] neighbors, int k, double decay) =>
+        decay > 0 ? DiffusionOperator.AlphaDecay(points, neighbors, dims, k, decay) : DiffusionOperator.Flat(NormalizedAdjacency.FromNeighbors(neighbors));
+
+    // The adaptive kernel reads each cell's 3k nearest cells; the flat graph its k.
+    private static int ListLength(int k, double decay) => decay > 0 ? 3 * k : k;
+
+    private static int[][] Neighbors(float[] points, int cells, int dims, int k, double decay) =>
+        KnnGraph.NearestNeighbors(points, cells, dims, ListLength(k, decay), NeighborSearch.Auto, ScGnnEngine.GraphSeed);
+
+    private static int[][] Truncate(int[][] lists, int length) =>
+        lists.Select(row => row.Length <= length ? row : row[..length]).ToArray();
+
+    private static float[] Leading(float[] embedding, int cells, int dims, int components)
+    {
+        if (components >= dims) return embedding;
+        var points = new float[(long)cells * components];
+        for (int i = 0; i < cells; i++) embedding.AsSpan(i * dims, components).CopyTo(points.AsSpan(i * components, components));
+        return points;
     }
 
     /// <summary>

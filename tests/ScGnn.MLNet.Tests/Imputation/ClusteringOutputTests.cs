@@ -169,6 +169,33 @@ public sealed class ClusteringOutputTests
     }
 
     [Fact]
+    public void Held_out_mix_losses_equal_the_scalar_sum_over_every_diffused_entry()
+    {
+        const int cells = 60, genes = 9;
+        var rng = new Random(4);
+        float Draw() => rng.NextDouble() < 0.5 ? 0 : (float)Math.Round(1 + 5 * rng.NextDouble());
+        var first = CsrMatrix.FromDense(Enumerable.Range(0, cells * genes).Select(_ => Draw()).ToArray(), cells, genes);
+        var second = CsrMatrix.FromDense(Enumerable.Range(0, cells * genes).Select(_ => Draw()).ToArray(), cells, genes);
+        var points = Enumerable.Range(0, cells * 2).Select(_ => (float)rng.NextDouble()).ToArray();
+        var graph = DiffusionOperator.Flat(NormalizedAdjacency.FromNeighbors(KnnGraph.NearestNeighbors(points, cells, 2, 4)));
+        var weights = new[] { 0.3, 1.0 };
+        var losses = ClusteringOutput.HeldOutMixLosses(graph, first, second, 3, weights);
+        var x = first.ToDense();
+        var target = second.ToDense();
+        for (int t = 0; t <= 3; t++)
+        {
+            var smoothed = ClusteringOutput.Diffuse(graph, first, t);
+            for (int m = 0; m < weights.Length; m++)
+            {
+                double s = 0;
+                for (int i = 0; i < x.Length; i++)
+                    s += Math.Pow(Math.Log(1 + (1 - weights[m]) * x[i] + weights[m] * smoothed[i]) - Math.Log(1 + target[i]), 2);
+                Assert.Equal(s / x.Length, losses[t, m], 5);
+            }
+        }
+    }
+
+    [Fact]
     public void Parts_of_the_molecules_add_up_to_each_value()
     {
         var x = CsrMatrix.FromDense(new float[] { 0, 0.4f, 2.2f, 9, 3000, 12 }, 2, 3);
