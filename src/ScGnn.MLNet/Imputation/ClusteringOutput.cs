@@ -87,8 +87,9 @@ internal sealed class ClusteringOutput
     /// <summary>Chooses the graph and t for the batch (see the class summary).</summary>
     /// <param name="state">The fitted model: PCA basis, k, and whether the graph is on log1p.</param>
     /// <param name="x">The batch in the model's genes (observed values).</param>
-    internal static ClusteringOutput Prepare(ScGnnNetworkState state, CsrMatrix x) =>
-        Prepare(state.Pca, state.GraphOnLog1p, state.NeighborCount, x, SmoothingSettings.Default);
+    /// <param name="progress">Told after each cross-validated k, with the time left to cross-validate.</param>
+    internal static ClusteringOutput Prepare(ScGnnNetworkState state, CsrMatrix x, Action<string>? progress = null) =>
+        Prepare(state.Pca, state.GraphOnLog1p, state.NeighborCount, x, SmoothingSettings.Default, progress: progress);
 
     /// <summary>Chooses the graph and t for the batch with explicit settings.</summary>
     /// <param name="pca">The PCA basis the graph is built in.</param>
@@ -97,9 +98,11 @@ internal sealed class ClusteringOutput
     /// <param name="x">The batch (observed values).</param>
     /// <param name="settings">Graph and candidates.</param>
     /// <param name="wholeBatchFloats">Batches with at most this many entries are diffused whole.</param>
+    /// <param name="progress">Told after each cross-validated k, with the time left to cross-validate.</param>
     internal static ClusteringOutput Prepare(PcaProjection pca, bool graphOnLog1p, int neighborCount, CsrMatrix x, SmoothingSettings settings,
-        long wholeBatchFloats = ScGnnPredictor.BlockBudget)
+        long wholeBatchFloats = ScGnnPredictor.BlockBudget, Action<string>? progress = null)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         if (settings.LogSpace && (settings.MixByCrossValidation || settings.Mix != 1 || settings.Folds > 1))
             throw new ArgumentException("Smoothing in log space takes neither a weight nor cross-fitting.", nameof(settings));
         int cells = x.Rows;
@@ -125,6 +128,7 @@ internal sealed class ClusteringOutput
         int bestK = ks[0], bestT = 0, bestC = componentChoices[0];
         double bestW = weights[^1], bestLoss = double.PositiveInfinity;
         double[] bestLosses = Array.Empty<double>();
+        int candidates = componentChoices.Count * ks.Length, tried = 0;
         foreach (int c in componentChoices)
         {
             // One search for the largest k: each candidate's lists are its leading entries (the exact search's lists
@@ -145,6 +149,9 @@ internal sealed class ClusteringOutput
                             (bestLoss, bestK, bestT, bestC, bestW) = (losses[t, m], k, t, c, weights[m]);
                             bestLosses = Enumerable.Range(0, settings.MaxSteps + 1).Select(s => losses[s, m]).ToArray();
                         }
+                tried++;
+                double elapsed = clock.Elapsed.TotalSeconds;
+                progress?.Invoke($"ScGnn: smoothing cross-validated k = {k} ({tried} of {candidates}); {elapsed:F1} s, about {elapsed / tried * (candidates - tried):F0} s left to cross-validate");
             }
         }
         if (settings.FixedSteps > 0) bestT = settings.FixedSteps;

@@ -57,9 +57,15 @@ public sealed class ClusteringOutputTests
         var (observed, _, _) = TwoGroupData.Create(cells: 60, genes: 25, dropout: 0, seed: 7);
         var x = CsrMatrix.From(observed);
         var pca = PcaProjection.Fit(x.Log1p(), 10);
-        var whole = ClusteringOutput.Prepare(pca, true, 10, x, SmoothingSettings.Default);
+        var said = new List<string>();
+        var whole = ClusteringOutput.Prepare(pca, true, 10, x, SmoothingSettings.Default, progress: said.Add);
         var blocks = ClusteringOutput.Prepare(pca, true, 10, x, SmoothingSettings.Default, wholeBatchFloats: 0);
         Assert.InRange(whole.Steps, 1, ClusteringOutput.MaxSteps);
+        // One line per cross-validated k (the model's k halved, kept, doubled), counting up to the last.
+        Assert.Equal(3, said.Count);
+        Assert.Contains("k = 5 (1 of 3)", said[0]);
+        Assert.Contains("k = 20 (3 of 3)", said[2]);
+        Assert.Contains("about 0 s left", said[2]);
         Assert.Equal((whole.Steps, whole.NeighborCount, whole.Components), (blocks.Steps, blocks.NeighborCount, blocks.Components));
         var expected = whole.Rows(0, x.Rows);
         var got = Enumerable.Range(0, 6).SelectMany(b => blocks.Rows(b * 10, 10)).ToArray();
