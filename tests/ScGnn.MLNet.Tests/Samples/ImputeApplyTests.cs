@@ -87,6 +87,16 @@ public sealed class ImputeApplyTests : IDisposable
         var run = ScgnnApp.Run(_dir.Path, "impute", "--input", input, "--output", "smoothed.csv", "--epochs", "3", "--smoothed");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("smoothed over ScGnn's cell graph", run.Stdout);
+        Assert.Contains("the network is not trained", run.Stdout);
+        // The network is not part of the smoothed output: any epoch count gives the same file.
+        var untrained = ScgnnApp.Run(_dir.Path, "impute", "--input", input, "--output", "smoothed-1.csv", "--epochs", "1", "--smoothed");
+        Assert.True(untrained.ExitCode == 0, untrained.ToString());
+        Assert.DoesNotContain("the network is not trained", untrained.Stdout);
+        Assert.Equal(File.ReadAllBytes(_dir.File("smoothed-1.csv")), File.ReadAllBytes(_dir.File("smoothed.csv")));
+        // With a model to save, the network is trained as asked.
+        var saved = ScgnnApp.Run(_dir.Path, "impute", "--input", input, "--output", "smoothed-m.csv", "--epochs", "3", "--smoothed", "--model", "smoothed.zip");
+        Assert.True(saved.ExitCode == 0, saved.ToString());
+        Assert.DoesNotContain("the network is not trained", saved.Stdout);
         var plain = ScgnnApp.Run(_dir.Path, "impute", "--input", input, "--output", "plain.csv", "--epochs", "3");
         Assert.True(plain.ExitCode == 0, plain.ToString());
         Assert.Contains("zeros filled by ScGnn, observed values kept", plain.Stdout);
