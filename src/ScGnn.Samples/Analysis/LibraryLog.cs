@@ -8,7 +8,7 @@ namespace ScGnn.Samples.Analysis;
 /// <summary>
 /// The library's side of the progress, read from ML.NET's log (<see cref="MLContext.Log"/>), where ScGnn announces its
 /// stages and warnings: each stage ("reading column ...", "cell graph ...") becomes a timed progress step, the
-/// blocks of an imputation update the open step with the time left, and every warning becomes one
+/// blocks of an imputation and the smoothing's cross-validated k update the open step with the time left, and every warning becomes one
 /// <c>warning:</c> line on standard error. The epochs come through <c>ScGnnOptions.Progress</c> (<see cref="TrainingProgress"/>).
 /// </summary>
 internal sealed partial class LibraryLog : IDisposable
@@ -63,7 +63,7 @@ internal sealed partial class LibraryLog : IDisposable
                 _stageName = name;
                 _stage = _context.Progress.Step("ScGnn: " + name);
             }
-            else if (text.StartsWith("imputed cells ", StringComparison.Ordinal))
+            else if (text.StartsWith("imputed cells ", StringComparison.Ordinal) || text.StartsWith("smoothing cross-validated ", StringComparison.Ordinal))
             {
                 _context.Progress.Note(text);
             }
