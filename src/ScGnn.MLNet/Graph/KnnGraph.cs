@@ -7,8 +7,8 @@ namespace ScGnn.MLNet.Graph;
 /// <summary>
 /// k-nearest-neighbour cell graph (paper §2): Euclidean distance in PCA space, connectivity 0/1, made undirected
 /// (an edge when either cell lists the other), as scanpy's <c>pp.neighbors(method="umap")</c> connectivities before
-/// weighting and MAGIC's <c>knn</c>. Exact up to <see cref="ExactMaxCells"/> cells; above that an HNSW index
-/// (USearch), whose recall@k is measured by the <c>graph</c> benchmark.
+/// weighting and MAGIC's <c>knn</c>. Exact up to <see cref="ExactMaxCells"/> cells; above that HNSW (USearch), in two
+/// shards above <see cref="ShardMinCells"/>, whose recall@k is measured by the <c>graph</c> benchmark.
 /// </summary>
 internal static class KnnGraph
 {
