@@ -103,7 +103,7 @@ internal static class KnnGraph
     // in that order (deterministic: USearch's level generator has a fixed seed per index), the shards are built in
     // parallel, then read-only queries run in the same order. Every cell searches every shard: the shards are k-d
     // halves, but in 50 components a cell's neighbours straddle the cut (bounding boxes never excluded a shard, and
-    // searching only the nearest shards cut recall to 0.66 at 300k cells). Each search asks for 2k + 1 (the cell
+    // searching only the nearest shards lost much of the recall). Each search asks for 2k + 1 (the cell
     // itself is dropped); the union is re-ranked by exact distance with ties to the lower index, as the exact search
     // orders them.
     internal static int[][] Approximate(float[] points, int count, int dims, int k, int seed, int shards)

@@ -102,7 +102,6 @@ internal sealed class ClusteringOutput
     internal static ClusteringOutput Prepare(PcaProjection pca, bool graphOnLog1p, int neighborCount, CsrMatrix x, SmoothingSettings settings,
         long wholeBatchFloats = ScGnnPredictor.BlockBudget, Action<string>? progress = null)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         if (settings.LogSpace && (settings.MixByCrossValidation || settings.Mix != 1 || settings.Folds > 1))
             throw new ArgumentException("Smoothing in log space takes neither a weight nor cross-fitting.", nameof(settings));
         int cells = x.Rows;
@@ -129,6 +128,7 @@ internal sealed class ClusteringOutput
         double bestW = weights[^1], bestLoss = double.PositiveInfinity;
         double[] bestLosses = Array.Empty<double>();
         int candidates = componentChoices.Count * ks.Length, tried = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (int c in componentChoices)
         {
             // One search for the largest k: each candidate's lists are its leading entries (the exact search's lists

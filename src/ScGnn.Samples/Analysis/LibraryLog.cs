@@ -8,8 +8,8 @@ namespace ScGnn.Samples.Analysis;
 /// <summary>
 /// The library's side of the progress, read from ML.NET's log (<see cref="MLContext.Log"/>), where ScGnn announces its
 /// stages and warnings: each stage ("reading column ...", "cell graph ...") becomes a timed progress step, the
-/// blocks of an imputation and the smoothing's cross-validated k update the open step with the time left, and every warning becomes one
-/// <c>warning:</c> line on standard error. The epochs come through <c>ScGnnOptions.Progress</c> (<see cref="TrainingProgress"/>).
+/// blocks of an imputation and the smoothing's cross-validated k update the open step with the time left, and every
+/// warning becomes one <c>warning:</c> line on standard error. The epochs come through <c>ScGnnOptions.Progress</c> (<see cref="TrainingProgress"/>).
 /// </summary>
 internal sealed partial class LibraryLog : IDisposable
 {

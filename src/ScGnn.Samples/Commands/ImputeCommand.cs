@@ -54,7 +54,8 @@ internal sealed class ImputeCommand : AppCommand
         (MAGIC's adaptive kernel), with k, the number of steps and the weight of the smoothed values chosen for the
         data by molecular cross-validation: the output to cluster,
         embed or plot (KMeans agrees better with known cell types on it; docs/benchmarks/clustering.md). It does
-        not read the network, so without --model the network is not trained. Without --smoothed the output holds entry values for analysis (the masked-entry accuracy of docs/BENCHMARKS.md).
+        not read the network, so without --model the network is not trained. Without --smoothed the output
+        holds entry values for analysis (the masked-entry accuracy of docs/BENCHMARKS.md).
 
         With --no-filter --no-normalize the input is taken as already selected and normalized and imputed as it
         is (real-valued MatrixMarket is accepted). 'scgnn apply --model <zip>' on the same input writes a
