@@ -248,24 +248,33 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         }
     }
 
-    // The batch in the model's gene order (genes the model lacks dropped), sparse.
-    private static CsrMatrix ToModelGenes(ExpressionMatrix batch, int[] map, int genes)
+    // The batch in the model's gene order (genes the model lacks dropped), sparse. In the model's very genes the
+    // batch's arrays are shared, not copied: at a million cells each copy of the non-zeros is over a gigabyte.
+    internal static CsrMatrix ToModelGenes(ExpressionMatrix batch, int[] map, int genes)
     {
-        var ptr = new int[batch.CellCount + 1];
-        var cols = new List<int>((int)Math.Min(batch.StoredCount, int.MaxValue));
-        var vals = new List<float>(cols.Capacity);
-        var row = new List<(int Gene, float Value)>();
-        for (int i = 0; i < batch.CellCount; i++)
+        bool identity = map.Length == genes;
+        for (int j = 0; identity && j < map.Length; j++) identity = map[j] == j;
+        if (identity) return CsrMatrix.From(batch);
+        int cells = batch.CellCount;
+        var ptr = new int[cells + 1];
+        for (int i = 0; i < cells; i++)
+        {
+            int kept = 0;
+            foreach (int j in batch.RowIndices(i)) if (map[j] >= 0) kept++;
+            ptr[i + 1] = ptr[i] + kept;
+        }
+        var cols = new int[ptr[cells]];
+        var vals = new float[ptr[cells]];
+        for (int i = 0; i < cells; i++)
         {
             var idx = batch.RowIndices(i); var val = batch.RowValues(i);
-            row.Clear();
+            int at = ptr[i];
             for (int k = 0; k < idx.Length; k++)
-                if (map[idx[k]] >= 0 && val[k] != 0) row.Add((map[idx[k]], val[k]));
-            row.Sort((a, b) => a.Gene.CompareTo(b.Gene));
-            foreach (var (g, v) in row) { cols.Add(g); vals.Add(v); }
-            ptr[i + 1] = cols.Count;
+                if (map[idx[k]] >= 0) { cols[at] = map[idx[k]]; vals[at] = val[k]; at++; }
+            // The reader stores no zeros and increasing genes; a reordering map needs each row re-sorted.
+            cols.AsSpan(ptr[i], at - ptr[i]).Sort(vals.AsSpan(ptr[i], at - ptr[i]));
         }
-        return new CsrMatrix(batch.CellCount, genes, ptr, cols.ToArray(), vals.ToArray());
+        return new CsrMatrix(cells, genes, ptr, cols, vals);
     }
 
     // ---- persistence ----

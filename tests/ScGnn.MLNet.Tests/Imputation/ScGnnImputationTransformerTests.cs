@@ -24,6 +24,23 @@ public sealed class ScGnnImputationTransformerTests
         .Select(v => v.DenseValues().ToArray()).ToArray();
 
     [Fact]
+    public void The_batch_in_the_models_genes_shares_its_arrays_and_a_reordered_one_is_remapped_and_sorted()
+    {
+        // 2 cells x 3 genes: [1 0 2; 0 3 4].
+        var batch = new ExpressionMatrix(new[] { "c0", "c1" }, new[] { "a", "b", "c" }, new[] { 0, 2, 4 }, new[] { 0, 2, 1, 2 },
+            new[] { 1f, 2f, 3f, 4f });
+        var same = ScGnnImputationTransformer.ToModelGenes(batch, new[] { 0, 1, 2 }, 3);
+        Assert.Same(batch.ValueArray, same.Values);
+        Assert.Same(batch.ColumnIndexArray, same.ColumnIndices);
+
+        // Model genes (c, a): batch slot a -> 1, b dropped, c -> 0.
+        var mapped = ScGnnImputationTransformer.ToModelGenes(batch, new[] { 1, -1, 0 }, 2);
+        Assert.Equal(new[] { 0, 2, 3 }, mapped.RowPointers);
+        Assert.Equal(new[] { 0, 1, 0 }, mapped.ColumnIndices);
+        Assert.Equal(new[] { 2f, 1f, 4f }, mapped.Values);
+    }
+
+    [Fact]
     public void A_PredictionEngine_on_a_chain_with_the_imputer_says_to_use_Transform()
     {
         var ml = new MLContext(1);
