@@ -32,6 +32,22 @@ public sealed class KnnGraphTests
         Assert.Equal(new[] { 2, 0 }, nn[1]);
     }
 
+    [Fact]
+    public void Exact_lists_for_a_smaller_k_are_the_leading_entries_of_a_larger_ks_lists()
+    {
+        // Integer points on a 2-D grid with repeats: many ties, which the lists break by index at every k (the
+        // smoothed output's cross-validation truncates one search for all its candidate k).
+        var rng = new Random(3);
+        const int count = 200, dims = 2;
+        var x = Enumerable.Range(0, count * dims).Select(_ => (float)rng.Next(6)).ToArray();
+        var wide = KnnGraph.NearestNeighbors(x, count, dims, 30, NeighborSearch.Exact);
+        foreach (int k in new[] { 1, 5, 10, 29 })
+        {
+            var own = KnnGraph.NearestNeighbors(x, count, dims, k, NeighborSearch.Exact);
+            for (int i = 0; i < count; i++) Assert.Equal(wide[i][..k], own[i]);
+        }
+    }
+
     // 10 well separated clusters of 300 points in 16 dimensions, each cluster a Gaussian blob.
     private static float[] Clustered(int count, int dims, int seed)
     {
