@@ -88,6 +88,10 @@ public sealed class ImputeApplyTests : IDisposable
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("smoothed over ScGnn's cell graph", run.Stdout);
         Assert.Contains("the network is not trained", run.Stdout);
+        // Each cross-validated k reaches the open step (an indented line when redirected) with the time left.
+        var perK = run.Stdout.Split('\n').Where(l => l.StartsWith("    smoothing cross-validated k = ", StringComparison.Ordinal)).ToArray();
+        Assert.True(perK.Length >= 2, run.ToString());
+        Assert.All(perK, l => Assert.Contains("s left to cross-validate", l));
         // The network is not part of the smoothed output: any epoch count gives the same file.
         var untrained = ScgnnApp.Run(_dir.Path, "impute", "--input", input, "--output", "smoothed-1.csv", "--epochs", "1", "--smoothed");
         Assert.True(untrained.ExitCode == 0, untrained.ToString());
