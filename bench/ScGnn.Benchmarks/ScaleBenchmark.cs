@@ -19,7 +19,8 @@ namespace ScGnn.Benchmarks;
 /// Options: <c>--sizes 10000,30000</c> (default 10k, 30k, 100k, 300k, 1M), <c>--timeout-min N</c> per size (default 60),
 /// <c>--work DIR</c> for the cached data and outputs (default <c>$TMPDIR/scgnn-scale</c>), <c>--keep-output</c>,
 /// <c>--smoothed</c> (the output for clustering, <see cref="ImputationOutputMode.Smoothed"/>, instead of the imputed one).
-/// The child is <c>ScGnn.Benchmarks scale-run --input DIR --output FILE --report FILE [--smoothed]</c>.
+/// The child is <c>ScGnn.Benchmarks scale-run --input DIR --output FILE --report FILE [--smoothed] [--epochs N] [--batch-cells N]</c>
+/// (the last two for experiments run by hand).
 /// </remarks>
 internal static class ScaleBenchmark
 {
@@ -254,6 +255,7 @@ internal static class ScaleBenchmark
         {
             Epochs = option("--epochs") is { } ep ? int.Parse(ep, CultureInfo.InvariantCulture) : ScGnnTrainer.Defaults.Epochs,
             OutputMode = args.Contains("--smoothed") ? ImputationOutputMode.Smoothed : ImputationOutputMode.ImputeZeros,
+            BatchSize = option("--batch-cells") is { } bc ? int.Parse(bc, CultureInfo.InvariantCulture) : null,
             Progress = p =>
             {
                 if (epochs++ == 0) firstEpoch = sw.Elapsed.TotalSeconds;
