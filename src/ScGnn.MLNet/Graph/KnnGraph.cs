@@ -1,4 +1,7 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using Cloud.Unum.USearch;
+using ScGnn.MLNet.Gcn;
 using ScGnn.MLNet.Torch;
 using static TorchSharp.torch;
 
@@ -14,9 +17,10 @@ internal static class KnnGraph
 {
     /// <summary>
     /// Largest cell count searched exactly by <see cref="NeighborSearch.Auto"/>. Exact search costs cells² x
-    /// components; at 20,000 cells it takes about as long as building the HNSW index, and grows quadratically above.
+    /// components; on 2 cores it took 5.8 s at 50,000 simulated cells and 30.7 s at 100,000, against 16.2 s and 44.6 s
+    /// for HNSW (docs/BENCHMARKS.md §8), and it grows faster than HNSW above.
     /// </summary>
-    internal const int ExactMaxCells = 20_000;
+    internal const int ExactMaxCells = 120_000;
 
     /// <summary>HNSW settings: links per node, candidate list while adding and while searching.</summary>
     internal const int Connectivity = 16, ExpansionAdd = 128, ExpansionSearch = 128;
@@ -24,8 +28,8 @@ internal static class KnnGraph
     // Vectors handed to the index per Add call (one capacity reserve each).
     private const int AddChunk = 1 << 16;
 
-    // Exact search holds distance blocks of at most this many doubles.
-    private const long BlockBudget = 8L << 20;
+    // Exact search holds key blocks of at most this many floats (16 MB, about a last-level cache).
+    private const long BlockBudget = 4L << 20;
 
     /// <summary>
     /// For each cell, the indices of its k nearest other cells (ascending distance; ties to the lower index).
@@ -45,46 +49,99 @@ internal static class KnnGraph
         return exact ? Exact(points, count, dims, Math.Min(k, count - 1)) : Approximate(points, count, dims, Math.Min(k, count - 1), seed);
     }
 
+    // Exact search ranks a block of rows by the key sq_j - 2 x_i.x_j from one float32 matrix product (the row's own
+    // squared norm is common to the row), keeps every cell whose key is within twice the rounding bound of the k-th
+    // smallest, and orders those by the squared distance in double, ties to the lower index. A true neighbour's key is
+    // at most that far above the k-th smallest, so the result is the double-precision answer; the product runs at
+    // float32 speed and the selection is one vectorised scan per row instead of a sort.
     private static int[][] Exact(float[] points, int count, int dims, int k)
     {
         TorchRuntime.EnsureInitialized();
         var result = new int[count][];
-        int blockRows = (int)Math.Clamp(BlockBudget / count, 1, 2048);
+        var norms = new double[count];
+        double maxNorm = 0;
+        for (int i = 0; i < count; i++)
+        {
+            double s = 0;
+            for (int d = 0; d < dims; d++) { double v = points[(long)i * dims + d]; s += v * v; }
+            norms[i] = s;
+            maxNorm = Math.Max(maxNorm, s);
+        }
+        // A key's float32 rounding error in units of 2^-24 (sq_i + max sq_j): the norm and the dot product of dims terms
+        // err by at most dims units each (Higham's gamma_n, with 2 |x_i.x_j| <= sq_i + sq_j), the final sum by 2;
+        // doubled for slack.
+        double errorUnits = 2.0 * (2 * dims + 2);
+        int blockRows = (int)Math.Clamp(BlockBudget / count, 1, 1024);
         using var scope = NewDisposeScope();
-        var all = tensor(points, count, dims).to_type(ScalarType.Float64);
-        var sq = all.square().sum(1);
-        var dist = new double[(long)blockRows * count];
+        var all = tensor(points, count, dims);
+        var sq = all.square().sum(1).unsqueeze(0);
+        var allT = all.t();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
         for (int start = 0; start < count; start += blockRows)
         {
             using var inner = NewDisposeScope();
             int rows = Math.Min(blockRows, count - start);
-            var block = all[start..(start + rows)];
-            var d = sq[start..(start + rows)].unsqueeze(1) + sq.unsqueeze(0) - 2 * block.matmul(all.t());
-            // Exclude self explicitly: duplicate cells have distance 0 too.
-            var selfIdx = arange(start, start + rows, dtype: ScalarType.Int64).unsqueeze(1);
-            d.scatter_(1, selfIdx, full(rows, 1, double.PositiveInfinity, dtype: ScalarType.Float64));
-            d.contiguous().data<double>().CopyTo(dist, 0);
-            // Partial selection of the k smallest per row, ties to the lower index (what a stable sort gives),
-            // instead of sorting whole rows.
-            int offset = start;
-            Parallel.For(0, rows, r =>
+            var keys = addmm(sq, all[start..(start + rows)], allT, beta: 1, alpha: -2);
+            unsafe
             {
-                var bestD = new double[k];
-                var bestI = new int[k];
-                int filled = 0;
-                long rowStart = (long)r * count;
-                for (int j = 0; j < count; j++)
+                fixed (float* at = HostKernels.Floats(keys))
                 {
-                    double v = dist[rowStart + j];
-                    if (filled == k && !(v < bestD[k - 1])) continue;
-                    int at = filled < k ? filled++ : k - 1;
-                    while (at > 0 && v < bestD[at - 1]) { bestD[at] = bestD[at - 1]; bestI[at] = bestI[at - 1]; at--; }
-                    bestD[at] = v; bestI[at] = j;
+                    var basePtr = (IntPtr)at;
+                    int offset = start;
+                    Parallel.For(0, rows, parallel, () => (Best: new float[k], Candidates: new List<(double D, int J)>()), (r, _, local) =>
+                    {
+                        int i = offset + r;
+                        float tolerance = (float)(2 * errorUnits * Math.ScaleB(norms[i] + maxNorm, -24));
+                        result[i] = SelectRow((float*)basePtr + (long)r * count, count, i, k, tolerance, local.Best, local.Candidates, points, dims);
+                        return local;
+                    }, _ => { });
                 }
-                result[offset + r] = bestI;
-            });
+            }
         }
         return result;
+    }
+
+    private static unsafe int[] SelectRow(float* key, int count, int self, int k, float tolerance, float[] best, List<(double D, int J)> candidates,
+        float[] points, int dims)
+    {
+        // Pass 1: the k smallest keys other than the row's own; whole vectors below the k-th so far are skipped.
+        Array.Fill(best, float.PositiveInfinity);
+        float threshold = float.PositiveInfinity;
+        int width = Vector<float>.Count, j = 0;
+        for (; j + width <= count; j += width)
+        {
+            if (!Vector.LessThanAny(Unsafe.ReadUnaligned<Vector<float>>(key + j), new Vector<float>(threshold))) continue;
+            for (int q = j; q < j + width; q++) threshold = Insert(key[q], q);
+        }
+        for (; j < count; j++) threshold = Insert(key[j], j);
+
+        // Pass 2: every cell within the bound of the k-th key, ranked by its distance in double.
+        float limit = threshold + tolerance;
+        candidates.Clear();
+        for (j = 0; j + width <= count; j += width)
+        {
+            if (!Vector.LessThanOrEqualAny(Unsafe.ReadUnaligned<Vector<float>>(key + j), new Vector<float>(limit))) continue;
+            for (int q = j; q < j + width; q++) Consider(q);
+        }
+        for (; j < count; j++) Consider(j);
+        candidates.Sort();
+        var row = new int[Math.Min(k, candidates.Count)];
+        for (int q = 0; q < row.Length; q++) row[q] = candidates[q].J;
+        return row;
+
+        float Insert(float v, int q)
+        {
+            if (q == self || !(v < best[k - 1])) return best[k - 1];
+            int at = k - 1;
+            while (at > 0 && v < best[at - 1]) { best[at] = best[at - 1]; at--; }
+            best[at] = v;
+            return best[k - 1];
+        }
+
+        void Consider(int q)
+        {
+            if (q != self && key[q] <= limit) candidates.Add((SquaredDistance(points, self, q, dims), q));
+        }
     }
 
     /// <summary>
@@ -151,7 +208,10 @@ internal static class KnnGraph
 
     private static USearchIndex Build(float[] points, int[] order, int lo, int hi, int dims)
     {
-        var index = new USearchIndex(MetricKind.L2sq, ScalarKind.Float32, (ulong)dims, Connectivity, ExpansionAdd, ExpansionSearch);
+        // Vectors stored as bfloat16: half the memory traffic of the graph walks (AVX-512 BF16 dot products where the
+        // CPU has them); the candidates are re-ranked in double. At 100k simulated cells the kNN took 42 s instead of
+        // 54 s at recall 0.9756 instead of 0.9759 (docs/BENCHMARKS.md §8).
+        var index = new USearchIndex(MetricKind.L2sq, ScalarKind.BFloat16, (ulong)dims, Connectivity, ExpansionAdd, ExpansionSearch);
         // In chunks through the batch Add, which reserves the chunk's capacity once: the one-vector Add reserves one
         // more slot per call, and every reserve copies the index, which made the build quadratic in cells.
         for (int start = lo; start < hi; start += AddChunk)

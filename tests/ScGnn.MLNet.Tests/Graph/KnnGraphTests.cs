@@ -48,6 +48,29 @@ public sealed class KnnGraphTests
         }
     }
 
+    [Theory]
+    [InlineData(0.0, 1.0)]     // well conditioned
+    [InlineData(1000.0, 0.01)] // a far offset: float32 keys lose the gaps, the double re-ranking must not
+    public void Exact_search_equals_a_double_precision_brute_force_with_ties_to_the_lower_index(double offset, double spread)
+    {
+        // 203 cells (not a multiple of the vector width) in 7 dimensions, with 20 copies of one cell.
+        const int count = 203, dims = 7, k = 5;
+        var rng = new Random(11);
+        var x = Enumerable.Range(0, count * dims).Select(_ => (float)(offset + spread * rng.NextDouble())).ToArray();
+        for (int i = 51; i < 70; i++) Array.Copy(x, 50 * dims, x, i * dims, dims);
+        var nn = KnnGraph.NearestNeighbors(x, count, dims, k, NeighborSearch.Exact);
+        for (int i = 0; i < count; i++)
+        {
+            var expected = Enumerable.Range(0, count).Where(j => j != i)
+                .Select(j => (D: Enumerable.Range(0, dims).Sum(d => Math.Pow((double)x[i * dims + d] - x[j * dims + d], 2)), J: j))
+                .OrderBy(p => p.D).ThenBy(p => p.J).Take(k).Select(p => p.J).ToArray();
+            Assert.Equal(expected, nn[i]);
+        }
+        // The copies list each other, lowest indices first.
+        Assert.Equal(new[] { 51, 52, 53, 54, 55 }, nn[50]);
+        Assert.Equal(new[] { 50, 51, 52, 53, 54 }, nn[60]);
+    }
+
     // 10 well separated clusters of 300 points in 16 dimensions, each cluster a Gaussian blob.
     private static float[] Clustered(int count, int dims, int seed)
     {
