@@ -110,7 +110,7 @@ internal static class GraphBenchmark
 
     // kNN only, at sizes where the exact graph is too dear: the approximate graph's build time and its recall@k on a
     // seeded sample of cells, each searched exactly against all cells. Above the shard threshold the single-index
-    // search is timed beside the default two shards, in the same run.
+    // search is timed beside the default two shards, in the same run; --exact also times the exact search.
     private static void KnnAtScale(CsrMatrix x, int cells, int components, int k, int sample, bool withExact, Action<string> line)
     {
         var sw = Stopwatch.StartNew();

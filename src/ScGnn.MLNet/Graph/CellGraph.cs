@@ -25,7 +25,7 @@ internal static class CellGraph
         var embedding = pca.Transform(x);
         Lap(log, clock, "projection");
         var neighbors = KnnGraph.NearestNeighbors(embedding, x.Rows, pca.ComponentCount, k, search, seed);
-        Lap(log, clock, $"kNN ({(search == NeighborSearch.Exact || (search == NeighborSearch.Auto && x.Rows <= KnnGraph.ExactMaxCells) ? "exact" : "HNSW")})");
+        Lap(log, clock, $"kNN ({(KnnGraph.SearchesExactly(search, x.Rows) ? "exact" : "HNSW")})");
         var adjacency = NormalizedAdjacency.FromNeighbors(neighbors);
         Lap(log, clock, "adjacency");
         return (pca, adjacency);

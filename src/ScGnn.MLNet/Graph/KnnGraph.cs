@@ -45,9 +45,12 @@ internal static class KnnGraph
     {
         if (count < 2) throw new ArgumentException("A kNN graph needs at least two cells.");
         if (points.LongLength != (long)count * dims) throw new ArgumentException($"points holds {points.LongLength} values; expected {count} x {dims}.");
-        bool exact = search == NeighborSearch.Exact || (search == NeighborSearch.Auto && count <= ExactMaxCells);
-        return exact ? Exact(points, count, dims, Math.Min(k, count - 1)) : Approximate(points, count, dims, Math.Min(k, count - 1), seed);
+        return SearchesExactly(search, count) ? Exact(points, count, dims, Math.Min(k, count - 1)) : Approximate(points, count, dims, Math.Min(k, count - 1), seed);
     }
+
+    /// <summary>Whether <paramref name="search"/> over <paramref name="count"/> cells runs the exact search.</summary>
+    internal static bool SearchesExactly(NeighborSearch search, int count) =>
+        search == NeighborSearch.Exact || (search == NeighborSearch.Auto && count <= ExactMaxCells);
 
     // Exact search ranks a block of rows by the key sq_j - 2 x_i.x_j from one float32 matrix product (the row's own
     // squared norm is common to the row), keeps every cell whose key is within twice the rounding bound of the k-th
@@ -58,15 +61,6 @@ internal static class KnnGraph
     {
         TorchRuntime.EnsureInitialized();
         var result = new int[count][];
-        var norms = new double[count];
-        double maxNorm = 0;
-        for (int i = 0; i < count; i++)
-        {
-            double s = 0;
-            for (int d = 0; d < dims; d++) { double v = points[(long)i * dims + d]; s += v * v; }
-            norms[i] = s;
-            maxNorm = Math.Max(maxNorm, s);
-        }
         // A key's float32 rounding error in units of 2^-24 (sq_i + max sq_j): the norm and the dot product of dims terms
         // err by at most dims units each (Higham's gamma_n, with 2 |x_i.x_j| <= sq_i + sq_j), the final sum by 2;
         // doubled for slack.
@@ -74,7 +68,10 @@ internal static class KnnGraph
         int blockRows = (int)Math.Clamp(BlockBudget / count, 1, 1024);
         using var scope = NewDisposeScope();
         var all = tensor(points, count, dims);
-        var sq = all.square().sum(1).unsqueeze(0);
+        var sq = all.square().sum(1);
+        var norms = sq.data<float>().ToArray();
+        double maxNorm = norms.Max();
+        sq = sq.unsqueeze(0);
         var allT = all.t();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
         for (int start = 0; start < count; start += blockRows)
