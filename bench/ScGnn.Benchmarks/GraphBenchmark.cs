@@ -31,7 +31,8 @@ internal static class GraphBenchmark
         var matrix = ExpressionMatrix.FromDataView(normalized);
         var x = CsrMatrix.From(matrix).Log1p();
         int genes = x.Columns;
-        if (args_knnOnly(option)) { KnnAtScale(x, cells, components, k, int.Parse(option("--sample") ?? "2000", CultureInfo.InvariantCulture), option("--exact") is not null, line); return; }
+        if (args_knnOnly(option)) { KnnAtScale(x, cells, components, k, int.Parse(option("--sample") ?? "2000", CultureInfo.InvariantCulture), option("--exact") is not null,
+            option("--approximate") != "0", option("--exact-tiles"), line); return; }
         line($"Data: the `scale` simulation at {cells:N0} cells x {ScaleBenchmark.Genes:N0} genes ({ScaleBenchmark.Groups} groups), after " +
              $"`SelectVariableGenes` and `NormalizeMedianLibrarySize`: {genes:N0} genes, {x.StoredCount:N0} non-zeros " +
              $"({100.0 * x.StoredCount / ((double)cells * genes):F1} %), log1p. PCA {components} components, k = {k}; torch threads {TorchSharp.torch.get_num_threads()}.");
@@ -110,8 +111,10 @@ internal static class GraphBenchmark
 
     // kNN only, at sizes where the exact graph is too dear: the approximate graph's build time and its recall@k on a
     // seeded sample of cells, each searched exactly against all cells. Above the shard threshold the single-index
-    // search is timed beside the default two shards, in the same run; --exact also times the exact search.
-    private static void KnnAtScale(CsrMatrix x, int cells, int components, int k, int sample, bool withExact, Action<string> line)
+    // search is timed beside the default two shards, in the same run; --exact also times the exact search,
+    // --exact-tiles 128x4096,256x2048 the exact search over those tiles (rows x columns), and --approximate 0 skips HNSW.
+    private static void KnnAtScale(CsrMatrix x, int cells, int components, int k, int sample, bool withExact, bool withApproximate,
+        string? exactTiles, Action<string> line)
     {
         var sw = Stopwatch.StartNew();
         var pca = PcaProjection.Fit(x, components);
@@ -143,7 +146,7 @@ internal static class GraphBenchmark
         line($"| cells | PCA + projection s | approximate kNN | kNN s | recall@{k} on {pick.Length:N0} sampled cells |");
         line("|---:|---:|---|---:|---:|");
         int defaultShards = cells > KnnGraph.ShardMinCells ? 2 : 1;
-        foreach (int shards in defaultShards == 2 ? new[] { 2, 1 } : new[] { 1 })
+        foreach (int shards in !withApproximate ? Array.Empty<int>() : defaultShards == 2 ? new[] { 2, 1 } : new[] { 1 })
         {
             sw.Restart();
             var graph = KnnGraph.Approximate(embedding, cells, components, k, seed: 1, shards);
@@ -157,6 +160,14 @@ internal static class GraphBenchmark
             var exact = KnnGraph.NearestNeighbors(embedding, cells, components, k, NeighborSearch.Exact);
             double s = sw.Elapsed.TotalSeconds;
             line($"| {cells:N0} | {pcaS:F1} | exact (float32 keys, double re-ranking) | {s:F1} | {Recall(exact):F4} |");
+        }
+        foreach (var tile in exactTiles?.Split(',') ?? Array.Empty<string>())
+        {
+            var size = tile.Split('x').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            sw.Restart();
+            var exact = KnnGraph.Exact(embedding, cells, components, k, size[0], size[1]);
+            double s = sw.Elapsed.TotalSeconds;
+            line($"| {cells:N0} | {pcaS:F1} | exact over {size[0]} x {size[1]} tiles | {s:F1} | {Recall(exact):F4} |");
         }
     }
 

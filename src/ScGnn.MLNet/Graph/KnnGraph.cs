@@ -28,9 +28,6 @@ internal static class KnnGraph
     // Vectors handed to the index per Add call (one capacity reserve each).
     private const int AddChunk = 1 << 16;
 
-    // Exact search holds key blocks of at most this many floats (16 MB, about a last-level cache).
-    private const long BlockBudget = 4L << 20;
-
     /// <summary>
     /// For each cell, the indices of its k nearest other cells (ascending distance; ties to the lower index).
     /// The cell itself is never listed, even when duplicates sit at distance 0.
@@ -52,12 +49,17 @@ internal static class KnnGraph
     internal static bool SearchesExactly(NeighborSearch search, int count) =>
         search == NeighborSearch.Exact || (search == NeighborSearch.Auto && count <= ExactMaxCells);
 
-    // Exact search ranks a block of rows by the key sq_j - 2 x_i.x_j from one float32 matrix product (the row's own
-    // squared norm is common to the row), keeps every cell whose key is within twice the rounding bound of the k-th
-    // smallest, and orders those by the squared distance in double, ties to the lower index. A true neighbour's key is
-    // at most that far above the k-th smallest, so the result is the double-precision answer; the product runs at
-    // float32 speed and the selection is one vectorised scan per row instead of a sort.
-    private static int[][] Exact(float[] points, int count, int dims, int k)
+    // Exact search ranks cells by the key sq_j - 2 x_i.x_j (the row's own squared norm is common to the row), from
+    // float32 matrix products over tiles of BlockRows x TileColumns cells: a tile stays in cache between the product
+    // and the scan, and each product reads a block of rows against a tile of columns instead of one thin block
+    // against every cell. The scan keeps each row's k smallest keys and every cell whose key was within twice the
+    // rounding bound of the k-th smallest so far; those that stay within it of the final k-th are ordered by the
+    // squared distance in double, ties to the lower index. A true neighbour's key is at most that far above the k-th
+    // smallest, so the result is the double-precision answer at float32 speed, without a sort of every row.
+    private static int[][] Exact(float[] points, int count, int dims, int k) => Exact(points, count, dims, k, BlockRows, TileColumns);
+
+    /// <summary>The exact search over tiles of <paramref name="blockRows"/> x <paramref name="tileColumns"/> cells (tests use small tiles).</summary>
+    internal static int[][] Exact(float[] points, int count, int dims, int k, int blockRows, int tileColumns)
     {
         TorchRuntime.EnsureInitialized();
         var result = new int[count][];
@@ -65,79 +67,112 @@ internal static class KnnGraph
         // err by at most dims units each (Higham's gamma_n, with 2 |x_i.x_j| <= sq_i + sq_j), the final sum by 2;
         // doubled for slack.
         double errorUnits = 2.0 * (2 * dims + 2);
-        int blockRows = (int)Math.Clamp(BlockBudget / count, 1, 1024);
+        blockRows = Math.Min(count, blockRows);
+        tileColumns = Math.Min(count, tileColumns);
         using var scope = NewDisposeScope();
         var all = tensor(points, count, dims);
-        var sq = all.square().sum(1);
-        var norms = sq.data<float>().ToArray();
+        var norms = all.square().sum(1).data<float>().ToArray();
         double maxNorm = norms.Max();
-        sq = sq.unsqueeze(0);
-        var allT = all.t();
+        var products = empty(blockRows, tileColumns);
+        var tail = count % tileColumns == 0 ? products : empty(blockRows, count % tileColumns);
+        var rows = new RowSelection[blockRows];
+        for (int r = 0; r < blockRows; r++) rows[r] = new RowSelection(k);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
         for (int start = 0; start < count; start += blockRows)
         {
-            using var inner = NewDisposeScope();
-            int rows = Math.Min(blockRows, count - start);
-            var keys = addmm(sq, all[start..(start + rows)], allT, beta: 1, alpha: -2);
-            unsafe
+            int n = Math.Min(blockRows, count - start);
+            for (int r = 0; r < n; r++)
+                rows[r].Reset(start + r, (float)(2 * errorUnits * Math.ScaleB(norms[start + r] + maxNorm, -24)));
+            using var block = all.narrow(0, start, n);
+            for (int column = 0; column < count; column += tileColumns)
             {
-                fixed (float* at = HostKernels.Floats(keys))
+                using var inner = NewDisposeScope();
+                int width = Math.Min(tileColumns, count - column);
+                var keys = (width == tileColumns ? products : tail).narrow(0, 0, n);
+                // beta 0: the product overwrites the buffer; the scan adds sq_j.
+                keys.addmm_(block, all.narrow(0, column, width).t(), beta: 0, alpha: -2);
+                unsafe
                 {
-                    var basePtr = (IntPtr)at;
-                    int offset = start;
-                    Parallel.For(0, rows, parallel, () => (Best: new float[k], Candidates: new List<(double D, int J)>()), (r, _, local) =>
+                    fixed (float* at = HostKernels.Floats(keys))
+                    fixed (float* sq = norms)
                     {
-                        int i = offset + r;
-                        float tolerance = (float)(2 * errorUnits * Math.ScaleB(norms[i] + maxNorm, -24));
-                        result[i] = SelectRow((float*)basePtr + (long)r * count, count, i, k, tolerance, local.Best, local.Candidates, points, dims);
-                        return local;
-                    }, _ => { });
+                        var keyBase = (IntPtr)at; var sqBase = (IntPtr)(sq + column);
+                        int offset = column;
+                        Parallel.For(0, n, parallel, r =>
+                            rows[r].Scan((float*)keyBase + (long)r * width, (float*)sqBase, width, offset));
+                    }
                 }
             }
+            Parallel.For(0, n, parallel, r => result[start + r] = rows[r].Finish(points, dims));
         }
         return result;
     }
 
-    private static unsafe int[] SelectRow(float* key, int count, int self, int k, float tolerance, float[] best, List<(double D, int J)> candidates,
-        float[] points, int dims)
+    // Exact search tiles: 512 x 1024 floats (2 MB, the two cores' L2 caches). At 100k simulated cells 512 x 1024 and
+    // 256 x 2048 took 15-21 s, 128 x 4096 and 128 x 8192 19-26 s (`graph --exact-tiles`, docs/BENCHMARKS.md §8).
+    private const int BlockRows = 512, TileColumns = 1024;
+
+    // One row's running selection over the tiles of its keys.
+    private sealed class RowSelection
     {
-        // Pass 1: the k smallest keys other than the row's own; whole vectors below the k-th so far are skipped.
-        Array.Fill(best, float.PositiveInfinity);
-        float threshold = float.PositiveInfinity;
-        int width = Vector<float>.Count, j = 0;
-        for (; j + width <= count; j += width)
-        {
-            if (!Vector.LessThanAny(Unsafe.ReadUnaligned<Vector<float>>(key + j), new Vector<float>(threshold))) continue;
-            for (int q = j; q < j + width; q++) threshold = Insert(key[q], q);
-        }
-        for (; j < count; j++) threshold = Insert(key[j], j);
+        private readonly int _k;
+        private readonly float[] _best;
+        private readonly List<(float Key, int J)> _kept = new();
+        private readonly List<(double D, int J)> _ranked = new();
+        private int _self;
+        private float _tolerance;
 
-        // Pass 2: every cell within the bound of the k-th key, ranked by its distance in double.
-        float limit = threshold + tolerance;
-        candidates.Clear();
-        for (j = 0; j + width <= count; j += width)
-        {
-            if (!Vector.LessThanOrEqualAny(Unsafe.ReadUnaligned<Vector<float>>(key + j), new Vector<float>(limit))) continue;
-            for (int q = j; q < j + width; q++) Consider(q);
-        }
-        for (; j < count; j++) Consider(j);
-        candidates.Sort();
-        var row = new int[Math.Min(k, candidates.Count)];
-        for (int q = 0; q < row.Length; q++) row[q] = candidates[q].J;
-        return row;
+        internal RowSelection(int k) { _k = k; _best = new float[k]; }
 
-        float Insert(float v, int q)
+        internal void Reset(int self, float tolerance)
         {
-            if (q == self || !(v < best[k - 1])) return best[k - 1];
-            int at = k - 1;
-            while (at > 0 && v < best[at - 1]) { best[at] = best[at - 1]; at--; }
-            best[at] = v;
-            return best[k - 1];
+            _self = self; _tolerance = tolerance;
+            Array.Fill(_best, float.PositiveInfinity);
+            _kept.Clear();
         }
 
-        void Consider(int q)
+        // The k-th smallest key so far only falls, so a cell within the bound of the final k-th was within the bound
+        // of the k-th when it was scanned: keeping those is enough. Whole vectors above the bound are skipped.
+        internal unsafe void Scan(float* product, float* sq, int width, int offset)
         {
-            if (q != self && key[q] <= limit) candidates.Add((SquaredDistance(points, self, q, dims), q));
+            float limit = _best[_k - 1] + _tolerance;
+            int lanes = Vector<float>.Count, j = 0;
+            for (; j + lanes <= width; j += lanes)
+            {
+                var v = Unsafe.ReadUnaligned<Vector<float>>(product + j) + Unsafe.ReadUnaligned<Vector<float>>(sq + j);
+                if (!Vector.LessThanOrEqualAny(v, new Vector<float>(limit))) continue;
+                for (int q = 0; q < lanes; q++) limit = Consider(v[q], offset + j + q);
+            }
+            for (; j < width; j++) limit = Consider(product[j] + sq[j], offset + j);
+        }
+
+        private float Consider(float key, int j)
+        {
+            float limit = _best[_k - 1] + _tolerance;
+            if (j == _self || !(key <= limit)) return limit;
+            if (key < _best[_k - 1])
+            {
+                int at = _k - 1;
+                while (at > 0 && key < _best[at - 1]) { _best[at] = _best[at - 1]; at--; }
+                _best[at] = key;
+                limit = _best[_k - 1] + _tolerance;
+            }
+            _kept.Add((key, j));
+            // Entries kept early under a looser bound are dropped once they outnumber the selection.
+            if (_kept.Count >= 8 * _k + 64) _kept.RemoveAll(e => !(e.Key <= limit));
+            return limit;
+        }
+
+        internal int[] Finish(float[] points, int dims)
+        {
+            float limit = _best[_k - 1] + _tolerance;
+            _ranked.Clear();
+            foreach (var (key, j) in _kept)
+                if (key <= limit) _ranked.Add((SquaredDistance(points, _self, j, dims), j));
+            _ranked.Sort();
+            var row = new int[Math.Min(_k, _ranked.Count)];
+            for (int q = 0; q < row.Length; q++) row[q] = _ranked[q].J;
+            return row;
         }
     }
 

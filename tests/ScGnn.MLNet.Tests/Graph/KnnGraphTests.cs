@@ -59,6 +59,28 @@ public sealed class KnnGraphTests
         var x = Enumerable.Range(0, count * dims).Select(_ => (float)(offset + spread * rng.NextDouble())).ToArray();
         for (int i = 51; i < 70; i++) Array.Copy(x, 50 * dims, x, i * dims, dims);
         var nn = KnnGraph.NearestNeighbors(x, count, dims, k, NeighborSearch.Exact);
+        AssertBruteForce(x, count, dims, k, nn);
+        // The copies list each other, lowest indices first.
+        Assert.Equal(new[] { 51, 52, 53, 54, 55 }, nn[50]);
+        Assert.Equal(new[] { 50, 51, 52, 53, 54 }, nn[60]);
+        // Small tiles (row blocks and column tiles with tails) give the same lists.
+        Assert.Equal(nn, KnnGraph.Exact(x, count, dims, k, blockRows: 16, tileColumns: 40));
+    }
+
+    [Fact]
+    public void Exact_search_over_small_tiles_keeps_every_neighbour_when_the_kth_key_falls_all_the_way()
+    {
+        // Cells on a line, scanned in ascending order: the last cells meet a nearer cell at every column, so their
+        // running selection is replaced again and again and the kept entries are pruned many times.
+        const int count = 203, k = 5;
+        var x = Enumerable.Range(0, count).Select(i => (float)(i * 0.5 + (i % 3) * 0.01)).ToArray();
+        var nn = KnnGraph.Exact(x, count, 1, k, blockRows: 7, tileColumns: 9);
+        AssertBruteForce(x, count, 1, k, nn);
+        Assert.Equal(new[] { 201, 200, 199, 198, 197 }, nn[202]);
+    }
+
+    private static void AssertBruteForce(float[] x, int count, int dims, int k, int[][] nn)
+    {
         for (int i = 0; i < count; i++)
         {
             var expected = Enumerable.Range(0, count).Where(j => j != i)
@@ -66,9 +88,6 @@ public sealed class KnnGraphTests
                 .OrderBy(p => p.D).ThenBy(p => p.J).Take(k).Select(p => p.J).ToArray();
             Assert.Equal(expected, nn[i]);
         }
-        // The copies list each other, lowest indices first.
-        Assert.Equal(new[] { 51, 52, 53, 54, 55 }, nn[50]);
-        Assert.Equal(new[] { 50, 51, 52, 53, 54 }, nn[60]);
     }
 
     // 10 well separated clusters of 300 points in 16 dimensions, each cluster a Gaussian blob.
