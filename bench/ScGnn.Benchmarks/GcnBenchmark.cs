@@ -27,17 +27,23 @@ internal static class GcnBenchmark
         if (threadClock && (!OperatingSystem.IsLinux() || Environment.ProcessorCount != 1 || get_num_threads() != 1))
             throw new ArgumentException("--clock thread needs Linux, DOTNET_PROCESSOR_COUNT=1 and --threads 1.");
         Now = threadClock ? ThreadMilliseconds : () => Stopwatch.GetTimestamp() * 1000.0 / Stopwatch.Frequency;
-        const int n = 2362, m = 1213, d = 18, k = 5, targets = 240_000, f = 4;
+        // --shape cells,genes,hidden,k,targets,density: another shape (default pbmc3k's).
+        var shape = (option("--shape") ?? "2362,1213,18,5,240000,0.315").Split(',');
+        int n = int.Parse(shape[0], CultureInfo.InvariantCulture), m = int.Parse(shape[1], CultureInfo.InvariantCulture);
+        int d = int.Parse(shape[2], CultureInfo.InvariantCulture), k = int.Parse(shape[3], CultureInfo.InvariantCulture);
+        int targets = int.Parse(shape[4], CultureInfo.InvariantCulture);
+        double density = double.Parse(shape[5], CultureInfo.InvariantCulture);
+        const int f = 4;
         var rng = new Random(1);
-        var dense = new float[n * m];
-        for (int i = 0; i < dense.Length; i++) if (rng.NextDouble() < 0.315) dense[i] = (float)(rng.NextDouble() * 5);
+        var dense = new float[(long)n * m];
+        for (long i = 0; i < dense.LongLength; i++) if (rng.NextDouble() < density) dense[i] = (float)(rng.NextDouble() * 5);
         var a = NormalizedAdjacency.FromNeighbors(Enumerable.Range(0, n)
             .Select(i => Enumerable.Range(0, k).Select(_ => rng.Next(n)).Where(j => j != i).Distinct().ToArray()).ToArray());
         var x = CsrMatrix.FromDense(dense, n, m);
         var entries = Enumerable.Range(0, targets).Select(_ => (Cell: rng.Next(n), Gene: rng.Next(m))).OrderBy(t => t.Cell).ToArray();
         var cells = entries.Select(t => t.Cell).ToArray();
         var genes = entries.Select(t => t.Gene).ToArray();
-        line($"- data: seeded random {n:N0} x {m:N0} at 31.5 % density, kNN k = {k} ({a.EdgeCount:N0} edges), hidden {d}, {targets:N0} targets, {f} skip features; torch threads {get_num_threads()}, .NET processors {Environment.ProcessorCount}; median of {reps}; {(threadClock ? "times are the calling thread's CPU time" : "wall-clock times")}");
+        line($"- data: seeded random {n:N0} x {m:N0} at {density:P1} density, kNN k = {k} ({a.EdgeCount:N0} edges), hidden {d}, {targets:N0} targets, {f} skip features; torch threads {get_num_threads()}, .NET processors {Environment.ProcessorCount}; median of {reps}; {(threadClock ? "times are the calling thread's CPU time" : "wall-clock times")}");
         line("");
         line("| op | TorchSharp | custom autograd function | gain |");
         line("|---|---:|---:|---:|");

@@ -57,6 +57,9 @@ internal sealed class BottleneckGcn : Module
         RegisterComponents();
     }
 
+    /// <summary>The hidden layer's dropout while training; null uses <c>functional.dropout</c> and torch's global generator.</summary>
+    internal HiddenDropout? Dropout { get; set; }
+
     /// <summary>Whether each layer also reads the cell's own row (root weights W1r, W2r).</summary>
     internal bool RootWeights => _w1r is not null;
 
@@ -120,7 +123,7 @@ internal sealed class BottleneckGcn : Module
     /// </summary>
     internal Tensor Propagate(AdjacencySlice a2, Tensor h, double dropout, bool training, Tensor? outputInHidden = null)
     {
-        if (training && dropout > 0) h = functional.dropout(h, dropout, training: true);
+        if (training && dropout > 0) h = Dropout is { } d ? d.Apply(h, dropout) : functional.dropout(h, dropout, training: true);
         if (!RootWeights) return a2.Multiply(h);
         var own = outputInHidden is null ? h : h.index_select(0, outputInHidden);
         return cat(new[] { a2.Multiply(h), own }, 1);

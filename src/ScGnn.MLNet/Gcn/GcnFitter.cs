@@ -94,7 +94,7 @@ internal static class GcnFitter
         using var scope = NewDisposeScope();
         random.manual_seed(s.Seed);
         using var generator = new Generator((ulong)s.Seed);
-        var model = new BottleneckGcn(genes, hidden, generator, features, s.RootWeights);
+        var model = new BottleneckGcn(genes, hidden, generator, features, s.RootWeights) { Dropout = new HiddenDropout(s.Seed) };
         if (skipStart is { } start)
         {
             var init = model.ExportWeights();
