@@ -54,6 +54,11 @@ internal static class GcnBenchmark
         double csr = Median(reps, () => { using var s = NewDisposeScope(); slice.Multiply(h).sum().backward(); h.grad!.zero_(); });
         line($"| `Â H` forward + backward (`AdjacencyProduct` vs sparse COO `mm`) | {coo:F2} ms | {csr:F2} ms | {coo / csr:F1}x |");
 
+        var hd = new HiddenDropout(1);
+        double torchDropout = Median(reps, () => { using var s = NewDisposeScope(); nn.functional.dropout(h, 0.5, training: true).sum().backward(); h.grad!.zero_(); });
+        double hashDropout = Median(reps, () => { using var s = NewDisposeScope(); hd.Apply(h, 0.5).sum().backward(); h.grad!.zero_(); });
+        line($"| hidden dropout 0.5 forward + backward (`HiddenDropout` hash mask vs `functional.dropout`) | {torchDropout:F2} ms | {hashDropout:F2} ms | {torchDropout / hashDropout:F1}x |");
+
         var w1 = randn(m, d).requires_grad_();
         var all = Enumerable.Range(0, n).ToArray();
         var denseX = GcnSubgraph.Block(x, all, false, CPU);

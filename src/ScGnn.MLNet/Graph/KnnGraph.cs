@@ -17,10 +17,11 @@ internal static class KnnGraph
 {
     /// <summary>
     /// Largest cell count searched exactly by <see cref="NeighborSearch.Auto"/>. Exact search costs cells² x
-    /// components; on 2 cores it took 5.8 s at 50,000 simulated cells and 30.7 s at 100,000, against 16.2 s and 44.6 s
-    /// for HNSW (docs/BENCHMARKS.md §8), and it grows faster than HNSW above.
+    /// components; on 2 cores it took 16-18 s at 100,000 simulated cells, 26 s at 120,000 and 54 s at 200,000, against
+    /// 38-49 s, 65 s and 124 s for HNSW in the same runs (docs/BENCHMARKS.md §8). It grows faster than HNSW: 139 s at
+    /// 300,000, where HNSW was not timed in the same run.
     /// </summary>
-    internal const int ExactMaxCells = 120_000;
+    internal const int ExactMaxCells = 200_000;
 
     /// <summary>HNSW settings: links per node, candidate list while adding and while searching.</summary>
     internal const int Connectivity = 16, ExpansionAdd = 128, ExpansionSearch = 128;
