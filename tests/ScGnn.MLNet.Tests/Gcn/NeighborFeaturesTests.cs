@@ -54,6 +54,27 @@ public sealed class NeighborFeaturesTests
             Assert.Equal(whole[f].AsSpan(4 * 5, 5 * 5).ToArray(), block[f]);
     }
 
+    [Theory]
+    [InlineData(0.05)] // sparse rows: a workspace clears only the genes its neighbours touched
+    [InlineData(0.6)]  // dense rows: it clears every gene
+    public void A_workspace_reused_across_cells_gives_each_cell_what_a_fresh_one_gives(double density)
+    {
+        // 150 cells, each listing 4 random others, 40 genes, two hops; one call computes every row in few workspaces,
+        // the reference computes each row alone.
+        const int cells = 150, genes = 40;
+        var rng = new Random(9);
+        var a = NormalizedAdjacency.FromNeighbors(Enumerable.Range(0, cells)
+            .Select(i => Enumerable.Range(0, 4).Select(_ => rng.Next(cells)).Where(j => j != i).Distinct().ToArray()).ToArray());
+        var x = CsrMatrix.FromDense(Enumerable.Range(0, cells * genes)
+            .Select(_ => rng.NextDouble() < density ? (float)Math.Round(1 + 9 * rng.NextDouble(), 1) : 0f).ToArray(), cells, genes);
+        var all = NeighborFeatures.ComputeRows(a, x, 0, cells, hops: 2);
+        for (int i = 0; i < cells; i++)
+        {
+            var alone = NeighborFeatures.ComputeRows(a, x, i, 1, hops: 2);
+            for (int f = 0; f < all.Length; f++) Assert.Equal(alone[f], all[f].AsSpan(i * genes, genes).ToArray());
+        }
+    }
+
     [Fact]
     public void Second_hop_weighs_cells_by_the_squared_adjacency()
     {
