@@ -9,8 +9,6 @@ namespace ScGnn.MLNet.Gcn;
 /// </summary>
 internal sealed class GcnInput : IDisposable
 {
-    private CsrMatrix? _transposed;
-
     private GcnInput(CsrMatrix? rows, Tensor? tensor)
     {
         Rows = rows;
@@ -42,27 +40,6 @@ internal sealed class GcnInput : IDisposable
             x.RowValues(rows[p]).CopyTo(val.AsSpan(ptr[p]));
         }
         return new GcnInput(new CsrMatrix(rows.Length, x.Columns, ptr, col, val), null);
-    }
-
-    /// <summary>The host rows transposed (columns x rows, compressed sparse rows), built on first use and kept.</summary>
-    internal CsrMatrix Transposed()
-    {
-        if (_transposed is not null) return _transposed;
-        var x = Rows ?? throw new InvalidOperationException("The block has no host rows.");
-        var ptr = new int[x.Columns + 1];
-        foreach (int c in x.ColumnIndices) ptr[c + 1]++;
-        for (int c = 0; c < x.Columns; c++) ptr[c + 1] += ptr[c];
-        var next = ptr[..^1];
-        var col = new int[x.ColumnIndices.Length];
-        var val = new float[x.Values.Length];
-        for (int i = 0; i < x.Rows; i++)
-            for (int q = x.RowPointers[i]; q < x.RowPointers[i + 1]; q++)
-            {
-                int at = next[x.ColumnIndices[q]]++;
-                col[at] = i;
-                val[at] = x.Values[q];
-            }
-        return _transposed = new CsrMatrix(x.Columns, x.Rows, ptr, col, val);
     }
 
     /// <summary>Takes the device tensor (if any) out of the current dispose scope.</summary>

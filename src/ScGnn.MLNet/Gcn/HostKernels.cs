@@ -209,6 +209,55 @@ internal static class HostKernels
         }
     }
 
+    /// <summary>
+    /// <c>dst[col[q]] += val[q] src[i]</c> over <c>q</c> in <c>[ptr[i], ptr[i + 1])</c>, for rows <c>[start, end)</c>
+    /// in order: the transposed block times a dense matrix, <c>Xᵀ S</c>, read row by row. Each source row is loaded
+    /// once and stays in registers; the destination (columns x <paramref name="dp"/>) is small enough to stay in cache.
+    /// </summary>
+    internal static unsafe void ScatterRows(int* ptr, int* col, float* val, float* src, float* dst, int start, int end, int dp)
+    {
+        int lanes = Vector<float>.Count, vectors = dp / lanes;
+        for (int i = start; i < end; i++)
+        {
+            float* r = src + (long)i * dp;
+            int q = ptr[i], last = ptr[i + 1];
+            switch (vectors)
+            {
+                case 1:
+                {
+                    var s0 = Vector.Load(r);
+                    for (; q < last; q++)
+                    {
+                        var v = new Vector<float>(val[q]);
+                        float* o = dst + (long)col[q] * dp;
+                        (Vector.Load(o) + v * s0).Store(o);
+                    }
+                    break;
+                }
+                case 2:
+                {
+                    var s0 = Vector.Load(r); var s1 = Vector.Load(r + lanes);
+                    for (; q < last; q++)
+                    {
+                        var v = new Vector<float>(val[q]);
+                        float* o = dst + (long)col[q] * dp;
+                        (Vector.Load(o) + v * s0).Store(o);
+                        (Vector.Load(o + lanes) + v * s1).Store(o + lanes);
+                    }
+                    break;
+                }
+                default:
+                    for (; q < last; q++)
+                    {
+                        var v = new Vector<float>(val[q]);
+                        float* o = dst + (long)col[q] * dp;
+                        for (int k = 0; k < dp; k += lanes) (Vector.Load(o + k) + v * Vector.Load(r + k)).Store(o + k);
+                    }
+                    break;
+            }
+        }
+    }
+
     /// <summary>The dot product of two rows of <paramref name="dp"/> values (a whole number of vectors).</summary>
     internal static unsafe float Dot(float* a, float* b, int dp)
     {

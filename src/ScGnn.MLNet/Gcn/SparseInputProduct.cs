@@ -5,14 +5,15 @@ namespace ScGnn.MLNet.Gcn;
 
 /// <summary>
 /// <c>U = X W1</c> for a constant sparse input block as a TorchSharp custom autograd function on the CPU: forward one
-/// sparse row times <c>W1</c> per cell, backward <c>dW1 = Xᵀ dU</c> one gene at a time over the transposed block
-/// (<see cref="GcnInput.Transposed"/>); <c>X</c> gets no gradient. Replaces the dense block's <c>mm</c> (BLAS) and
+/// sparse row times <c>W1</c> per cell, backward <c>dW1 = Xᵀ dU</c> scattered row by row into per-part sums that stay
+/// in cache; <c>X</c> gets no gradient. Replaces the dense block's <c>mm</c> (BLAS) and
 /// the sparse COO <c>mm</c>, against which the tests check it.
 /// </summary>
 /// <remarks>
 /// The input is about a third non-zero on typical 10x data, so the sparse product does a third of the dense
-/// product's multiply-adds and never builds the dense cells x genes block. Each output row has one writer and a fixed
-/// summation order, so the result does not depend on the thread count. docs/BENCHMARKS.md (section 2) has the gain.
+/// product's multiply-adds and never builds the dense cells x genes block. Forward, each output row has one writer;
+/// backward, the parts are fixed by the block's size: both sum in a fixed order, so the result does not depend on
+/// the thread count. docs/BENCHMARKS.md (section 2) has the gain.
 /// </remarks>
 internal sealed class SparseInputProduct : autograd.SingleTensorFunction<SparseInputProduct>
 {
@@ -43,9 +44,39 @@ internal sealed class SparseInputProduct : autograd.SingleTensorFunction<SparseI
         var shape = (int[])ctx.get_data("shape");
         int d = shape[0], dp = shape[1];
         var g = HostKernels.RentPadded(gradOutput, dp);
-        var gradW1 = Product(input.Transposed(), g, d, dp);
+        var gradW1 = TransposedProduct(input.Rows!, g, d, dp);
         HostKernels.Return(g);
         return new List<Tensor> { null!, gradW1 };
+    }
+
+    // Non-zeros per part of the backward's cell range; at most MaxParts parts.
+    private const int PartNonZeros = 1 << 18;
+    private const int MaxParts = 16;
+
+    // xᵀ times a dense rows x dp (padded) array: a new columns x d tensor. The cells are cut into parts by the block's
+    // size alone; each part scatters its rows into its own columns x dp sums, read in cache row by row (no transposed
+    // copy of the block), and the parts are added in order, so the result does not depend on the thread count.
+    private static Tensor TransposedProduct(CsrMatrix x, float[] dense, int d, int dp)
+    {
+        int parts = (int)Math.Clamp(x.Values.Length / PartNonZeros, 1, Math.Min(MaxParts, Math.Max(1, x.Rows)));
+        long size = (long)x.Columns * dp;
+        var sums = HostKernels.Rent(parts * size);
+        Array.Clear(sums, 0, (int)(parts * size));
+        Parallel.For(0, parts, p =>
+        {
+            int start = (int)((long)x.Rows * p / parts), end = (int)((long)x.Rows * (p + 1) / parts);
+            unsafe
+            {
+                fixed (int* ptr = x.RowPointers, col = x.ColumnIndices)
+                fixed (float* val = x.Values, src = dense, dst = &sums[p * size])
+                    HostKernels.ScatterRows(ptr, col, val, src, dst, start, end, dp);
+            }
+        });
+        for (int p = 1; p < parts; p++)
+            System.Numerics.Tensors.TensorPrimitives.Add(sums.AsSpan(0, (int)size), sums.AsSpan((int)(p * size), (int)size), sums.AsSpan(0, (int)size));
+        var product = HostKernels.Unpad(sums, x.Columns, d, dp);
+        HostKernels.Return(sums);
+        return product;
     }
 
     // x (rows x k, sparse) times a dense k x dp (padded) array: a new rows x d tensor.
