@@ -174,16 +174,22 @@ public sealed class ClusteringOutputTests
         Assert.Equal(plain[0], mixed[0, 0], 6);
     }
 
-    [Fact]
-    public void Held_out_mix_losses_do_not_depend_on_the_gene_block_width()
+    // Two random count halves (half the entries zero) and a flat kNN graph over random points in the plane.
+    private static (CsrMatrix First, CsrMatrix Second, DiffusionOperator Graph) RandomHalves(int cells, int genes, int seed, int k)
     {
-        const int cells = 50, genes = 7;
-        var rng = new Random(9);
-        float Draw() => rng.NextDouble() < 0.4 ? 0 : (float)Math.Round(1 + 8 * rng.NextDouble());
+        var rng = new Random(seed);
+        float Draw() => rng.NextDouble() < 0.5 ? 0 : (float)Math.Round(1 + 5 * rng.NextDouble());
         var first = CsrMatrix.FromDense(Enumerable.Range(0, cells * genes).Select(_ => Draw()).ToArray(), cells, genes);
         var second = CsrMatrix.FromDense(Enumerable.Range(0, cells * genes).Select(_ => Draw()).ToArray(), cells, genes);
         var points = Enumerable.Range(0, cells * 2).Select(_ => (float)rng.NextDouble()).ToArray();
-        var graph = DiffusionOperator.Flat(NormalizedAdjacency.FromNeighbors(KnnGraph.NearestNeighbors(points, cells, 2, 5)));
+        return (first, second, DiffusionOperator.Flat(NormalizedAdjacency.FromNeighbors(KnnGraph.NearestNeighbors(points, cells, 2, k))));
+    }
+
+    [Fact]
+    public void Held_out_mix_losses_do_not_depend_on_the_gene_block_width()
+    {
+        const int cells = 50;
+        var (first, second, graph) = RandomHalves(cells, genes: 7, seed: 9, k: 5);
         var weights = new[] { 0.2, 0.6, 1.0 };
         var whole = ClusteringOutput.HeldOutMixLosses(graph, first, second, 4, weights);
         // Budgets of 1, 2 and 3 genes per block (four arrays of 50 cells), the last with a narrower tail block; the
@@ -201,13 +207,7 @@ public sealed class ClusteringOutputTests
     [Fact]
     public void Held_out_mix_losses_equal_the_scalar_sum_over_every_diffused_entry()
     {
-        const int cells = 60, genes = 9;
-        var rng = new Random(4);
-        float Draw() => rng.NextDouble() < 0.5 ? 0 : (float)Math.Round(1 + 5 * rng.NextDouble());
-        var first = CsrMatrix.FromDense(Enumerable.Range(0, cells * genes).Select(_ => Draw()).ToArray(), cells, genes);
-        var second = CsrMatrix.FromDense(Enumerable.Range(0, cells * genes).Select(_ => Draw()).ToArray(), cells, genes);
-        var points = Enumerable.Range(0, cells * 2).Select(_ => (float)rng.NextDouble()).ToArray();
-        var graph = DiffusionOperator.Flat(NormalizedAdjacency.FromNeighbors(KnnGraph.NearestNeighbors(points, cells, 2, 4)));
+        var (first, second, graph) = RandomHalves(cells: 60, genes: 9, seed: 4, k: 4);
         var weights = new[] { 0.3, 1.0 };
         var losses = ClusteringOutput.HeldOutMixLosses(graph, first, second, 3, weights);
         var x = first.ToDense();
