@@ -1,5 +1,6 @@
 using ScGnn.MLNet.Numerics;
 using static TorchSharp.torch;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace ScGnn.MLNet.Gcn;
 
@@ -58,10 +59,10 @@ internal sealed class SparseInputProduct : autograd.SingleTensorFunction<SparseI
     // copy of the block), and the parts are added in order, so the result does not depend on the thread count.
     private static Tensor TransposedProduct(CsrMatrix x, float[] dense, int d, int dp)
     {
-        int parts = (int)Math.Clamp(x.Values.Length / PartNonZeros, 1, Math.Min(MaxParts, Math.Max(1, x.Rows)));
-        long size = (long)x.Columns * dp;
+        int parts = Math.Clamp(x.Values.Length / PartNonZeros, 1, Math.Min(MaxParts, Math.Max(1, x.Rows)));
+        int size = x.Columns * dp;
         var sums = HostKernels.Rent(parts * size);
-        Array.Clear(sums, 0, (int)(parts * size));
+        Array.Clear(sums, 0, parts * size);
         Parallel.For(0, parts, p =>
         {
             int start = (int)((long)x.Rows * p / parts), end = (int)((long)x.Rows * (p + 1) / parts);
@@ -72,8 +73,8 @@ internal sealed class SparseInputProduct : autograd.SingleTensorFunction<SparseI
                     HostKernels.ScatterRows(ptr, col, val, src, dst, start, end, dp);
             }
         });
-        for (int p = 1; p < parts; p++)
-            System.Numerics.Tensors.TensorPrimitives.Add(sums.AsSpan(0, (int)size), sums.AsSpan((int)(p * size), (int)size), sums.AsSpan(0, (int)size));
+        var total = sums.AsSpan(0, size);
+        for (int p = 1; p < parts; p++) TensorPrimitives.Add(total, sums.AsSpan(p * size, size), total);
         var product = HostKernels.Unpad(sums, x.Columns, d, dp);
         HostKernels.Return(sums);
         return product;
