@@ -9,8 +9,6 @@ namespace ScGnn.MLNet.Gcn;
 /// The SCGNN network (paper §2): two graph convolutions with a gene bottleneck,
 /// <c>H = relu(Â X W1 + b1)</c>, <c>X~ = Â H W2 + b2</c>, with <c>W1: M x D</c> and <c>W2: D x M</c>, plus an optional
 /// skip connection <c>sum_f s_f[gene] F_f[cell, gene]</c> on fixed neighbourhood features (<see cref="NeighborFeatures"/>).
-/// With root weights (GraphSAGE's, PyG's <c>root_weight</c>) each layer also reads the cell's own row unpropagated:
-/// <c>H = relu(Â X W1 + X W1r + b1)</c>, <c>X~ = Â H W2 + H W2r + b2</c>.
 /// </summary>
 /// <remarks>
 /// The two <c>Â</c> products take sparse COO adjacencies, which may be rectangular: in a mini-batch the second
@@ -27,16 +25,12 @@ internal sealed class BottleneckGcn : Module
     private readonly Parameter _b2;
     // Skip coefficients, genes x features; absent without a skip connection.
     private readonly Parameter? _skip;
-    // Root weights, genes x D each (W2r stored transposed as W2); absent without them.
-    private readonly Parameter? _w1r;
-    private readonly Parameter? _w2rt;
 
     /// <summary>
     /// Creates the layers with pygcn's initialization, uniform(-1/sqrt(out), 1/sqrt(out)) for weights and biases, and
-    /// <paramref name="skipFeatures"/> zero skip coefficients per gene, and with <paramref name="rootWeights"/> zero root
-    /// weights, so that the start computes what the network without them does.
+    /// <paramref name="skipFeatures"/> zero skip coefficients per gene.
     /// </summary>
-    internal BottleneckGcn(int genes, int hidden, Generator generator, int skipFeatures = 0, bool rootWeights = false) : base(nameof(BottleneckGcn))
+    internal BottleneckGcn(int genes, int hidden, Generator generator, int skipFeatures = 0) : base(nameof(BottleneckGcn))
     {
         Genes = genes;
         Hidden = hidden;
@@ -49,28 +43,11 @@ internal sealed class BottleneckGcn : Module
             _w2t = new Parameter(w2t.contiguous());
         _b2 = new Parameter(empty(genes).uniform_(-s2, s2, generator));
         if (skipFeatures > 0) _skip = new Parameter(zeros(genes, skipFeatures));
-        if (rootWeights)
-        {
-            _w1r = new Parameter(zeros(genes, hidden));
-            _w2rt = new Parameter(zeros(genes, hidden));
-        }
         RegisterComponents();
     }
 
     /// <summary>The hidden layer's dropout while training; null uses <c>functional.dropout</c> and torch's global generator.</summary>
     internal HiddenDropout? Dropout { get; set; }
-
-    /// <summary>Whether each layer also reads the cell's own row (root weights W1r, W2r).</summary>
-    internal bool RootWeights => _w1r is not null;
-
-    /// <summary>Columns of <c>Z</c>, the second layer's input per output row: D, or 2D with root weights (<c>[Â H, H]</c>).</summary>
-    internal int OutputInputWidth => RootWeights ? 2 * Hidden : Hidden;
-
-    // [W1 | W1r] (genes x 2D) with root weights, else W1: one input product serves both terms.
-    private Tensor InputWeights => _w1r is null ? _w1 : cat(new Tensor[] { _w1, _w1r }, 1);
-
-    // [W2t | W2rt] (genes x 2D) with root weights, else W2t.
-    private Tensor OutputWeights => _w2rt is null ? _w2t : cat(new Tensor[] { _w2t, _w2rt }, 1);
 
     internal int Genes { get; }
 
@@ -80,53 +57,33 @@ internal sealed class BottleneckGcn : Module
     internal int SkipFeatureCount { get; }
 
     /// <summary>
-    /// <c>U = X W1</c> (rows of <paramref name="x"/> x D), with root weights <c>[X W1, X W1r]</c> (x 2D);
-    /// <paramref name="x"/> may be dense or sparse COO.
+    /// <c>U = X W1</c> (rows of <paramref name="x"/> x D); <paramref name="x"/> may be dense or sparse COO.
     /// </summary>
-    internal Tensor InputProduct(Tensor x) => x.mm(InputWeights);
+    internal Tensor InputProduct(Tensor x) => x.mm(_w1);
 
     /// <summary><see cref="InputProduct(Tensor)"/> of an input block: <see cref="SparseInputProduct"/> on the CPU, <c>mm</c> of its tensor elsewhere.</summary>
     internal Tensor InputProduct(GcnInput x) =>
-        x.Rows is not null && HostKernels.OnCpu(_w1) ? SparseInputProduct.apply(x, InputWeights) : InputProduct(x.Tensor!);
+        x.Rows is not null && HostKernels.OnCpu(_w1) ? SparseInputProduct.apply(x, _w1) : InputProduct(x.Tensor!);
 
     /// <summary>
-    /// <c>Â2 dropout(relu(Â1 U + b1))</c> from <c>U = X W1</c>: the propagated hidden layer of the second product's rows
-    /// (with root weights <see cref="Propagate"/>'s <c>[Â2 H, H]</c>).
+    /// <c>Â2 dropout(relu(Â1 U + b1))</c> from <c>U = X W1</c>: the propagated hidden layer of the second product's rows.
     /// </summary>
     /// <param name="a1">The first convolution's slice (hidden x input rows).</param>
     /// <param name="a2">The second convolution's slice (output x hidden rows).</param>
     /// <param name="u">The <see cref="InputProduct(Tensor)"/> of the input rows.</param>
     /// <param name="dropout">Dropout rate on the hidden layer.</param>
     /// <param name="training">Whether dropout applies.</param>
-    /// <param name="hiddenInInput">With root weights: each hidden row's position among the input rows (int64), or null
-    /// when they are the same rows.</param>
-    /// <param name="outputInHidden">With root weights: each output row's position among the hidden rows, or null.</param>
-    internal Tensor PropagatedHidden(AdjacencySlice a1, AdjacencySlice a2, Tensor u, double dropout, bool training,
-        Tensor? hiddenInInput = null, Tensor? outputInHidden = null) =>
-        Propagate(a2, HiddenLayer(a1, u, hiddenInInput), dropout, training, outputInHidden);
+    internal Tensor PropagatedHidden(AdjacencySlice a1, AdjacencySlice a2, Tensor u, double dropout, bool training) =>
+        Propagate(a2, HiddenLayer(a1, u), dropout, training);
 
-    /// <summary>
-    /// The hidden layer <c>relu(Â1 U + b1)</c> from <c>U = X W1</c>; with root weights
-    /// <c>relu(Â1 X W1 + X W1r + b1)</c> from <c>U = [X W1, X W1r]</c>, the root term read at the hidden rows.
-    /// </summary>
-    internal Tensor HiddenLayer(AdjacencySlice a1, Tensor u, Tensor? hiddenInInput = null)
-    {
-        if (!RootWeights) return functional.relu(a1.Multiply(u) + _b1);
-        var root = u.narrow(1, Hidden, Hidden);
-        var own = hiddenInInput is null ? root : root.index_select(0, hiddenInInput);
-        return functional.relu(a1.Multiply(u.narrow(1, 0, Hidden)) + own + _b1);
-    }
+    /// <summary>The hidden layer <c>relu(Â1 U + b1)</c> from <c>U = X W1</c>.</summary>
+    internal Tensor HiddenLayer(AdjacencySlice a1, Tensor u) => functional.relu(a1.Multiply(u) + _b1);
 
-    /// <summary>
-    /// <c>Â2 dropout(H)</c>: the second convolution's propagation of a <see cref="HiddenLayer"/>; with root weights
-    /// <c>[Â2 dropout(H), dropout(H)]</c>, the second block read at the output rows.
-    /// </summary>
-    internal Tensor Propagate(AdjacencySlice a2, Tensor h, double dropout, bool training, Tensor? outputInHidden = null)
+    /// <summary><c>Â2 dropout(H)</c>: the second convolution's propagation of a <see cref="HiddenLayer"/>.</summary>
+    internal Tensor Propagate(AdjacencySlice a2, Tensor h, double dropout, bool training)
     {
         if (training && dropout > 0) h = Dropout is { } d ? d.Apply(h, dropout) : functional.dropout(h, dropout, training: true);
-        if (!RootWeights) return a2.Multiply(h);
-        var own = outputInHidden is null ? h : h.index_select(0, outputInHidden);
-        return cat(new[] { a2.Multiply(h), own }, 1);
+        return a2.Multiply(h);
     }
 
     /// <summary>
@@ -156,7 +113,7 @@ internal sealed class BottleneckGcn : Module
         bool skip = _skip is not null && features is not null;
         var s = skip ? _skip : null;
         var f = skip ? features : null;
-        var w2t = OutputWeights;
+        var w2t = _w2t;
         if (HostKernels.OnCpu(z, w2t))
         {
             index ??= HostIndex(rows, genes);
@@ -185,7 +142,7 @@ internal sealed class BottleneckGcn : Module
     /// <summary>The full output of a block of rows (rows x genes), skip features given as one rows x genes tensor per feature.</summary>
     internal Tensor Output(Tensor z, IReadOnlyList<Tensor>? features)
     {
-        var output = z.mm(OutputWeights.t()) + _b2;
+        var output = z.mm(_w2t.t()) + _b2;
         if (_skip is not null && features is not null)
             for (int f = 0; f < features.Count; f++)
             {
@@ -197,17 +154,16 @@ internal sealed class BottleneckGcn : Module
 
     /// <summary>
     /// Copies of the parameters in the model format's order: W1 (genes x D), b1, W2 (D x genes), b2, then one array of
-    /// genes skip coefficients per feature (row-major float32). With root weights W1 is <c>[W1 | W1r]</c> (genes x 2D)
-    /// and W2 is <c>[W2; W2r]</c> (2D x genes).
+    /// genes skip coefficients per feature (row-major float32).
     /// </summary>
     internal float[][] ExportWeights()
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var arrays = new List<float[]>();
-        arrays.Add(ToArray(InputWeights));
+        arrays.Add(ToArray(_w1));
         arrays.Add(ToArray(_b1));
-        using (var w2 = OutputWeights.t()) arrays.Add(ToArray(w2));
+        using (var w2 = _w2t.t()) arrays.Add(ToArray(w2));
         arrays.Add(ToArray(_b2));
         if (_skip is not null)
             for (int f = 0; f < SkipFeatureCount; f++)
@@ -231,22 +187,14 @@ internal sealed class BottleneckGcn : Module
             throw new ArgumentException($"Expected {4 + SkipFeatureCount} weight arrays; got {weights.Length}.");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        int width = OutputInputWidth;
-        var expected = new long[] { (long)Genes * width, Hidden, (long)width * Genes, Genes };
+        var expected = new long[] { (long)Genes * Hidden, Hidden, (long)Hidden * Genes, Genes };
         for (int i = 0; i < 4; i++)
             if (weights[i].Length != expected[i])
                 throw new ArgumentException($"Weight {i} has {weights[i].Length} values; expected {expected[i]}.");
-        var w1 = tensor(weights[0]).reshape(Genes, width);
-        var w2t = tensor(weights[2]).reshape(width, Genes).t();
-        _w1.copy_(w1.narrow(1, 0, Hidden).to(_w1.device));
+        _w1.copy_(tensor(weights[0]).reshape(Genes, Hidden).to(_w1.device));
         _b1.copy_(tensor(weights[1]).to(_b1.device));
-        _w2t.copy_(w2t.narrow(1, 0, Hidden).to(_w2t.device));
+        _w2t.copy_(tensor(weights[2]).reshape(Hidden, Genes).t().to(_w2t.device));
         _b2.copy_(tensor(weights[3]).to(_b2.device));
-        if (_w1r is not null)
-        {
-            _w1r.copy_(w1.narrow(1, Hidden, Hidden).to(_w1r.device));
-            _w2rt!.copy_(w2t.narrow(1, Hidden, Hidden).to(_w2rt.device));
-        }
         for (int f = 0; f < SkipFeatureCount; f++)
         {
             if (weights[4 + f].Length != Genes) throw new ArgumentException($"Skip coefficient {f} has {weights[4 + f].Length} values; expected {Genes}.");
@@ -254,12 +202,11 @@ internal sealed class BottleneckGcn : Module
         }
     }
 
-    /// <summary>Sets the output layer's weights <c>W2</c> (and <c>W2r</c>) to zero, so the network starts as exactly its bias and skip connection.</summary>
+    /// <summary>Sets the output layer's weights <c>W2</c> to zero, so the network starts as exactly its bias and skip connection.</summary>
     internal void ZeroOutputWeights()
     {
         using var noGrad = no_grad();
         _w2t.zero_();
-        _w2rt?.zero_();
     }
 
     /// <summary>Copies of the parameters on their device (for keeping the best epoch without a host round trip).</summary>

@@ -80,10 +80,8 @@ internal static class GcnFitter
     /// <param name="validation">Validation targets, possibly empty: without them the last epoch is kept and nothing stops early.</param>
     /// <param name="skipStart">The skip connection's per-gene start (coefficients per feature, intercept), or null without one.</param>
     /// <param name="s">Training settings.</param>
-    /// <param name="observed">With <see cref="GcnTrainingSettings.RedrawRate"/>: the training cells' observed non-zeros of
-    /// <paramref name="x"/> as targets on the loss's scale (with skip features), from which each epoch draws its extra targets.</param>
     internal static GcnFit Fit(NormalizedAdjacency adjacency, CsrMatrix x, int hidden, GcnTargets train, GcnTargets validation,
-        (float[][] Coefficients, float[] Intercept)? skipStart, GcnTrainingSettings s, GcnTargets? observed = null)
+        (float[][] Coefficients, float[] Intercept)? skipStart, GcnTrainingSettings s)
     {
         if (train.Count == 0) throw new ArgumentException("No training targets.");
         int cells = x.Rows, genes = x.Columns;
@@ -94,7 +92,7 @@ internal static class GcnFitter
         using var scope = NewDisposeScope();
         random.manual_seed(s.Seed);
         using var generator = new Generator((ulong)s.Seed);
-        var model = new BottleneckGcn(genes, hidden, generator, features, s.RootWeights) { Dropout = new HiddenDropout(s.Seed) };
+        var model = new BottleneckGcn(genes, hidden, generator, features) { Dropout = new HiddenDropout(s.Seed) };
         if (skipStart is { } start)
         {
             var init = model.ExportWeights();
@@ -107,8 +105,7 @@ internal static class GcnFitter
         var optimizer = optim.Adam(model.parameters(), s.LearningRate, 0.9, 0.999, 1e-8, s.WeightDecay);
 
         EpochRunner run;
-        if (UsesWholeGraph(cells, genes, s.BatchCells)) run = new WholeGraphRunner(adjacency, x, train, validation, model, optimizer, s,
-            s.RedrawRate > 0 ? observed : null);
+        if (UsesWholeGraph(cells, genes, s.BatchCells)) run = new WholeGraphRunner(adjacency, x, train, validation, model, optimizer, s);
         else
         {
             int batchCells = BatchCellCount(cells, genes, s.BatchCells);
@@ -184,24 +181,6 @@ internal static class GcnFitter
             optimizer.Dispose();
             model.Dispose();
         }
-    }
-
-    /// <summary><paramref name="x"/> without the stored entries flagged in <paramref name="removed"/> (one flag per stored entry).</summary>
-    internal static CsrMatrix WithoutStored(CsrMatrix x, bool[] removed)
-    {
-        if (removed.Length != x.Values.Length) throw new ArgumentException($"{removed.Length} flags for {x.Values.Length} stored entries.");
-        int kept = removed.Count(r => !r);
-        var ptr = new int[x.Rows + 1];
-        var col = new int[kept];
-        var val = new float[kept];
-        int at = 0;
-        for (int i = 0; i < x.Rows; i++)
-        {
-            for (int q = x.RowPointers[i]; q < x.RowPointers[i + 1]; q++)
-                if (!removed[q]) { col[at] = x.ColumnIndices[q]; val[at] = x.Values[q]; at++; }
-            ptr[i + 1] = at;
-        }
-        return new CsrMatrix(x.Rows, x.Columns, ptr, col, val);
     }
 
     private static void Keep(ref Tensor[]? kept, BottleneckGcn model)
@@ -322,38 +301,16 @@ internal static class GcnFitter
         private readonly GcnInput _x;
         private readonly EntryTensors _train;
         private readonly EntryTensors? _val;
-        // Redrawn targets: the input, the fixed training entries on the host, the observed pool and each pool entry's
-        // position in the input's storage.
-        private readonly CsrMatrix _input;
-        private readonly (long[] Rows, long[] Genes, float[] Values, float[]? Features) _fixed;
-        private readonly GcnTargets? _pool;
-        private readonly int[]? _stored;
-        private readonly Random _draw;
 
         internal WholeGraphRunner(NormalizedAdjacency a, CsrMatrix x, GcnTargets train, GcnTargets val, BottleneckGcn model,
-            optim.Optimizer optimizer, GcnTrainingSettings s, GcnTargets? pool = null) : base(model, optimizer, s)
+            optim.Optimizer optimizer, GcnTrainingSettings s) : base(model, optimizer, s)
         {
             var g = GcnSubgraph.Whole(a);
             var all = g.OutputCells;
             _a = g.First;
-            _input = x;
             _x = g.Input(x, s.SparseInput, s.Device).Detached();
-            _fixed = train.Select(all, train.CellStarts(x.Rows));
-            _train = new EntryTensors(_fixed, train.FeatureCount, s.Device).Detached();
+            _train = new EntryTensors(train.Select(all, train.CellStarts(x.Rows)), train.FeatureCount, s.Device).Detached();
             _val = val.Count == 0 ? null : new EntryTensors(val.Select(all, val.CellStarts(x.Rows)), val.FeatureCount, s.Device).Detached();
-            _draw = new Random(s.Seed ^ 0x0DEC0DE);
-            if (pool is { Count: > 0 })
-            {
-                _pool = pool;
-                _stored = new int[pool.Count];
-                for (int e = 0; e < pool.Count; e++)
-                {
-                    int c = pool.Cells[e];
-                    int q = x.RowIndices(c).BinarySearch(pool.Genes[e]);
-                    if (q < 0) throw new ArgumentException($"Observed entry (cell {c}, gene {pool.Genes[e]}) is not stored in the input.");
-                    _stored[e] = x.RowPointers[c] + q;
-                }
-            }
         }
 
         internal override int BatchCount => 1;
@@ -362,7 +319,6 @@ internal static class GcnFitter
         {
             using var scope = NewDisposeScope();
             Optimizer.zero_grad();
-            if (_pool is not null) return RedrawnEpoch(validate);
             // The hidden layer before dropout is the same for validation and training: computed once.
             var h = Model.HiddenLayer(_a, Model.InputProduct(_x));
             if (_val is not null)
@@ -374,49 +330,6 @@ internal static class GcnFitter
             }
             var z = Model.Propagate(_a, h, Settings.DropoutRate, training: true);
             var loss = SquaredErrors(z, _train).mean();
-            loss.backward();
-            Optimizer.step();
-            return loss.item<float>();
-        }
-
-        // Validation on the fixed input; then a fresh fraction RedrawRate of the observed pool is removed from the
-        // input and trained on with the fixed targets (denoising: the network never sees the values it predicts).
-        private double? RedrawnEpoch(Func<Tensor, bool> validate)
-        {
-            if (_val is not null)
-            {
-                bool stop;
-                using (no_grad())
-                    stop = validate(SquaredErrors(Model.Propagate(_a, Model.HiddenLayer(_a, Model.InputProduct(_x)), 0, training: false), _val));
-                if (stop) return null;
-            }
-            var pool = _pool!;
-            int n = pool.Count, take = (int)(Settings.RedrawRate * n);
-            var pick = new bool[n];
-            for (int drawn = 0; drawn < take;)
-            {
-                int e = _draw.Next(n);
-                if (!pick[e]) { pick[e] = true; drawn++; }
-            }
-            var removed = new bool[_input.Values.Length];
-            int f = pool.FeatureCount, m = _fixed.Rows.Length;
-            var rows = new long[m + take]; var genes = new long[m + take]; var values = new float[m + take];
-            var features = _fixed.Features is null ? null : new float[(long)(m + take) * f];
-            Array.Copy(_fixed.Rows, rows, m); Array.Copy(_fixed.Genes, genes, m); Array.Copy(_fixed.Values, values, m);
-            if (features is not null) Array.Copy(_fixed.Features!, features, (long)m * f);
-            for (int e = 0, at = m; e < n; e++)
-            {
-                if (!pick[e]) continue;
-                removed[_stored![e]] = true;
-                rows[at] = pool.Cells[e]; genes[at] = pool.Genes[e]; values[at] = pool.Values[e];
-                if (features is not null) Array.Copy(pool.Features!, (long)e * f, features, (long)at * f, f);
-                at++;
-            }
-            using var x = GcnInput.Create(WithoutStored(_input, removed), Enumerable.Range(0, _input.Rows).ToArray(),
-                Settings.SparseInput, Settings.Device);
-            using var entries = new EntryTensors((rows, genes, values, features), f, Settings.Device);
-            var z = Model.Propagate(_a, Model.HiddenLayer(_a, Model.InputProduct(x)), Settings.DropoutRate, training: true);
-            var loss = SquaredErrors(z, entries).mean();
             loss.backward();
             Optimizer.step();
             return loss.item<float>();

@@ -13,7 +13,7 @@ namespace ScGnn.MLNet.Gcn;
 internal static class GcnForward
 {
     /// <summary>
-    /// Z of one network (row-major cells x hidden; with root weights <c>[Â H, H]</c>, cells x 2 hidden). X is read in
+    /// Z of one network (row-major cells x hidden). X is read in
     /// dense row blocks of <paramref name="blockRows"/>.
     /// </summary>
     /// <param name="weights">W1, b1, W2, b2, then skip coefficients (<see cref="GcnFit.Weights"/> order).</param>
@@ -22,14 +22,12 @@ internal static class GcnForward
     /// <param name="x">The network's input on its scale (cells x genes).</param>
     /// <param name="blockRows">Rows of X densified at a time.</param>
     /// <param name="device">Device.</param>
-    /// <param name="rootWeights">Whether W1 is <c>[W1 | W1r]</c> and each layer reads the cell's own row (<see cref="BottleneckGcn.RootWeights"/>).</param>
-    internal static float[] PropagatedHidden(float[][] weights, int hidden, NormalizedAdjacency adjacency, CsrMatrix x, int blockRows, Device device,
-        bool rootWeights = false)
+    internal static float[] PropagatedHidden(float[][] weights, int hidden, NormalizedAdjacency adjacency, CsrMatrix x, int blockRows, Device device)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         int cells = x.Rows, genes = x.Columns;
-        var w1 = tensor(weights[0], genes, rootWeights ? 2 * hidden : hidden).to(device);
+        var w1 = tensor(weights[0], genes, hidden).to(device);
         var parts = new List<Tensor>();
         for (int start = 0; start < cells; start += blockRows)
         {
@@ -39,9 +37,7 @@ internal static class GcnForward
         var u = parts.Count == 1 ? parts[0] : cat(parts, 0);
         var adj = ToTorch(adjacency, device);
         var b1 = tensor(weights[1]).to(device);
-        if (!rootWeights) return adj.mm(nn.functional.relu(adj.mm(u) + b1)).cpu().contiguous().data<float>().ToArray();
-        var h = nn.functional.relu(adj.mm(u.narrow(1, 0, hidden)) + u.narrow(1, hidden, hidden) + b1);
-        return cat(new[] { adj.mm(h), h }, 1).cpu().contiguous().data<float>().ToArray();
+        return adj.mm(nn.functional.relu(adj.mm(u) + b1)).cpu().contiguous().data<float>().ToArray();
     }
 
     /// <summary>
@@ -50,7 +46,7 @@ internal static class GcnForward
     /// </summary>
     /// <param name="ensemble">Weight sets in <see cref="GcnFit.Weights"/> order.</param>
     /// <param name="z">Each member's <see cref="PropagatedHidden"/>.</param>
-    /// <param name="hidden">Columns of each member's Z: the bottleneck units, twice that with root weights.</param>
+    /// <param name="hidden">Columns of each member's Z: the bottleneck units.</param>
     /// <param name="genes">Genes.</param>
     /// <param name="start">First row.</param>
     /// <param name="count">Rows.</param>

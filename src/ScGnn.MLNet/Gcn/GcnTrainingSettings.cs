@@ -38,15 +38,6 @@ internal sealed record GcnTrainingSettings
     /// <summary>Starts the output layer's weights at zero, so epoch 0 is exactly the bias and skip connection's start.</summary>
     internal bool ZeroOutputStart { get; init; }
 
-    /// <summary>Each layer also reads the cell's own row through root weights (<see cref="BottleneckGcn.RootWeights"/>), started at zero.</summary>
-    internal bool RootWeights { get; init; }
-
-    /// <summary>
-    /// Denoising targets on the whole graph: each epoch removes this fraction of the training cells' observed non-zeros
-    /// from the input and adds them to the epoch's targets (0: the fixed targets only).
-    /// </summary>
-    internal double RedrawRate { get; init; }
-
     /// <summary>Where tensors live.</summary>
     internal Device Device { get; init; } = CPU;
 

@@ -101,29 +101,21 @@ internal static class ScGnnEngine
                 }
                 else train = Targets(adjacency, scaled.Skip, hops, trainTargets, log1p, meanScale);
             }
-            GcnTargets? observed = null;
-            if (o.RedrawnTargetRate > 0)
-            {
-                // The training cells' observed non-zeros, on the loss's scale (the skip input's) with their skip features.
-                var o1 = TrainingTargets.ObservedValues(scaled.Skip, c => targets.Roles[c] == TrainingTargets.RoleTrain, log1p: false);
-                observed = hops > 0 ? SkipStart.WithFeatures(adjacency, scaled.Skip, hops, o1.Cells, o1.Genes, o1.Values, meanScale)
-                    : new GcnTargets(o1.Cells, o1.Genes, o1.Values, null);
-            }
             using var epochs = monitor.Epochs(o.Epochs, o.Progress);
             var settings = new GcnTrainingSettings
             {
                 Epochs = o.Epochs, LearningRate = o.LearningRate, WeightDecay = o.WeightDecay, DropoutRate = o.DropoutRate,
                 Patience = o.EarlyStoppingPatience > 0 ? o.EarlyStoppingPatience : null,
                 SelectionStandardErrors = o.EpochSelectionStandardErrors, BatchCells = o.BatchSize,
-                ZeroOutputStart = o.ZeroOutputStart && o.SkipConnection, RootWeights = o.RootWeights, RedrawRate = o.RedrawnTargetRate, Device = device, Seed = o.Seed,
+                ZeroOutputStart = o.ZeroOutputStart && o.SkipConnection, Device = device, Seed = o.Seed,
                 Progress = epochs.OnEpoch, CheckAlive = monitor.CheckAlive, Log = monitor.Info,
             };
-            fit = GcnFitter.Fit(adjacency, scaled.Network, hidden, train, validation, skipStart, settings, observed);
+            fit = GcnFitter.Fit(adjacency, scaled.Network, hidden, train, validation, skipStart, settings);
         }
         monitor.Info(fit.StoppedEarly
             ? $"ScGnn: kept epoch {fit.BestEpoch} of {fit.History.Count} run (stopped early)"
             : $"ScGnn: kept epoch {fit.BestEpoch} of {fit.History.Count}");
-        var state = new ScGnnNetworkState(pca, o.NeighborCount, hidden, o.InputScale, new[] { fit.Weights }, o.GraphOnLog1p, o.CapAtObservedMaximum, o.RootWeights);
+        var state = new ScGnnNetworkState(pca, o.NeighborCount, hidden, o.InputScale, new[] { fit.Weights }, o.GraphOnLog1p, o.CapAtObservedMaximum);
         return new ScGnnFitResult(state, fit.History, fit.BestEpoch, targets.Roles, trainTargets, valTargets, targets.Test,
             adjacency, Fingerprint(targets.Input));
     }

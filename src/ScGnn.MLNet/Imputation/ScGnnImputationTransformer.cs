@@ -286,12 +286,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
     // Only what imputation needs, in float32: gene ids, the PCA basis, each network's weights; then the kept epoch
     // and the loss history (float64). Layout: docs/persistence.md.
     void ICanSaveModel.Save(ModelSaveContext ctx)
-    {
-        // Root weights are an experiment (docs/BENCHMARKS.md §3); the model format has no place for them.
-        if (_state.RootWeights)
-            throw new NotSupportedException("An ScGnn model with root weights (ScGnnOptions.RootWeights) cannot be saved; the model format stores W1 as genes x hidden.");
-        SavePayload(ctx);
-    }
+        => SavePayload(ctx);
 
     private void SavePayload(ModelSaveContext ctx) => ModelPayload.Save(ctx, Component, w =>
     {

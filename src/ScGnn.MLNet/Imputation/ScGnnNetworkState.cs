@@ -6,9 +6,8 @@ namespace ScGnn.MLNet.Imputation;
 internal sealed class ScGnnNetworkState
 {
     internal ScGnnNetworkState(PcaProjection pca, int neighborCount, int hidden, ScGnnInputScale scale, IReadOnlyList<float[][]> ensemble,
-        bool graphOnLog1p, bool capAtObservedMaximum, bool rootWeights = false)
+        bool graphOnLog1p, bool capAtObservedMaximum)
     {
-        RootWeights = rootWeights;
         CapAtObservedMaximum = capAtObservedMaximum;
         GraphOnLog1p = graphOnLog1p;
         Pca = pca;
@@ -28,9 +27,6 @@ internal sealed class ScGnnNetworkState
 
     /// <summary>Whether outputs are capped at each gene's largest value in the batch being imputed.</summary>
     internal bool CapAtObservedMaximum { get; }
-
-    /// <summary>Whether each layer also reads the cell's own row: W1 is then <c>[W1 | W1r]</c> and W2 <c>[W2; W2r]</c>.</summary>
-    internal bool RootWeights { get; }
 
     /// <summary>One weight set (W1, b1, W2, b2) per ensemble member.</summary>
     internal IReadOnlyList<float[][]> Ensemble { get; }

@@ -144,21 +144,6 @@ public sealed class ScGnnOptions
     /// <summary>The output layer's weights start at zero, so training starts exactly at the skip connection's least-squares fit.</summary>
     internal bool ZeroOutputStart { get; set; } = ScGnnTrainer.Defaults.ZeroOutputStart;
 
-    /// <summary>
-    /// Each GCN layer also reads the cell's own row unpropagated (GraphSAGE's root weights, paper: false):
-    /// <c>H = relu(Â X W1 + X W1r + b1)</c>, output <c>Â H W2 + H W2r + b2</c>, with <c>W1r</c> and <c>W2r</c> started at zero.
-    /// In <c>Â</c> the cell's own row weighs about <c>1/(k+1)</c>; a root weight lets the network use the cell's
-    /// other genes at full weight.
-    /// </summary>
-    internal bool RootWeights { get; set; } = ScGnnTrainer.Defaults.RootWeights;
-
-    /// <summary>
-    /// Denoising targets redrawn per epoch (paper: 0, off): on the whole graph each epoch removes this fraction of the
-    /// training cells' observed non-zeros from the input and trains on them too, besides the fixed mask; the
-    /// validation targets stay fixed and hidden.
-    /// </summary>
-    internal double RedrawnTargetRate { get; set; }
-
     /// <summary>The paper's configuration (PROTOCOL.md, the reference notebook's settings: <see cref="ScGnnTrainer.PaperDefaults"/>).</summary>
     public static ScGnnOptions Paper() => new()
     {
@@ -180,12 +165,11 @@ public sealed class ScGnnOptions
         CapAtObservedMaximum = ScGnnTrainer.PaperDefaults.CapAtObservedMaximum,
         EarlyStoppingPatience = ScGnnTrainer.PaperDefaults.EarlyStoppingPatience,
         ZeroOutputStart = false,
-        RootWeights = ScGnnTrainer.PaperDefaults.RootWeights,
     };
 
     /// <summary>True when the network and its training follow the paper (no skip connection, counts, the plain epoch rule).</summary>
     internal bool IsPaperModel =>
-        !SkipConnection && !RootWeights && InputScale == ScGnnInputScale.Counts && !GraphOnLog1p && !CapAtObservedMaximum && EpochSelectionStandardErrors == 0;
+        !SkipConnection && InputScale == ScGnnInputScale.Counts && !GraphOnLog1p && !CapAtObservedMaximum && EpochSelectionStandardErrors == 0;
 
     /// <summary>
     /// A one-paragraph summary of the settings, for logs and reports, e.g. "library default model (two-hop skip
@@ -213,7 +197,6 @@ public sealed class ScGnnOptions
             if (EpochSelectionStandardErrors > 0)
                 parts.Add(string.Format(c, "a trained epoch kept only {0:0.##} SE better than the start", EpochSelectionStandardErrors));
             if (CapAtObservedMaximum) parts.Add("outputs capped at each gene's observed maximum");
-            if (RootWeights) parts.Add("root weights on the cell's own row");
             s.Append(string.Join(", ", parts)).Append(')');
         }
         s.Append(string.Format(c, "; PCA {0}, k = {1}, hidden genes/{2}, up to {3} epoch{4} (Adam lr {5:G4}, weight decay {6:G4}, dropout {7:G4})",
@@ -237,7 +220,7 @@ public sealed class ScGnnOptions
         SkipConnection == ScGnnTrainer.Defaults.SkipConnection && SkipConnectionHops == ScGnnTrainer.Defaults.SkipConnectionHops &&
         SkipStartOnObservedValues == ScGnnTrainer.Defaults.SkipStartOnObservedValues && InputScale == ScGnnTrainer.Defaults.InputScale &&
         GraphOnLog1p == ScGnnTrainer.Defaults.GraphOnLog1p && CapAtObservedMaximum == ScGnnTrainer.Defaults.CapAtObservedMaximum &&
-        EpochSelectionStandardErrors == ScGnnTrainer.Defaults.EpochSelectionStandardErrors && RootWeights == ScGnnTrainer.Defaults.RootWeights;
+        EpochSelectionStandardErrors == ScGnnTrainer.Defaults.EpochSelectionStandardErrors;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting.</summary>
     public void Validate()
@@ -264,7 +247,6 @@ public sealed class ScGnnOptions
         Require(EpochSelectionStandardErrors >= 0 && double.IsFinite(EpochSelectionStandardErrors), nameof(EpochSelectionStandardErrors), "must be >= 0");
         Require(SkipConnectionHops is >= 1 and <= Gcn.NeighborFeatures.MaxHops, nameof(SkipConnectionHops), $"must be 1 to {Gcn.NeighborFeatures.MaxHops}");
         Require(Enum.IsDefined(InputScale), nameof(InputScale), "is not a known scale");
-        Require(RedrawnTargetRate is >= 0 and < 1, nameof(RedrawnTargetRate), "must be in [0, 1)");
     }
 
     private void Require(bool ok, string name, string what)

@@ -68,7 +68,7 @@ internal sealed class ScGnnPredictor
         var scaled = ScaledInputs.Of(x, state.GraphOnLog1p, state.InputScale);
         var adjacency = graph ?? CellGraph.Build(state.Pca, scaled.Graph, state.NeighborCount, ScGnnEngine.GraphSeed);
         // The same log1p as in training (ScaledInputs), not torch's, so train and predict read identical features.
-        var z = state.Ensemble.Select(w => GcnForward.PropagatedHidden(w, state.Hidden, adjacency, scaled.Network, blockRows, device, state.RootWeights)).ToArray();
+        var z = state.Ensemble.Select(w => GcnForward.PropagatedHidden(w, state.Hidden, adjacency, scaled.Network, blockRows, device)).ToArray();
         return new ScGnnPredictor(state, device, adjacency, scaled.Skip, z, state.CapAtObservedMaximum ? GeneMaxima(x) : null, blockRows);
     }
 
@@ -79,7 +79,7 @@ internal sealed class ScGnnPredictor
         // Members share the feature count: NeighborFeatures.PerHop per hop after the four GCN arrays.
         int skipCount = _state.Ensemble[0].Length - 4;
         var skip = skipCount > 0 ? NeighborFeatures.ComputeRows(_adjacency, _skipInput, start, count, skipCount / NeighborFeatures.PerHop) : null;
-        var result = GcnForward.OutputRows(_state.Ensemble, _z, _state.RootWeights ? 2 * _state.Hidden : _state.Hidden, genes, start, count, skip,
+        var result = GcnForward.OutputRows(_state.Ensemble, _z, _state.Hidden, genes, start, count, skip,
             expm1: _state.InputScale == ScGnnInputScale.Log1p, _device);
         if (_geneMax is not null) CapAtGeneMaximum(result, _geneMax, count, genes);
         return result;

@@ -63,8 +63,6 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         internal const int EarlyStoppingPatience = 50;
         /// <summary>The output layer starts at zero: training starts at the skip connection's least-squares fit.</summary>
         internal const bool ZeroOutputStart = false;
-        /// <summary>No root weights: each layer reads the cell only through <c>Â</c>.</summary>
-        internal const bool RootWeights = false;
     }
 
     /// <summary>The paper's configuration (PROTOCOL.md; the reference notebook's settings). Use <see cref="ScGnnOptions.Paper"/>.</summary>
@@ -100,8 +98,6 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         internal const bool CapAtObservedMaximum = false;
         /// <summary>The paper runs every epoch.</summary>
         internal const int EarlyStoppingPatience = 0;
-        /// <summary>The paper's layers read the cell only through <c>Â</c>.</summary>
-        internal const bool RootWeights = false;
     }
 
     private readonly IHost _host;

@@ -114,13 +114,6 @@ internal sealed class TrainingTargets
         return new MaskedEntries(cells, genes, values);
     }
 
-    /// <summary>The non-zero entries of the chosen cells of <paramref name="x"/>, values on log1p when asked.</summary>
-    internal static Targets ObservedValues(CsrMatrix x, Func<int, bool> cellFilter, bool log1p)
-    {
-        var (r, g, v) = NonZerosOf(x, cellFilter);
-        return (r, g, log1p ? Log1pOf(v) : v);
-    }
-
     // The core's one log1p (float, MathF, as CsrMatrix.Log1p), so every consumer reads identical values.
     internal static float[] Log1pOf(float[] v) => v.Select(val => MathF.Log(1 + val)).ToArray();
 
@@ -142,18 +135,5 @@ internal sealed class TrainingTargets
             ptr[i + 1] = at;
         }
         return new CsrMatrix(x.Rows, x.Columns, ptr, cols, vals);
-    }
-
-    private static Targets NonZerosOf(CsrMatrix x, Func<int, bool> cellFilter)
-    {
-        var r = new List<int>(); var g = new List<int>(); var v = new List<float>();
-        for (int c = 0; c < x.Rows; c++)
-        {
-            if (!cellFilter(c)) continue;
-            var idx = x.RowIndices(c); var val = x.RowValues(c);
-            for (int q = 0; q < idx.Length; q++)
-                if (val[q] != 0) { r.Add(c); g.Add(idx[q]); v.Add(val[q]); }
-        }
-        return (r.ToArray(), g.ToArray(), v.ToArray());
     }
 }

@@ -53,34 +53,6 @@ public sealed class ScGnnImputationTransformerTests
     }
 
     [Fact]
-    public void A_model_with_root_weights_imputes_through_them_and_says_it_cannot_be_saved()
-    {
-        var ml = new MLContext(1);
-        var observed = TwoGroupData.Create().Observed;
-        var o = Quick(20);
-        o.RootWeights = true;
-        o.EpochSelectionStandardErrors = 0;
-        o.EarlyStoppingPatience = 0;
-        var model = ml.Transforms.ImputeWithScGnn(o).Fit(observed.ToDataView());
-        Assert.True(model.State.RootWeights);
-        Assert.Contains("root weights", o.ToString());
-        // W1 is [W1 | W1r] (genes x 2 hidden), W2 is [W2; W2r], and the trained root weights are not all zero.
-        var w = model.State.Ensemble[0];
-        int hidden = model.State.Hidden;
-        Assert.Equal(40 * 2 * hidden, w[0].Length);
-        Assert.Equal(2 * hidden * 40, w[2].Length);
-        Assert.Contains(w[2].Skip(hidden * 40), v => v != 0);
-        var x = CsrMatrix.From(observed);
-        var expected = ScGnnPredictor.Prepare(model.State, x, ScGnnDevice.Cpu).PredictRows(0, 60);
-        var same = Output(model.Transform(observed.ToDataView()));
-        for (int i = 0; i < 60; i++)
-            for (int j = 0; j < 40; j++)
-                Assert.Equal(observed[i, j] != 0 ? observed[i, j] : Math.Max(0, expected[i * 40 + j]), same[i][j]);
-        var e = Assert.ThrowsAny<NotSupportedException>(() => ml.Model.Save(model, observed.ToDataView().Schema, new MemoryStream()));
-        Assert.Contains("root weights", e.Message);
-    }
-
-    [Fact]
     public void The_fitted_cells_get_a_graph_of_their_complete_values_as_other_batches_do()
     {
         var ml = new MLContext(1);

@@ -253,18 +253,6 @@ public sealed class ScGnnTrainerTests
     }
 
     [Fact]
-    public void Observed_values_are_the_chosen_cells_non_zeros_on_the_asked_scale()
-    {
-        // 3 cells x 2 genes; only cells 0 and 2 are chosen.
-        var x = CsrMatrix.FromDense(new float[] { 0, 3, 5, 0, 1, 7 }, 3, 2);
-        var (cells, genes, values) = TrainingTargets.ObservedValues(x, c => c != 1, log1p: false);
-        Assert.Equal(new[] { 0, 2, 2 }, cells);
-        Assert.Equal(new[] { 1, 0, 1 }, genes);
-        Assert.Equal(new float[] { 3, 1, 7 }, values);
-        Assert.Equal(new[] { MathF.Log(4), MathF.Log(2), MathF.Log(8) }, TrainingTargets.ObservedValues(x, c => c != 1, log1p: true).Values);
-    }
-
-    [Fact]
     public void Fitting_the_skip_start_on_observed_values_lowers_held_out_error()
     {
         // The start alone (one epoch, validation keeps epoch 0), scored on the test cells' masked entries.
