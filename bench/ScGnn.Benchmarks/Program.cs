@@ -151,7 +151,12 @@ void Simulation()
 {
     int folds = int.Parse(Option("--folds") ?? "2", CultureInfo.InvariantCulture);
     var configs = (Option("--configs") ?? "paper,default").Split(',');
-    var sizes = new[] { (Cells: 600, Genes: 500, Groups: 3), (Cells: 1000, Genes: 800, Groups: 5) };
+    // --scale-sizes 1000,3000: the scale benchmark's simulation at those sizes, through its gene selection, in place
+    // of the two small simulations.
+    var scaleSizes = Option("--scale-sizes")?.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+    var sizes = scaleSizes is null
+        ? new[] { (Cells: 600, Genes: 500, Groups: 3), (Cells: 1000, Genes: 800, Groups: 5) }
+        : scaleSizes.Select(c => (Cells: c, Genes: ScGnn.Benchmarks.ScaleBenchmark.Genes, Groups: ScGnn.Benchmarks.ScaleBenchmark.Groups)).ToArray();
     Header($"Simulated dropouts, seeds 1-{folds}", "simulation");
     Line("MSE and Pearson r between the imputed value and the normalized true count, over every entry the simulator dropped " +
          "(observed zero, true count not zero). The model never sees the truth; it trains on its own mask of the observed non-zeros.");
@@ -165,11 +170,17 @@ void Simulation()
             var mse = new List<double>(); var r = new List<double>(); var fitS = new List<double>(); long scored = 0;
             for (int seed = 1; seed <= folds; seed++)
             {
-                var sim = ScGnn.MLNet.Simulation.ExpressionSimulator.Simulate(new ScGnn.MLNet.Simulation.SimulationOptions
-                    { CellCount = size.Cells, GeneCount = size.Genes, GroupCount = size.Groups, Seed = seed });
-                var raw = sim.Observed.ToDataView();
+                var simOptions = scaleSizes is null
+                    ? new ScGnn.MLNet.Simulation.SimulationOptions { CellCount = size.Cells, GeneCount = size.Genes, GroupCount = size.Groups }
+                    : ScGnn.Benchmarks.ScaleBenchmark.Simulation(size.Cells);
+                simOptions.Seed = seed;
+                var sim = ScGnn.MLNet.Simulation.ExpressionSimulator.Simulate(simOptions);
+                IDataView raw = sim.Observed.ToDataView();
+                if (scaleSizes is not null) raw = ml.Transforms.SelectVariableGenes().Fit(raw).Transform(raw);
                 var data = ml.Transforms.NormalizeMedianLibrarySize().Fit(raw).Transform(raw);
                 var normalized = ExpressionMatrix.FromDataView(data);
+                var simGene = sim.Observed.GeneIds.Select((id, j) => (id, j)).ToDictionary(p => p.id, p => p.j);
+                var kept = normalized.GeneIds.Select(id => simGene[id]).ToArray();
                 var o = config == "paper" ? ScGnnOptions.Paper() : new ScGnnOptions();
                 ApplySettings(o, Option("--set"));
                 o.Seed = seed; o.Device = ScGnnDevice.Cpu;
@@ -180,14 +191,15 @@ void Simulation()
                 var predicted = new List<float>(); var truth = new List<float>();
                 for (int i = 0; i < sim.Observed.CellCount; i++)
                 {
-                    // The cell's normalization factor, read off any observed non-zero.
-                    int k = sim.Observed.RowIndices(i)[0];
-                    double factor = normalized[i, k] / (double)sim.Observed[i, k];
-                    for (int j = 0; j < sim.Observed.GeneCount; j++)
-                        if (sim.Observed[i, j] == 0 && sim.TrueCounts[i, j] != 0)
+                    // The cell's normalization factor, read off any observed non-zero of the kept genes.
+                    var row = normalized.RowIndices(i);
+                    if (row.Length == 0) continue;
+                    double factor = normalized[i, row[0]] / (double)sim.Observed[i, kept[row[0]]];
+                    for (int j = 0; j < kept.Length; j++)
+                        if (sim.Observed[i, kept[j]] == 0 && sim.TrueCounts[i, kept[j]] != 0)
                         {
                             predicted.Add(imputed[i, j]);
-                            truth.Add((float)(sim.TrueCounts[i, j] * factor));
+                            truth.Add((float)(sim.TrueCounts[i, kept[j]] * factor));
                         }
                 }
                 var metrics = ImputationMetrics.Compute(predicted.ToArray(), truth.ToArray());
