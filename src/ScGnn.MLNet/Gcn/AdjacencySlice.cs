@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
@@ -81,45 +80,43 @@ internal sealed class AdjacencySlice : IDisposable
 
     /// <summary>dst = slice x src for row-major <c>Columns x d</c> src and <c>Rows x d</c> dst, rows in parallel
     /// (one writer per row, so the result does not depend on the thread count).</summary>
+    /// <remarks>
+    /// Each row's sum stays in registers (<see cref="HostKernels.SparseRows"/>); when d is not a whole number of SIMD
+    /// lanes, src and dst go through pooled copies padded to whole vectors.
+    /// </remarks>
     internal void Multiply(ReadOnlySpan<float> src, int d, Span<float> dst)
     {
         if (src.Length != (long)Columns * d || dst.Length != (long)Rows * d) throw new ArgumentException("Operand sizes do not match the slice.");
-        unsafe
+        if (Rows == 0) return;
+        int dp = HostKernels.Padded(d);
+        float[]? paddedSrc = null, paddedDst = null;
+        if (dp != d)
         {
-            fixed (float* s = src, t = dst)
+            paddedSrc = HostKernels.Rent((long)Columns * dp);
+            paddedDst = HostKernels.Rent((long)Rows * dp);
+            for (int j = 0; j < Columns; j++)
             {
-                var (sp, tp) = ((IntPtr)s, (IntPtr)t);
-                int chunks = Math.Max(1, Math.Min(Environment.ProcessorCount, Rows / 256));
-                int srcLength = src.Length, dstLength = dst.Length;
-                Parallel.For(0, chunks, c =>
-                {
-                    var source = new ReadOnlySpan<float>((void*)sp, srcLength);
-                    var target = new Span<float>((void*)tp, dstLength);
-                    int end = (int)((long)Rows * (c + 1) / chunks);
-                    for (int i = (int)((long)Rows * c / chunks); i < end; i++)
-                    {
-                        var row = target.Slice(i * d, d);
-                        row.Clear();
-                        for (int q = _ptr[i]; q < _ptr[i + 1]; q++) Axpy(_val[q], source.Slice(_col[q] * d, d), row);
-                    }
-                });
+                src.Slice(j * d, d).CopyTo(paddedSrc.AsSpan(j * dp, d));
+                paddedSrc.AsSpan(j * dp + d, dp - d).Clear();
             }
         }
-    }
-
-    // y += a x on a short (hidden-width) row.
-    private static void Axpy(float a, ReadOnlySpan<float> x, Span<float> y)
-    {
-        int j = 0;
-        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
+        unsafe
         {
-            var va = new Vector<float>(a);
-            var xv = MemoryMarshal.Cast<float, Vector<float>>(x);
-            var yv = MemoryMarshal.Cast<float, Vector<float>>(y);
-            for (int v = 0; v < xv.Length; v++) yv[v] += va * xv[v];
-            j = xv.Length * Vector<float>.Count;
+            fixed (float* s = paddedSrc ?? src, t = paddedDst ?? dst)
+            fixed (int* ptr = _ptr, col = _col)
+            fixed (float* val = _val)
+            {
+                var (sp, tp, pp, cp, vp) = ((IntPtr)s, (IntPtr)t, (IntPtr)ptr, (IntPtr)col, (IntPtr)val);
+                HostKernels.For(Rows, 256, (start, end) =>
+                    HostKernels.SparseRows((int*)pp, (int*)cp, (float*)vp, (float*)sp, (float*)tp, start, end, dp));
+            }
         }
-        for (; j < x.Length; j++) y[j] += a * x[j];
+        if (paddedDst is not null)
+        {
+            for (int i = 0; i < Rows; i++) paddedDst.AsSpan(i * dp, d).CopyTo(dst.Slice(i * d, d));
+            HostKernels.Return(paddedSrc!);
+            HostKernels.Return(paddedDst);
+        }
     }
 
     public void Dispose()
