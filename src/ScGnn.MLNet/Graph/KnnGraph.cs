@@ -17,11 +17,11 @@ internal static class KnnGraph
 {
     /// <summary>
     /// Largest cell count searched exactly by <see cref="NeighborSearch.Auto"/>. Exact search costs cells² x
-    /// components; on 2 cores it took 16-18 s at 100,000 simulated cells, 26 s at 120,000, 54 s at 200,000 and 75 s at
-    /// 300,000, against 38-49 s, 65 s, 124 s and 95 s for two-shard HNSW in the same runs (docs/BENCHMARKS.md §8). It
+    /// components; on 2 cores it took 26 s at 120,000 simulated cells, 54 s at 200,000, 75 s at 300,000 and 140 s at
+    /// 400,000, against 65 s, 124 s, 95 s and 191 s for two-shard HNSW in the same runs (docs/BENCHMARKS.md §8). It
     /// grows faster than HNSW, so above the largest size where it was measured faster the search is approximate.
     /// </summary>
-    internal const int ExactMaxCells = 300_000;
+    internal const int ExactMaxCells = 400_000;
 
     /// <summary>HNSW settings: links per node, candidate list while adding and while searching.</summary>
     internal const int Connectivity = 16, ExpansionAdd = 128, ExpansionSearch = 128;
