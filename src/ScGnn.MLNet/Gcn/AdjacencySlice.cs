@@ -89,17 +89,8 @@ internal sealed class AdjacencySlice : IDisposable
         if (src.Length != (long)Columns * d || dst.Length != (long)Rows * d) throw new ArgumentException("Operand sizes do not match the slice.");
         if (Rows == 0) return;
         int dp = HostKernels.Padded(d);
-        float[]? paddedSrc = null, paddedDst = null;
-        if (dp != d)
-        {
-            paddedSrc = HostKernels.Rent((long)Columns * dp);
-            paddedDst = HostKernels.Rent((long)Rows * dp);
-            for (int j = 0; j < Columns; j++)
-            {
-                src.Slice(j * d, d).CopyTo(paddedSrc.AsSpan(j * dp, d));
-                paddedSrc.AsSpan(j * dp + d, dp - d).Clear();
-            }
-        }
+        var paddedSrc = dp == d ? null : HostKernels.RentPadded(src, Columns, d, dp);
+        var paddedDst = dp == d ? null : HostKernels.Rent((long)Rows * dp);
         unsafe
         {
             fixed (float* s = paddedSrc ?? src, t = paddedDst ?? dst)
@@ -113,7 +104,7 @@ internal sealed class AdjacencySlice : IDisposable
         }
         if (paddedDst is not null)
         {
-            for (int i = 0; i < Rows; i++) paddedDst.AsSpan(i * dp, d).CopyTo(dst.Slice(i * d, d));
+            HostKernels.Unpad(paddedDst, Rows, d, dp, dst);
             HostKernels.Return(paddedSrc!);
             HostKernels.Return(paddedDst);
         }

@@ -31,10 +31,15 @@ internal static class HostKernels
     internal static float[] RentPadded(Tensor t, int dp)
     {
         int rows = (int)t.shape[0], d = (int)t.shape[1];
-        var padded = Rent((long)rows * dp);
-        if (rows == 0) return padded;
+        if (rows == 0) return Rent(0);
         using var c = t.contiguous();
-        var src = Floats(c);
+        return RentPadded(Floats(c), rows, d, dp);
+    }
+
+    /// <summary>Row-major rows x d values copied into a pooled rows x <paramref name="dp"/> array, zero-padded.</summary>
+    internal static float[] RentPadded(ReadOnlySpan<float> src, int rows, int d, int dp)
+    {
+        var padded = Rent((long)rows * dp);
         for (int i = 0; i < rows; i++)
         {
             src.Slice(i * d, d).CopyTo(padded.AsSpan(i * dp, d));
@@ -48,9 +53,14 @@ internal static class HostKernels
     {
         var t = empty(rows, d, dtype: ScalarType.Float32);
         if (rows == 0 || d == 0) return t;
-        var dst = Floats(t);
-        for (int i = 0; i < rows; i++) padded.AsSpan(i * dp, d).CopyTo(dst.Slice(i * d, d));
+        Unpad(padded, rows, d, dp, Floats(t));
         return t;
+    }
+
+    /// <summary>The first d of every <paramref name="dp"/> values of <paramref name="padded"/>, written row-major into <paramref name="dst"/>.</summary>
+    internal static void Unpad(float[] padded, int rows, int d, int dp, Span<float> dst)
+    {
+        for (int i = 0; i < rows; i++) padded.AsSpan(i * dp, d).CopyTo(dst.Slice(i * d, d));
     }
 
     /// <summary>A copy of a float32 CPU tensor's values (row-major).</summary>
