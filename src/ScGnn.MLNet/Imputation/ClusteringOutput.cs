@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using ScGnn.MLNet.Gcn;
 using ScGnn.MLNet.Graph;
 using ScGnn.MLNet.Numerics;
 
@@ -30,10 +31,12 @@ internal sealed class ClusteringOutput
     /// <summary>Most diffusion steps tried.</summary>
     internal const int MaxSteps = 10;
 
-    private const int MaxGeneBlock = 128;
+    // The widest row HostKernels.SparseRows sums in registers.
+    private static readonly int MaxGeneBlock = 4 * System.Numerics.Vector<float>.Count;
 
-    // Floats in the four cells x width arrays of one cross-validation block (per worker): 64 MB, 40 genes wide at
-    // 100,000 cells (10 under the prediction's block budget). Batches of up to 8,192 cells get the widest block under either.
+    // Floats in the four cells x width arrays of one cross-validation block (per worker): 64 MB, enough for the widest
+    // block up to 131,072 cells (AVX2), where the prediction's block budget gives 8 genes. A block narrower than a
+    // vector is padded to one, so more than a million cells can take up to twice the budget.
     private const long CrossValidationBudget = 1L << 24;
     private const int SplitSeed = 1;
 
@@ -321,15 +324,16 @@ internal sealed class ClusteringOutput
         Parallel.For(0, blocks.Length, bi =>
         {
             var (g0, width) = blocks[bi];
-            var cur = Columns(first, g0, width);
-            var target = Columns(second, g0, width);
+            int dp = HostKernels.Padded(width);
+            var cur = Columns(first, g0, width, dp);
+            var target = Columns(second, g0, width, dp);
             for (int i = 0; i < target.Length; i++) target[i] = MathF.Log(1 + target[i]);
             if (logSpace) for (int i = 0; i < cur.Length; i++) cur[i] = MathF.Log(1 + cur[i]);
             var next = new float[cur.Length];
             var local = new double[maxSteps + 1];
             for (int t = 0; t <= maxSteps; t++)
             {
-                if (t > 0) { Step(graph, cur, next, width); (cur, next) = (next, cur); }
+                if (t > 0) { Step(graph, cur, next, dp); (cur, next) = (next, cur); }
                 double s = 0;
                 for (int i = 0; i < cur.Length; i++)
                 {
@@ -359,16 +363,17 @@ internal sealed class ClusteringOutput
         Parallel.For(0, blocks.Length, bi =>
         {
             var (g0, width) = blocks[bi];
-            var cur = Columns(first, g0, width);
+            int dp = HostKernels.Padded(width);
+            var cur = Columns(first, g0, width, dp);
             var start = (float[])cur.Clone();
-            var target = Columns(second, g0, width);
+            var target = Columns(second, g0, width, dp);
             for (int i = 0; i < target.Length; i++) target[i] = MathF.Log(1 + target[i]);
             var next = new float[cur.Length];
             var scratch = new float[LossChunk];
             var local = new double[maxSteps + 1, mixes.Length];
             for (int t = 0; t <= maxSteps; t++)
             {
-                if (t > 0) { Step(graph, cur, next, width); (cur, next) = (next, cur); }
+                if (t > 0) { Step(graph, cur, next, dp); (cur, next) = (next, cur); }
                 for (int m = 0; m < mixes.Length; m++) local[t, m] = MixSquaredError(start, cur, target, (float)mixes[m], scratch);
             }
             perBlock[bi] = local;
@@ -410,13 +415,14 @@ internal sealed class ClusteringOutput
         Parallel.For(0, blocks.Length, bi =>
         {
             var (g0, width) = blocks[bi];
-            var cur = Columns(x, g0, width);
+            int dp = HostKernels.Padded(width);
+            var cur = Columns(x, g0, width, dp);
             if (logSpace) for (int i = 0; i < cur.Length; i++) cur[i] = MathF.Log(1 + cur[i]);
             var next = new float[cur.Length];
-            for (int t = 0; t < steps; t++) { Step(graph, cur, next, width); (cur, next) = (next, cur); }
+            for (int t = 0; t < steps; t++) { Step(graph, cur, next, dp); (cur, next) = (next, cur); }
             if (logSpace) for (int i = 0; i < cur.Length; i++) cur[i] = MathF.Exp(cur[i]) - 1;
             for (int i = 0; i < cells; i++)
-                cur.AsSpan(i * width, width).CopyTo(result.AsSpan((int)((long)i * genes + g0), width));
+                cur.AsSpan(i * dp, width).CopyTo(result.AsSpan((int)((long)i * genes + g0), width));
         });
         return result;
     }
@@ -496,18 +502,18 @@ internal sealed class ClusteringOutput
         }
     }
 
-    // Gene blocks whose cells x width arrays stay within a budget (at least one gene wide). A wider block reads each
-    // neighbour's row in longer runs, so the diffusion's gathers per entry fall with the width.
+    // Gene blocks whose cells x width arrays stay within a budget (at least one gene wide), at most as wide as the
+    // kernel's row that stays in registers, so that a step stores each output row once.
     private static IEnumerable<(int Start, int Width)> GeneBlocks(int cells, int genes, long budget = ScGnnPredictor.BlockBudget)
     {
         int width = (int)Math.Clamp(budget / 4 / Math.Max(1, cells), 1, MaxGeneBlock);
         for (int g0 = 0; g0 < genes; g0 += width) yield return (g0, Math.Min(width, genes - g0));
     }
 
-    // Columns [g0, g0 + width) as a dense cells x width block.
-    private static float[] Columns(CsrMatrix x, int g0, int width)
+    // Columns [g0, g0 + width) as a dense cells x dp block, each row zero-padded from width to dp.
+    private static float[] Columns(CsrMatrix x, int g0, int width, int dp)
     {
-        var block = new float[(long)x.Rows * width];
+        var block = new float[(long)x.Rows * dp];
         for (int i = 0; i < x.Rows; i++)
         {
             var idx = x.RowIndices(i);
@@ -515,24 +521,20 @@ internal sealed class ClusteringOutput
             for (int q = 0; q < idx.Length; q++)
             {
                 int j = idx[q] - g0;
-                if (j >= 0 && j < width) block[i * width + j] = val[q];
+                if (j >= 0 && j < width) block[i * dp + j] = val[q];
             }
         }
         return block;
     }
 
-    // dst = P src: each cell's mean over its neighbours and itself (every stored entry of the graph, weight 1).
-    private static void Step(DiffusionOperator graph, float[] src, float[] dst, int width)
+    // dst = P src over rows of dp values (whole vectors): each row's weighted sum over its stored entries.
+    private static unsafe void Step(DiffusionOperator graph, float[] src, float[] dst, int dp)
     {
-        var ptr = graph.RowPointers;
-        var cols = graph.Columns;
-        for (int i = 0; i < graph.Count; i++)
-        {
-            var row = dst.AsSpan(i * width, width);
-            row.Clear();
-            int start = ptr[i], end = ptr[i + 1];
-            for (int q = start; q < end; q++)
-                TensorPrimitives.MultiplyAdd(src.AsSpan(cols[q] * width, width), (float)graph.Weights[q], row, row);
-        }
+        fixed (int* ptr = graph.RowPointers)
+        fixed (int* cols = graph.Columns)
+        fixed (float* w = graph.SingleWeights)
+        fixed (float* s = src)
+        fixed (float* d = dst)
+            HostKernels.SparseRows(ptr, cols, w, s, d, 0, graph.Count, dp);
     }
 }

@@ -14,12 +14,16 @@ internal sealed class DiffusionOperator
         RowPointers = rowPointers;
         Columns = columns;
         Weights = weights;
+        SingleWeights = Array.ConvertAll(weights, w => (float)w);
     }
 
     internal int Count { get; }
     internal int[] RowPointers { get; }
     internal int[] Columns { get; }
     internal double[] Weights { get; }
+
+    /// <summary><see cref="Weights"/> in single precision, for the float kernels that step whole gene blocks.</summary>
+    internal float[] SingleWeights { get; }
 
     /// <summary>The random walk with self loops over an undirected kNN graph: each row the mean of the cell and its neighbours.</summary>
     internal static DiffusionOperator Flat(NormalizedAdjacency graph)

@@ -24,6 +24,35 @@ public sealed class ClusteringOutputTests
         Assert.Equal(new[] { 2.25, 7.5, 3, 25.0 / 3, 3.75, 10 }, two.Select(v => (double)v), new Tolerance(1e-5));
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    public void Diffusion_of_a_wide_batch_equals_the_dense_product(double decay)
+    {
+        // 70 genes: gene blocks of the widest register row and a narrower tail, each padded to whole vectors; the
+        // adaptive kernel gives rows of unequal weights and lengths.
+        const int cells = 40, genes = 70, steps = 3;
+        var rng = new Random(3);
+        var dense = Enumerable.Range(0, cells * genes).Select(_ => rng.NextDouble() < 0.6 ? 0f : (float)Math.Round(10 * rng.NextDouble(), 1)).ToArray();
+        var x = CsrMatrix.FromDense(dense, cells, genes);
+        var points = Enumerable.Range(0, cells * 2).Select(_ => (float)rng.NextDouble()).ToArray();
+        var graph = decay > 0
+            ? DiffusionOperator.AlphaDecay(points, KnnGraph.NearestNeighbors(points, cells, 2, 9), 2, 3, decay)
+            : DiffusionOperator.Flat(NormalizedAdjacency.FromNeighbors(KnnGraph.NearestNeighbors(points, cells, 2, 4)));
+        var expected = dense.Select(v => (double)v).ToArray();
+        for (int t = 0; t < steps; t++)
+        {
+            var next = new double[expected.Length];
+            for (int i = 0; i < cells; i++)
+                for (int q = graph.RowPointers[i]; q < graph.RowPointers[i + 1]; q++)
+                    for (int g = 0; g < genes; g++) next[i * genes + g] += graph.Weights[q] * expected[graph.Columns[q] * genes + g];
+            expected = next;
+        }
+        var actual = ClusteringOutput.Diffuse(graph, x, steps);
+        Assert.Equal(expected, actual.Select(v => (double)v), new Tolerance(1e-4));
+        Assert.True(expected.Count(v => v != 0) > dense.Count(v => v != 0), "the diffusion fills zeros");
+    }
+
     [Fact]
     public void Diffusion_in_log_space_is_the_geometric_walk()
     {
