@@ -50,42 +50,87 @@ internal sealed class DiffusionOperator
     internal static DiffusionOperator AlphaDecay(float[] points, int[][] neighbors, int dims, int k, double decay)
     {
         int n = neighbors.Length;
-        var directed = new Dictionary<long, double>();
-        var rows = new List<(int J, double W)>[n];
-        for (int i = 0; i < n; i++) rows[i] = new List<(int, double)>();
+        // Directed kernel weights, one per listed pair, at each row's offset.
+        var listStart = new int[n + 1];
+        for (int i = 0; i < n; i++) listStart[i + 1] = listStart[i] + neighbors[i].Length;
+        var directed = new double[listStart[n]];
+        Parallel.For(0, n, i =>
+        {
+            var list = neighbors[i];
+            if (list.Length == 0) return;
+            double sigma = Distance(points, dims, i, list[Math.Min(k, list.Length) - 1]);
+            for (int r = 0; r < list.Length; r++)
+            {
+                double d = Distance(points, dims, i, list[r]);
+                directed[listStart[i] + r] = sigma > 0 ? Math.Exp(-Math.Pow(d / sigma, decay)) : (d > 0 ? 0 : 1);
+            }
+        });
+
+        // Each row holds itself (weight 1), half of each of its own pairs and half of each pair listing it; a pair
+        // listed both ways is summed to the mean of the two directions.
+        var rowLength = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            rowLength[i] += 1 + neighbors[i].Length;
+            foreach (int j in neighbors[i]) rowLength[j]++;
+        }
+        var rowStart = new int[n + 1];
+        for (int i = 0; i < n; i++) rowStart[i + 1] = rowStart[i] + rowLength[i];
+        var cols = new int[rowStart[n]];
+        var vals = new double[rowStart[n]];
+        var fill = rowStart[..n];
+        for (int i = 0; i < n; i++)
+        {
+            cols[fill[i]] = i;
+            vals[fill[i]++] = 1;
+        }
         for (int i = 0; i < n; i++)
         {
             var list = neighbors[i];
-            if (list.Length == 0) continue;
-            double sigma = Distance(points, dims, i, list[Math.Min(k, list.Length) - 1]);
-            foreach (int j in list)
+            for (int r = 0; r < list.Length; r++)
             {
-                double d = Distance(points, dims, i, j);
-                double w = sigma > 0 ? Math.Exp(-Math.Pow(d / sigma, decay)) : (d > 0 ? 0 : 1);
-                // Half of each direction's weight, so that a pair listed both ways gets the mean of the two.
-                rows[i].Add((j, w / 2));
-                rows[j].Add((i, w / 2));
+                int j = list[r];
+                double half = directed[listStart[i] + r] / 2;
+                cols[fill[i]] = j;
+                vals[fill[i]++] = half;
+                cols[fill[j]] = i;
+                vals[fill[j]++] = half;
             }
         }
+
+        // Sort each row by column, merge duplicates, normalize; rows are then compacted in order.
+        var kept = new int[n];
+        Parallel.For(0, n, i =>
+        {
+            int a = rowStart[i], len = rowStart[i + 1] - a;
+            Array.Sort(cols, vals, a, len);
+            int w = a;
+            for (int q = a; q < a + len; q++)
+            {
+                if (w > a && cols[w - 1] == cols[q]) vals[w - 1] += vals[q];
+                else { cols[w] = cols[q]; vals[w++] = vals[q]; }
+            }
+            double sum = 0;
+            for (int q = a; q < w; q++) sum += vals[q];
+            int m = a;
+            for (int q = a; q < w; q++)
+            {
+                if (vals[q] <= 0) continue;
+                cols[m] = cols[q];
+                vals[m++] = vals[q] / sum;
+            }
+            kept[i] = m - a;
+        });
         var ptr = new int[n + 1];
-        var cols = new List<int>();
-        var weights = new List<double>();
-        var merged = new SortedDictionary<int, double>();
+        for (int i = 0; i < n; i++) ptr[i + 1] = ptr[i] + kept[i];
+        var outCols = new int[ptr[n]];
+        var outVals = new double[ptr[n]];
         for (int i = 0; i < n; i++)
         {
-            merged.Clear();
-            merged[i] = 1;
-            foreach (var (j, w) in rows[i]) merged[j] = merged.TryGetValue(j, out var v) ? v + w : w;
-            double sum = merged.Values.Sum();
-            foreach (var (j, w) in merged)
-            {
-                if (w <= 0) continue;
-                cols.Add(j);
-                weights.Add(w / sum);
-            }
-            ptr[i + 1] = cols.Count;
+            Array.Copy(cols, rowStart[i], outCols, ptr[i], kept[i]);
+            Array.Copy(vals, rowStart[i], outVals, ptr[i], kept[i]);
         }
-        return new DiffusionOperator(n, ptr, cols.ToArray(), weights.ToArray());
+        return new DiffusionOperator(n, ptr, outCols, outVals);
     }
 
     private static double Distance(float[] points, int dims, int i, int j)
