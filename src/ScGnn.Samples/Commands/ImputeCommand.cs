@@ -107,24 +107,35 @@ internal sealed class ImputeCommand : AppCommand
         var model = pipeline.Fit(raw);
         training.Dispose();
 
-        ExpressionMatrix imputed;
-        IDataView scored;
-        using (var step = progress.Step("Imputing (graph + forward)"))
+        // A Parquet output with no clustering to follow is written straight from the transform's cursor, so the imputed
+        // matrix (every entry filled: at 1M cells several GB) is never held whole.
+        bool stream = format == ExpressionFileFormat.Parquet && data.Labels is null;
+        IDataView scored = model.Transform(raw);
+        int outputGenes = ((VectorDataViewType)scored.Schema[options.OutputColumnName].Type).Size;
+        ExpressionMatrix? imputed = null;
+        if (!stream)
         {
-            scored = model.Transform(raw);
+            using var step = progress.Step("Imputing (graph + forward)");
             imputed = ExpressionMatrix.FromDataView(scored, options.OutputColumnName, ScGnnDefaults.CellIdColumnName);
             step.Complete($"{Fmt.N(imputed.CellCount)} cells x {Fmt.N(imputed.GeneCount)} genes");
         }
         IReadOnlyList<string> replaced;
-        using (var step = progress.Step("Writing " + Path.GetFileName(Path.TrimEndingDirectorySeparator(output))))
+        string outputName = Path.GetFileName(Path.TrimEndingDirectorySeparator(output));
+        using (var step = progress.Step(stream ? "Imputing and writing " + outputName : "Writing " + outputName))
         using (var commit = new OutputCommit())
         {
             // Both outputs are written first and moved into place together: a failed model save replaces nothing.
-            ExpressionOutput.Write(imputed, commit.Stage(output, folder: format == ExpressionFileFormat.TenX), format, data.Matrix, new Dictionary<string, string>
-            {
-                ["command"] = "impute", ["input"] = input, ["settings"] = settings.Describe(options),
-                ["gene_selection"] = filter ? "SelectVariableGenes" : "none", ["normalization"] = normalize ? "NormalizeMedianLibrarySize" : "none",
-            });
+            if (stream)
+                ExpressionParquetWriter.Write(scored, commit.Stage(output), new ExpressionParquetOptions
+                {
+                    ExpressionColumnName = options.OutputColumnName, CellIdColumnName = ScGnnDefaults.CellIdColumnName,
+                });
+            else
+                ExpressionOutput.Write(imputed!, commit.Stage(output, folder: format == ExpressionFileFormat.TenX), format, data.Matrix, new Dictionary<string, string>
+                {
+                    ["command"] = "impute", ["input"] = input, ["settings"] = settings.Describe(options),
+                    ["gene_selection"] = filter ? "SelectVariableGenes" : "none", ["normalization"] = normalize ? "NormalizeMedianLibrarySize" : "none",
+                });
             if (modelPath is not null) ModelFile.Save(ml, model, raw.Schema, commit.Stage(modelPath));
             replaced = commit.Commit();
             step.Complete(modelPath is null ? null : $"model {Path.GetFileName(modelPath)} ({Fmt.N(new FileInfo(modelPath).Length / 1024)} KB)");
@@ -136,7 +147,7 @@ internal sealed class ImputeCommand : AppCommand
             {
                 (normalize ? "raw (normalized)" : "raw (as given)",
                     () => ExpressionMatrix.FromDataView(scored, ScGnnDefaults.ExpressionColumnName, ScGnnDefaults.CellIdColumnName)),
-                (smoothed ? "ScGnn smoothed" : "ScGnn imputed", () => imputed),
+                (smoothed ? "ScGnn smoothed" : "ScGnn imputed", () => imputed!),
             }, data.Labels, progress);
             context.Out.WriteLine();
             context.Write(comparison.Table());
@@ -144,10 +155,10 @@ internal sealed class ImputeCommand : AppCommand
             context.Out.WriteLine();
         }
         var imputer = ModelFile.FindImputer(model)!;
-        var holds = OutputDescription.For(model, data.Matrix.GeneCount, imputed.GeneCount, reading.GeneSymbols,
+        var holds = OutputDescription.For(model, data.Matrix.GeneCount, outputGenes, reading.GeneSymbols,
             ExpressionFile.DetectReadFormat(input) == ExpressionFileFormat.TenX, format);
         context.Out.WriteLine($"Wrote {OutputPaths.Full(output)}{Replaced(replaced, output)} in {ProgressReporter.Seconds(total.Elapsed)}: " +
-            $"{Fmt.N(imputed.CellCount)} cells x {holds}; epoch kept {imputer.BestEpoch}.");
+            $"{Fmt.N(data.Matrix.CellCount)} cells x {holds}; epoch kept {imputer.BestEpoch}.");
         if (modelPath is not null) context.Out.WriteLine($"Saved model {OutputPaths.Full(modelPath)}{Replaced(replaced, modelPath)}; use: scgnn apply --model {modelPath} --input <data> --output <path>");
         return 0;
     }
