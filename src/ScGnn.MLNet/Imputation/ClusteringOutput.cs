@@ -325,23 +325,25 @@ internal sealed class ClusteringOutput
         {
             var (g0, width) = blocks[bi];
             int dp = HostKernels.Padded(width);
+            int len = cells * dp;
             var cur = Columns(first, g0, width, dp);
             var target = Columns(second, g0, width, dp);
-            for (int i = 0; i < target.Length; i++) target[i] = MathF.Log(1 + target[i]);
-            if (logSpace) for (int i = 0; i < cur.Length; i++) cur[i] = MathF.Log(1 + cur[i]);
-            var next = new float[cur.Length];
+            for (int i = 0; i < len; i++) target[i] = MathF.Log(1 + target[i]);
+            if (logSpace) for (int i = 0; i < len; i++) cur[i] = MathF.Log(1 + cur[i]);
+            var next = HostKernels.Rent(len);
             var local = new double[maxSteps + 1];
             for (int t = 0; t <= maxSteps; t++)
             {
                 if (t > 0) { Step(graph, cur, next, dp); (cur, next) = (next, cur); }
                 double s = 0;
-                for (int i = 0; i < cur.Length; i++)
+                for (int i = 0; i < len; i++)
                 {
                     double d = (logSpace ? cur[i] : MathF.Log(1 + cur[i])) - target[i];
                     s += d * d;
                 }
                 local[t] = s;
             }
+            Return(cur, target, next);
             perBlock[bi] = local;
         });
         foreach (var local in perBlock)
@@ -364,18 +366,21 @@ internal sealed class ClusteringOutput
         {
             var (g0, width) = blocks[bi];
             int dp = HostKernels.Padded(width);
+            int len = cells * dp;
             var cur = Columns(first, g0, width, dp);
-            var start = (float[])cur.Clone();
+            var start = HostKernels.Rent(len);
+            cur.AsSpan(0, len).CopyTo(start);
             var target = Columns(second, g0, width, dp);
-            for (int i = 0; i < target.Length; i++) target[i] = MathF.Log(1 + target[i]);
-            var next = new float[cur.Length];
+            for (int i = 0; i < len; i++) target[i] = MathF.Log(1 + target[i]);
+            var next = HostKernels.Rent(len);
             var scratch = new float[LossChunk];
             var local = new double[maxSteps + 1, mixes.Length];
             for (int t = 0; t <= maxSteps; t++)
             {
                 if (t > 0) { Step(graph, cur, next, dp); (cur, next) = (next, cur); }
-                MixSquaredErrors(start, cur, target, mixes, scratch, local, t);
+                MixSquaredErrors(start, cur, target, len, mixes, scratch, local, t);
             }
+            Return(cur, start, target, next);
             perBlock[bi] = local;
         });
         var sums = new double[maxSteps + 1, mixes.Length];
@@ -392,11 +397,11 @@ internal sealed class ClusteringOutput
     // summed in double across chunks. The scalar double logarithm was most of the cross-validation's time; the float
     // one moves a loss by about 1e-7 relative. The weights loop inside the chunk loop, so that each chunk of the three
     // block-sized arrays is read from memory once for all weights, not once per weight.
-    private static void MixSquaredErrors(float[] start, float[] cur, float[] target, double[] mixes, float[] scratch, double[,] losses, int t)
+    private static void MixSquaredErrors(float[] start, float[] cur, float[] target, int length, double[] mixes, float[] scratch, double[,] losses, int t)
     {
-        for (int at = 0; at < cur.Length; at += LossChunk)
+        for (int at = 0; at < length; at += LossChunk)
         {
-            int n = Math.Min(LossChunk, cur.Length - at);
+            int n = Math.Min(LossChunk, length - at);
             var a = start.AsSpan(at, n);
             var c = cur.AsSpan(at, n);
             var b = target.AsSpan(at, n);
@@ -423,13 +428,15 @@ internal sealed class ClusteringOutput
         {
             var (g0, width) = blocks[bi];
             int dp = HostKernels.Padded(width);
+            int len = cells * dp;
             var cur = Columns(x, g0, width, dp);
-            if (logSpace) for (int i = 0; i < cur.Length; i++) cur[i] = MathF.Log(1 + cur[i]);
-            var next = new float[cur.Length];
+            if (logSpace) for (int i = 0; i < len; i++) cur[i] = MathF.Log(1 + cur[i]);
+            var next = HostKernels.Rent(len);
             for (int t = 0; t < steps; t++) { Step(graph, cur, next, dp); (cur, next) = (next, cur); }
-            if (logSpace) for (int i = 0; i < cur.Length; i++) cur[i] = MathF.Exp(cur[i]) - 1;
+            if (logSpace) for (int i = 0; i < len; i++) cur[i] = MathF.Exp(cur[i]) - 1;
             for (int i = 0; i < cells; i++)
                 cur.AsSpan(i * dp, width).CopyTo(result.AsSpan((int)((long)i * genes + g0), width));
+            Return(cur, next);
         });
         return result;
     }
@@ -517,10 +524,13 @@ internal sealed class ClusteringOutput
         for (int g0 = 0; g0 < genes; g0 += width) yield return (g0, Math.Min(width, genes - g0));
     }
 
-    // Columns [g0, g0 + width) as a dense cells x dp block, each row zero-padded from width to dp.
+    // Columns [g0, g0 + width) as a dense cells x dp block, each row zero-padded from width to dp, in a pooled array
+    // (give it back with Return): every candidate k diffuses every gene block, and fresh block-sized arrays each time
+    // filled the large-object heap faster than it was collected (9.9 GB peak at 300,000 cells).
     private static float[] Columns(CsrMatrix x, int g0, int width, int dp)
     {
-        var block = new float[(long)x.Rows * dp];
+        var block = HostKernels.Rent((long)x.Rows * dp);
+        block.AsSpan(0, x.Rows * dp).Clear();
         for (int i = 0; i < x.Rows; i++)
         {
             var idx = x.RowIndices(i);
@@ -532,6 +542,11 @@ internal sealed class ClusteringOutput
             }
         }
         return block;
+    }
+
+    private static void Return(params float[][] arrays)
+    {
+        foreach (var a in arrays) HostKernels.Return(a);
     }
 
     // dst = P src over rows of dp values (whole vectors): each row's weighted sum over its stored entries.
