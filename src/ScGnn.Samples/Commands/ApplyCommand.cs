@@ -71,12 +71,16 @@ internal sealed class ApplyCommand : AppCommand
         var data = InputData.Read(reading, null, progress);
         var view = data.Matrix.ToDataView();
 
-        ExpressionMatrix result;
+        ExpressionMatrix? result = null;
         uint[]? clusters = null;
         string[]? cellIds = null;
-        using (var step = progress.Step("Applying the model"))
+        IDataView scored;
+        int outputValues;
+        // A Parquet output is written from the transform's cursor, never held whole (as in impute).
+        bool stream = format == ExpressionFileFormat.Parquet;
+        using (var step = progress.Step(stream ? "Checking the model" : "Applying the model"))
         {
-            var scored = model.Transform(view);
+            scored = model.Transform(view);
             var vectorColumns = scored.Schema.Where(c => c.Type is VectorDataViewType { Size: > 0 } v && v.ItemType == NumberDataViewType.Single)
                 .Select(c => c.Name).Distinct().ToList();
             if (column is null)
@@ -90,25 +94,37 @@ internal sealed class ApplyCommand : AppCommand
                 clusters = scored.GetColumn<uint>("PredictedLabel").ToArray();
                 cellIds = scored.GetColumn<ReadOnlyMemory<char>>(ScGnnDefaults.CellIdColumnName).Select(id => id.ToString()).ToArray();
             }
-            result = ExpressionMatrix.FromDataView(scored, column, ScGnnDefaults.CellIdColumnName);
-            step.Complete($"'{column}': {Fmt.N(result.CellCount)} cells x {Fmt.N(result.GeneCount)}");
+            outputValues = ((VectorDataViewType)scored.Schema[column].Type).Size;
+            if (!stream)
+            {
+                result = ExpressionMatrix.FromDataView(scored, column, ScGnnDefaults.CellIdColumnName);
+                step.Complete($"'{column}': {Fmt.N(result.CellCount)} cells x {Fmt.N(result.GeneCount)}");
+            }
+            else step.Complete($"'{column}': {Fmt.N(data.Matrix.CellCount)} cells x {Fmt.N(outputValues)}");
         }
         IReadOnlyList<string> replaced;
-        using (var step = progress.Step("Writing " + Path.GetFileName(Path.TrimEndingDirectorySeparator(output))))
+        string outputName = Path.GetFileName(Path.TrimEndingDirectorySeparator(output));
+        using (var step = progress.Step(stream ? "Applying the model and writing " + outputName : "Writing " + outputName))
         using (var commit = new OutputCommit())
         {
-            ExpressionOutput.Write(result, commit.Stage(output, folder: format == ExpressionFileFormat.TenX), format, data.Matrix, new Dictionary<string, string>
-            {
-                ["command"] = "apply", ["input"] = input, ["model"] = modelPath, ["column"] = column,
-            });
+            if (stream)
+                ExpressionParquetWriter.Write(scored, commit.Stage(output), new ExpressionParquetOptions
+                {
+                    ExpressionColumnName = column, CellIdColumnName = ScGnnDefaults.CellIdColumnName,
+                });
+            else
+                ExpressionOutput.Write(result!, commit.Stage(output, folder: format == ExpressionFileFormat.TenX), format, data.Matrix, new Dictionary<string, string>
+                {
+                    ["command"] = "apply", ["input"] = input, ["model"] = modelPath, ["column"] = column,
+                });
             if (clustersPath is not null) WriteClusters(commit.Stage(clustersPath), cellIds!, clusters!);
             replaced = commit.Commit();
             step.Complete();
         }
         string holds = column == ModelFile.FindImputer(model)?.OutputColumnName
-            ? OutputDescription.For(model, data.Matrix.GeneCount, result.GeneCount, reading.GeneSymbols, ExpressionFile.DetectReadFormat(input) == ExpressionFileFormat.TenX, format)
-            : $"{Fmt.N(result.GeneCount)} values; {OutputDescription.FormatName(format)}";
-        context.Out.WriteLine($"Wrote {OutputPaths.Full(output)}{ImputeCommand.Replaced(replaced, output)} ('{column}': {Fmt.N(result.CellCount)} cells x {holds})" +
+            ? OutputDescription.For(model, data.Matrix.GeneCount, outputValues, reading.GeneSymbols, ExpressionFile.DetectReadFormat(input) == ExpressionFileFormat.TenX, format)
+            : $"{Fmt.N(outputValues)} values; {OutputDescription.FormatName(format)}";
+        context.Out.WriteLine($"Wrote {OutputPaths.Full(output)}{ImputeCommand.Replaced(replaced, output)} ('{column}': {Fmt.N(data.Matrix.CellCount)} cells x {holds})" +
             (clustersPath is null ? "." : $" and {OutputPaths.Full(clustersPath)}{ImputeCommand.Replaced(replaced, clustersPath)} ({clusters!.Distinct().Count()} clusters)."));
         return 0;
     }
