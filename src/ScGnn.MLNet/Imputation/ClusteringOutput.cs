@@ -526,7 +526,7 @@ internal sealed class ClusteringOutput
 
     // Columns [g0, g0 + width) as a dense cells x dp block, each row zero-padded from width to dp, in a pooled array
     // (give it back with Return): every candidate k diffuses every gene block, and fresh block-sized arrays each time
-    // filled the large-object heap faster than it was collected (9.9 GB peak at 300,000 cells).
+    // would fill the large-object heap faster than full collections empty it.
     private static float[] Columns(CsrMatrix x, int g0, int width, int dp)
     {
         var block = HostKernels.Rent((long)x.Rows * dp);

@@ -1,3 +1,5 @@
+using Microsoft.ML;
+using ScGnn.MLNet;
 using ScGnn.MLNet.Data;
 
 namespace ScGnn.Samples.Analysis;
@@ -24,6 +26,28 @@ internal static class ExpressionOutput
         var options = new H5adWriterOptions();
         foreach (var (key, value) in record) options.Metadata[key] = value;
         H5adWriter.Write(Annotate(result, input), path, options);
+    }
+
+    /// <summary>
+    /// Writes the <paramref name="column"/> of a transform's output. A Parquet file is written straight from the
+    /// cursor, so the output (every entry filled: several GB at a million cells) is never held whole; the other
+    /// formats read it into a matrix first.
+    /// </summary>
+    /// <param name="data">The transform's output; its cell-id column names the rows.</param>
+    /// <param name="column">The known-size float vector column to write.</param>
+    /// <param name="path">Where to write it (for example a staged path of the output).</param>
+    /// <param name="format">The output's format, from its name (checked before any work).</param>
+    /// <param name="input">The command's input, whose annotations an .h5ad output carries.</param>
+    /// <param name="record">What was done, for <c>uns['scgnn']['options']</c>.</param>
+    public static void Write(IDataView data, string column, string path, ExpressionFileFormat format, ExpressionMatrix input,
+        IEnumerable<KeyValuePair<string, string>> record)
+    {
+        if (format == ExpressionFileFormat.Parquet)
+        {
+            ExpressionParquetWriter.Write(data, path, new ExpressionParquetOptions { ExpressionColumnName = column, CellIdColumnName = ScGnnDefaults.CellIdColumnName });
+            return;
+        }
+        Write(ExpressionMatrix.FromDataView(data, column, ScGnnDefaults.CellIdColumnName), path, format, input, record);
     }
 
     /// <summary>The input's annotations matched to the output by cell and gene id (10x gene symbols become a var column).</summary>

@@ -71,14 +71,11 @@ internal sealed class ApplyCommand : AppCommand
         var data = InputData.Read(reading, null, progress);
         var view = data.Matrix.ToDataView();
 
-        ExpressionMatrix? result = null;
         uint[]? clusters = null;
         string[]? cellIds = null;
         IDataView scored;
         int outputValues;
-        // A Parquet output is written from the transform's cursor, never held whole (as in impute).
-        bool stream = format == ExpressionFileFormat.Parquet;
-        using (var step = progress.Step(stream ? "Checking the model" : "Applying the model"))
+        using (var step = progress.Step(clustersPath is null ? "Checking the model" : "Clustering with the model"))
         {
             scored = model.Transform(view);
             var vectorColumns = scored.Schema.Where(c => c.Type is VectorDataViewType { Size: > 0 } v && v.ItemType == NumberDataViewType.Single)
@@ -95,28 +92,16 @@ internal sealed class ApplyCommand : AppCommand
                 cellIds = scored.GetColumn<ReadOnlyMemory<char>>(ScGnnDefaults.CellIdColumnName).Select(id => id.ToString()).ToArray();
             }
             outputValues = ((VectorDataViewType)scored.Schema[column].Type).Size;
-            if (!stream)
-            {
-                result = ExpressionMatrix.FromDataView(scored, column, ScGnnDefaults.CellIdColumnName);
-                step.Complete($"'{column}': {Fmt.N(result.CellCount)} cells x {Fmt.N(result.GeneCount)}");
-            }
-            else step.Complete($"'{column}': {Fmt.N(data.Matrix.CellCount)} cells x {Fmt.N(outputValues)}");
+            step.Complete($"'{column}': {Fmt.N(data.Matrix.CellCount)} cells x {Fmt.N(outputValues)}");
         }
         IReadOnlyList<string> replaced;
-        string outputName = Path.GetFileName(Path.TrimEndingDirectorySeparator(output));
-        using (var step = progress.Step(stream ? "Applying the model and writing " + outputName : "Writing " + outputName))
+        using (var step = progress.Step("Applying the model and writing " + Path.GetFileName(Path.TrimEndingDirectorySeparator(output))))
         using (var commit = new OutputCommit())
         {
-            if (stream)
-                ExpressionParquetWriter.Write(scored, commit.Stage(output), new ExpressionParquetOptions
-                {
-                    ExpressionColumnName = column, CellIdColumnName = ScGnnDefaults.CellIdColumnName,
-                });
-            else
-                ExpressionOutput.Write(result!, commit.Stage(output, folder: format == ExpressionFileFormat.TenX), format, data.Matrix, new Dictionary<string, string>
-                {
-                    ["command"] = "apply", ["input"] = input, ["model"] = modelPath, ["column"] = column,
-                });
+            ExpressionOutput.Write(scored, column, commit.Stage(output, folder: format == ExpressionFileFormat.TenX), format, data.Matrix, new Dictionary<string, string>
+            {
+                ["command"] = "apply", ["input"] = input, ["model"] = modelPath, ["column"] = column,
+            });
             if (clustersPath is not null) WriteClusters(commit.Stage(clustersPath), cellIds!, clusters!);
             replaced = commit.Commit();
             step.Complete();

@@ -107,13 +107,12 @@ internal sealed class ImputeCommand : AppCommand
         var model = pipeline.Fit(raw);
         training.Dispose();
 
-        // A Parquet output with no clustering to follow is written straight from the transform's cursor, so the imputed
-        // matrix (every entry filled: at 1M cells several GB) is never held whole.
-        bool stream = format == ExpressionFileFormat.Parquet && data.Labels is null;
+        // The clustering comparison needs the imputed matrix; otherwise the writer reads the transform itself, and a
+        // Parquet output is never held whole.
         IDataView scored = model.Transform(raw);
         int outputGenes = ((VectorDataViewType)scored.Schema[options.OutputColumnName].Type).Size;
         ExpressionMatrix? imputed = null;
-        if (!stream)
+        if (data.Labels is not null)
         {
             using var step = progress.Step("Imputing (graph + forward)");
             imputed = ExpressionMatrix.FromDataView(scored, options.OutputColumnName, ScGnnDefaults.CellIdColumnName);
@@ -121,21 +120,18 @@ internal sealed class ImputeCommand : AppCommand
         }
         IReadOnlyList<string> replaced;
         string outputName = Path.GetFileName(Path.TrimEndingDirectorySeparator(output));
-        using (var step = progress.Step(stream ? "Imputing and writing " + outputName : "Writing " + outputName))
+        using (var step = progress.Step(imputed is null ? "Imputing and writing " + outputName : "Writing " + outputName))
         using (var commit = new OutputCommit())
         {
             // Both outputs are written first and moved into place together: a failed model save replaces nothing.
-            if (stream)
-                ExpressionParquetWriter.Write(scored, commit.Stage(output), new ExpressionParquetOptions
-                {
-                    ExpressionColumnName = options.OutputColumnName, CellIdColumnName = ScGnnDefaults.CellIdColumnName,
-                });
-            else
-                ExpressionOutput.Write(imputed!, commit.Stage(output, folder: format == ExpressionFileFormat.TenX), format, data.Matrix, new Dictionary<string, string>
-                {
-                    ["command"] = "impute", ["input"] = input, ["settings"] = settings.Describe(options),
-                    ["gene_selection"] = filter ? "SelectVariableGenes" : "none", ["normalization"] = normalize ? "NormalizeMedianLibrarySize" : "none",
-                });
+            string staged = commit.Stage(output, folder: format == ExpressionFileFormat.TenX);
+            var record = new Dictionary<string, string>
+            {
+                ["command"] = "impute", ["input"] = input, ["settings"] = settings.Describe(options),
+                ["gene_selection"] = filter ? "SelectVariableGenes" : "none", ["normalization"] = normalize ? "NormalizeMedianLibrarySize" : "none",
+            };
+            if (imputed is not null) ExpressionOutput.Write(imputed, staged, format, data.Matrix, record);
+            else ExpressionOutput.Write(scored, options.OutputColumnName, staged, format, data.Matrix, record);
             if (modelPath is not null) ModelFile.Save(ml, model, raw.Schema, commit.Stage(modelPath));
             replaced = commit.Commit();
             step.Complete(modelPath is null ? null : $"model {Path.GetFileName(modelPath)} ({Fmt.N(new FileInfo(modelPath).Length / 1024)} KB)");
