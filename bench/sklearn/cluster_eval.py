@@ -56,8 +56,11 @@ def decode(a):
 def read_h5ad(path):
     with h5py.File(path, "r") as f:
         g = f["X"]
-        shape = tuple(g.attrs["shape"])
-        x = sp.csr_matrix((g["data"][:], g["indices"][:], g["indptr"][:]), shape=shape)
+        if isinstance(g, h5py.Dataset):  # a dense X (what scgnn impute writes)
+            x = sp.csr_matrix(g[:])
+        else:
+            shape = tuple(g.attrs["shape"])
+            x = sp.csr_matrix((g["data"][:], g["indices"][:], g["indptr"][:]), shape=shape)
         return decode(f["obs/_index"][:]), decode(f["var/_index"][:]), x
 
 

@@ -183,18 +183,18 @@ public static class ExpressionDataCatalog
 
     /// <summary>
     /// Saves as an AnnData <c>.h5ad</c> file (the expression column as CSR <c>X</c> or a layer, cell ids as
-    /// <c>obs_names</c>, slot names as <c>var_names</c>); see <see cref="H5adWriter"/>.
+    /// <c>obs_names</c>, slot names as <c>var_names</c>). With <see cref="H5adWriterOptions.Dense"/> (what an imputed
+    /// column wants) <c>X</c> is a dense array written block by block from the view's cursor, never held whole; see
+    /// <see cref="H5adWriter.Write(IDataView, string, H5adWriterOptions)"/>.
     /// </summary>
     /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
     /// <param name="data">Rows are cells; a known-size float vector column of genes and a text cell-id column.</param>
     /// <param name="path">The output <c>.h5ad</c> file.</param>
-    /// <param name="options">Layer, compression, <c>uns</c> record and input column names; <c>null</c> for defaults.</param>
+    /// <param name="options">Layer, storage, compression, <c>obs</c>/<c>var</c> columns, <c>uns</c> record and input column names; <c>null</c> for defaults.</param>
     public static void SaveAsH5ad(this DataOperationsCatalog catalog, IDataView data, string path, H5adWriterOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        options ??= new H5adWriterOptions();
-        options.Validate();
-        H5adWriter.Write(ToMatrix(data, options), path, options);
+        H5adWriter.Write(data, path, options ?? new H5adWriterOptions());
     }
 
     /// <summary>

@@ -16,6 +16,23 @@ public sealed class H5adWriterOptions : ExpressionDataOptions
     /// </summary>
     public string? Layer { get; set; }
 
+    /// <summary>
+    /// Store the matrix as a dense 2-D float32 array (anndata's <c>array</c> encoding; <c>adata.X</c> is a numpy
+    /// array) instead of a CSR matrix (default false). Meant for imputed or smoothed data, where every entry is
+    /// filled: dense takes 4 bytes per entry against CSR's 8, and a data view is then written block by block from
+    /// its cursor (<see cref="H5adWriter.Write(Microsoft.ML.IDataView, string, H5adWriterOptions)"/>), never held whole.
+    /// </summary>
+    public bool Dense { get; set; }
+
+    /// <summary>
+    /// The <c>obs</c> columns when writing a data view, one row per cell in the view's order (a matrix carries its
+    /// own in <see cref="ExpressionMatrix.CellAnnotations"/>); <c>null</c>: cell ids only.
+    /// </summary>
+    public AnnotationTable? CellAnnotations { get; set; }
+
+    /// <summary>The <c>var</c> columns when writing a data view, one row per slot of the expression column; <c>null</c>: gene ids only.</summary>
+    public AnnotationTable? GeneAnnotations { get; set; }
+
     /// <summary>Deflate-compress datasets of more than 64 Ki elements (default true).</summary>
     public bool Compress { get; set; } = Defaults.Compress;
 

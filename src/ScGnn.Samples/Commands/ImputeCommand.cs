@@ -108,7 +108,7 @@ internal sealed class ImputeCommand : AppCommand
         training.Dispose();
 
         // The clustering comparison needs the imputed matrix; otherwise the writer reads the transform itself, and a
-        // Parquet output is never held whole.
+        // Parquet or .h5ad output is never held whole.
         IDataView scored = model.Transform(raw);
         int outputGenes = ((VectorDataViewType)scored.Schema[options.OutputColumnName].Type).Size;
         ExpressionMatrix? imputed = null;

@@ -57,6 +57,21 @@ public sealed class H5adImputeTests : IDisposable
         Assert.Equal("impute", file.Dataset("uns/scgnn/options/command").Read<string>());
         Assert.Equal(fromH5ad.GeneIds, file.Dataset("uns/scgnn/kept_genes").Read<string[]>());
         Assert.Contains("epochs", file.Dataset("uns/scgnn/options/settings").Read<string>(), StringComparison.OrdinalIgnoreCase);
+        // Every entry of an imputed matrix is filled, so X is a dense array.
+        Assert.Equal([(ulong)fromH5ad.CellCount, (ulong)fromH5ad.GeneCount], file.Dataset("X").Space.Dimensions);
+        Assert.Equal("array", file.Dataset("X").Attribute("encoding-type").Read<string>());
+
+        // Without --labels the file is written from the transform's cursor: the same file content.
+        var c = ScgnnApp.Run(_dir.Path, "impute", "--input", h5ad, "--output", "streamed.h5ad", "--epochs", "8", "--seed", "5");
+        Assert.True(c.ExitCode == 0, c.ToString());
+        var streamed = H5adReader.Read(_dir.File("streamed.h5ad"));
+        Assert.Equal(fromH5ad.CellIds, streamed.CellIds);
+        Assert.Equal(fromH5ad.GeneIds, streamed.GeneIds);
+        Assert.Equal(fromH5ad.RowPointers.ToArray(), streamed.RowPointers.ToArray());
+        Assert.Equal(fromH5ad.ColumnIndices.ToArray(), streamed.ColumnIndices.ToArray());
+        Assert.Equal(fromH5ad.Values.ToArray(), streamed.Values.ToArray());
+        Assert.Equal(sim.Groups, streamed.CellAnnotations!["cell_type"].ToText());
+        Assert.Equal(fromH5ad.GeneAnnotations!.Columns.Select(col => col.Name), streamed.GeneAnnotations!.Columns.Select(col => col.Name));
     }
 
     [Fact]
