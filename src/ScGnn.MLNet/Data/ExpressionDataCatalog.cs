@@ -149,7 +149,7 @@ public static class ExpressionDataCatalog
         char separator = ExpressionTextOptions.Defaults.Separator) =>
         SaveAsExpressionText(catalog, data, path, new ExpressionTextOptions { Separator = separator });
 
-    /// <summary>Saves as cells x genes delimited text with options; see <see cref="ExpressionTextWriter"/>.</summary>
+    /// <summary>Saves as cells x genes delimited text with options, streaming blocks of rows from the cursor; see <see cref="ExpressionTextWriter"/>.</summary>
     /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
     /// <param name="data">Rows are cells; a known-size float vector column of genes and a text cell-id column.</param>
     /// <param name="path">The output file (<c>.gz</c> compresses).</param>
@@ -158,8 +158,7 @@ public static class ExpressionDataCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        ExpressionTextWriter.Write(ToMatrix(data, options), path, options);
+        ExpressionTextWriter.Write(data, path, options);
     }
 
     /// <summary>Saves as a wide Parquet file; see <see cref="ExpressionParquetWriter"/>.</summary>
@@ -199,7 +198,8 @@ public static class ExpressionDataCatalog
 
     /// <summary>
     /// Saves one vector column in the format the path implies, as <see cref="ExpressionFile.Write"/> does, and returns
-    /// the name of the column written. Without <paramref name="columnName"/> that is the imputer's output column
+    /// the name of the column written. CSV, TSV and Parquet are written from the cursor as the rows come; <c>.h5ad</c>
+    /// (CSR <c>X</c>) and 10x folders read the column into a matrix first. Without <paramref name="columnName"/> that is the imputer's output column
     /// (<c>Imputed</c>) when the view has one, as <c>model.Transform(cells)</c> does, else <c>Expression</c>.
     /// </summary>
     /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
@@ -214,7 +214,14 @@ public static class ExpressionDataCatalog
         columnName ??= data.Schema.GetColumnOrNull(Imputation.ScGnnTrainer.Defaults.OutputColumnName) is not null
             ? Imputation.ScGnnTrainer.Defaults.OutputColumnName
             : ScGnnDefaults.ExpressionColumnName;
-        ExpressionFile.Write(ExpressionMatrix.FromDataView(data, columnName), path);
+        // Text and Parquet stream from the cursor; .h5ad (CSR) and 10x need the whole matrix.
+        switch (ExpressionFile.DetectWriteFormat(path))
+        {
+            case ExpressionFileFormat.Csv: ExpressionTextWriter.Write(data, path, new ExpressionTextOptions { ExpressionColumnName = columnName }); break;
+            case ExpressionFileFormat.Tsv: ExpressionTextWriter.Write(data, path, new ExpressionTextOptions { ExpressionColumnName = columnName, Separator = '\t' }); break;
+            case ExpressionFileFormat.Parquet: ExpressionParquetWriter.Write(data, path, new ExpressionParquetOptions { ExpressionColumnName = columnName }); break;
+            default: ExpressionFile.Write(ExpressionMatrix.FromDataView(data, columnName), path); break;
+        }
         return columnName;
     }
 

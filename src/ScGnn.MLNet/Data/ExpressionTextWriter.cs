@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.IO.Compression;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace ScGnn.MLNet.Data;
 
@@ -12,7 +15,8 @@ namespace ScGnn.MLNet.Data;
 /// </summary>
 /// <remarks>
 /// The text is dense: about (2 x genes) bytes per cell even when the row is empty. The file is written to a
-/// temporary file in the same folder and moved over the target when complete.
+/// temporary file in the same folder and moved over the target when complete. A data view is written from its cursor
+/// in blocks of rows (<see cref="Write(IDataView, string, ExpressionTextOptions)"/>), never held whole.
 /// </remarks>
 public static class ExpressionTextWriter
 {
@@ -27,6 +31,96 @@ public static class ExpressionTextWriter
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        WriteFile(path, w => WriteBody(matrix, w, options));
+    }
+
+    /// <summary>
+    /// Writes the expression column of a data view (cells are rows) as delimited text, reading the cursor in blocks of
+    /// rows, so that the data (an imputed matrix has every entry filled) is never held whole. The file is the same as
+    /// the one <see cref="ExpressionMatrix.FromDataView"/> and <see cref="Write(ExpressionMatrix, string, ExpressionTextOptions)"/>
+    /// would write: gene ids from the column's <c>SlotNames</c> (<c>gene0..</c> without them), cell ids from the
+    /// id column (<c>cell0..</c> without one).
+    /// </summary>
+    /// <param name="data">Rows are cells; <see cref="ExpressionDataOptions.ExpressionColumnName"/> a known-size float vector column.</param>
+    /// <param name="path">The output file (<c>.gz</c> compresses).</param>
+    /// <param name="options">Separator, header and input column names.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The expression column is missing or not a known-size float vector.</exception>
+    public static void Write(IDataView data, string path, ExpressionTextOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        // Schema checks before the file is opened.
+        var expr = ExpressionSchema.GetExpressionColumn(data.Schema, options.ExpressionColumnName, nameof(data));
+        int genes = ((VectorDataViewType)expr.Type).Size;
+        var geneIds = ExpressionSchema.GetGeneIds(expr) ?? Enumerable.Range(0, genes).Select(j => "gene" + j.ToString(CultureInfo.InvariantCulture)).ToArray();
+        DataViewSchema.Column? id = null;
+        if (data.Schema.GetColumnOrNull(options.CellIdColumnName) is { } c)
+        {
+            if (c.Type is not TextDataViewType)
+                throw new ArgumentException($"Column '{options.CellIdColumnName}' must be text, not {c.Type}.", nameof(data));
+            id = c;
+        }
+        WriteFile(path, w =>
+        {
+            WriteHeader(geneIds, w, options);
+            var cols = id is null ? new[] { expr } : new[] { expr, id.Value };
+            using var cursor = data.GetRowCursor(cols);
+            var getExpr = cursor.GetGetter<VBuffer<float>>(expr);
+            var getId = id is null ? null : cursor.GetGetter<ReadOnlyMemory<char>>(id.Value);
+            int perBlock = RowsPerBlock(genes), threads = Math.Max(1, Environment.ProcessorCount);
+            // One block of rows per core, as CSR rows: ids, row starts, and the rows' non-zeros.
+            int rows = perBlock * threads;
+            var cells = new string[rows];
+            var ptr = new int[rows + 1];
+            var idx = new int[(long)rows * genes <= Array.MaxLength ? rows * genes : Array.MaxLength];
+            var val = new float[idx.Length];
+            var texts = new MemoryStream[threads];
+            VBuffer<float> row = default;
+            ReadOnlyMemory<char> cell = default;
+            long n = 0;
+            bool more = true;
+            while (more)
+            {
+                int count = 0, at = 0;
+                while (count < rows && at + genes <= idx.Length && (more = cursor.MoveNext()))
+                {
+                    getExpr(ref row);
+                    if (getId is not null) { getId(ref cell); cells[count] = cell.ToString(); }
+                    else cells[count] = "cell" + n.ToString(CultureInfo.InvariantCulture);
+                    n++;
+                    var values = row.GetValues();
+                    if (row.IsDense)
+                    {
+                        for (int j = 0; j < values.Length; j++)
+                            if (values[j] != 0) { idx[at] = j; val[at++] = values[j]; }
+                    }
+                    else
+                    {
+                        var indices = row.GetIndices();
+                        for (int q = 0; q < values.Length; q++)
+                            if (values[q] != 0) { idx[at] = indices[q]; val[at++] = values[q]; }
+                    }
+                    ptr[++count] = at;
+                }
+                int blocks = (count + perBlock - 1) / perBlock;
+                Parallel.For(0, blocks, b =>
+                {
+                    var text = texts[b] ??= new MemoryStream();
+                    text.SetLength(0);
+                    using var bw = new Utf8BufferWriter(text);
+                    int start = b * perBlock, end = Math.Min(count, start + perBlock);
+                    for (int r = start; r < end; r++)
+                        WriteRow(cells[r], idx.AsSpan(ptr[r], ptr[r + 1] - ptr[r]), val.AsSpan(ptr[r], ptr[r + 1] - ptr[r]), genes, bw, options.Separator);
+                });
+                for (int b = 0; b < blocks; b++) w.WriteAscii(texts[b].GetBuffer().AsSpan(0, (int)texts[b].Length));
+            }
+        });
+    }
+
+    private static void WriteFile(string path, Action<Utf8BufferWriter> body)
+    {
         bool gzip = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
         AtomicOutput.WriteFile(path, stream =>
         {
@@ -34,30 +128,37 @@ public static class ExpressionTextWriter
             {
                 using var z = new GZipStream(stream, CompressionLevel.Optimal, leaveOpen: true);
                 using var w = new Utf8BufferWriter(z);
-                WriteBody(matrix, w, options);
+                body(w);
             }
             else
             {
                 using var w = new Utf8BufferWriter(stream);
-                WriteBody(matrix, w, options);
+                body(w);
             }
         });
     }
 
-    private static void WriteBody(ExpressionMatrix m, Utf8BufferWriter w, ExpressionTextOptions options)
+    // Rows whose text is about 1 MiB.
+    private static int RowsPerBlock(int genes) => Math.Max(1, (1 << 20) / (genes * 8 + 64));
+
+    private static void WriteHeader(IReadOnlyList<string> geneIds, Utf8BufferWriter w, ExpressionTextOptions options)
     {
         char sepChar = options.Separator;
-        byte sep = (byte)sepChar;
         WriteField(w, options.CellIdHeader, sepChar);
-        foreach (var g in m.GeneIds)
+        foreach (var g in geneIds)
         {
-            w.WriteByte(sep);
+            w.WriteByte((byte)sepChar);
             WriteField(w, g, sepChar);
         }
         w.WriteNewLine();
+    }
+
+    private static void WriteBody(ExpressionMatrix m, Utf8BufferWriter w, ExpressionTextOptions options)
+    {
+        WriteHeader(m.GeneIds, w, options);
         // Formatting the floats is most of the time: blocks of rows (about 1 MiB of text each) are formatted on all
         // cores and written in order, so the file is the same as one written row by row.
-        int perBlock = Math.Max(1, (1 << 20) / (m.GeneCount * 8 + 64));
+        int perBlock = RowsPerBlock(m.GeneCount);
         int blocks = (m.CellCount + perBlock - 1) / perBlock;
         var texts = new MemoryStream[Math.Max(1, Math.Min(Environment.ProcessorCount, blocks))];
         for (int first = 0; first < blocks; first += texts.Length)
@@ -69,23 +170,23 @@ public static class ExpressionTextWriter
                 text.SetLength(0);
                 using var bw = new Utf8BufferWriter(text);
                 int start = (first + b) * perBlock, end = Math.Min(m.CellCount, start + perBlock);
-                for (int cell = start; cell < end; cell++) WriteRow(m, cell, bw, sepChar);
+                for (int cell = start; cell < end; cell++)
+                    WriteRow(m.CellIds[cell], m.RowIndices(cell), m.RowValues(cell), m.GeneCount, bw, options.Separator);
             });
             for (int b = 0; b < count; b++) w.WriteAscii(texts[b].GetBuffer().AsSpan(0, (int)texts[b].Length));
         }
     }
 
-    private static void WriteRow(ExpressionMatrix m, int cell, Utf8BufferWriter w, char sepChar)
+    // One line: the id, then every gene's value (the row's non-zeros, ascending, with zeros between).
+    private static void WriteRow(string cell, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, int genes, Utf8BufferWriter w, char sepChar)
     {
         byte sep = (byte)sepChar;
-        var ci = m.ColumnIndices;
-        var vals = m.Values;
-        WriteField(w, m.CellIds[cell], sepChar);
-        int k = m.RowPointers[cell], end = m.RowPointers[cell + 1];
-        for (int j = 0; j < m.GeneCount; j++)
+        WriteField(w, cell, sepChar);
+        int k = 0;
+        for (int j = 0; j < genes; j++)
         {
             w.WriteByte(sep);
-            if (k < end && ci[k] == j) w.WriteSingle(vals[k++]);
+            if (k < indices.Length && indices[k] == j) w.WriteSingle(values[k++]);
             else w.WriteByte((byte)'0');
         }
         w.WriteNewLine();

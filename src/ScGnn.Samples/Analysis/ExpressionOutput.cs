@@ -29,9 +29,9 @@ internal static class ExpressionOutput
     }
 
     /// <summary>
-    /// Writes the <paramref name="column"/> of a transform's output. A Parquet or <c>.h5ad</c> file is written
-    /// straight from the cursor, so the output (every entry filled: several GB at a million cells) is never held
-    /// whole; the other formats read it into a matrix first.
+    /// Writes the <paramref name="column"/> of a transform's output. A Parquet, <c>.h5ad</c>, CSV or TSV file is
+    /// written straight from the cursor, so the output (every entry filled: several GB at a million cells) is never
+    /// held whole; a 10x folder (whose header counts the entries) reads it into a matrix first.
     /// </summary>
     /// <param name="data">The transform's output; its cell-id column names the rows.</param>
     /// <param name="column">The known-size float vector column to write.</param>
@@ -57,6 +57,15 @@ internal static class ExpressionOutput
             options.CellAnnotations = shell.CellAnnotations;
             options.GeneAnnotations = shell.GeneAnnotations;
             H5adWriter.Write(data, path, options);
+            return;
+        }
+        if (format is ExpressionFileFormat.Csv or ExpressionFileFormat.Tsv)
+        {
+            ExpressionTextWriter.Write(data, path, new ExpressionTextOptions
+            {
+                ExpressionColumnName = column, CellIdColumnName = ScGnnDefaults.CellIdColumnName,
+                Separator = format == ExpressionFileFormat.Csv ? ',' : '\t',
+            });
             return;
         }
         Write(ExpressionMatrix.FromDataView(data, column, ScGnnDefaults.CellIdColumnName), path, format, input, record);

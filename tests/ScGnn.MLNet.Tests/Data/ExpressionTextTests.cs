@@ -51,6 +51,42 @@ public sealed class ExpressionTextTests
         Assert.Equal(expected.ToString(), File.ReadAllText(path));
     }
 
+    [Theory]
+    [InlineData("v.csv", ',')]
+    [InlineData("v.tsv.gz", '\t')]
+    public void A_data_view_is_streamed_to_the_same_file_as_its_matrix(string name, char separator)
+    {
+        // 1,000 genes: about 130 rows per formatted block, so 300 cells take more than one cursor pass of blocks.
+        using var dir = new TempDirectory();
+        const int cells = 300, genes = 1000;
+        var rng = new Random(5);
+        var dense = new float[cells * genes];
+        for (int i = 0; i < dense.Length; i++) if (rng.Next(4) == 0) dense[i] = (float)(rng.NextDouble() * 50);
+        var m = ExpressionMatrix.FromDense(dense, Enumerable.Range(0, cells).Select(c => $"c,{c}").ToArray(),
+            Enumerable.Range(0, genes).Select(g => $"g{g}").ToArray());
+        var options = new ExpressionTextOptions { Separator = separator };
+        ExpressionTextWriter.Write(m, dir.File("m-" + name), options);
+        ExpressionTextWriter.Write(m.ToDataView(), dir.File(name), options);
+        var read = ExpressionTextReader.Read(dir.File(name), separator);
+        MatrixAssert.Equal(m, read);
+        if (!name.EndsWith(".gz", StringComparison.Ordinal))
+            Assert.Equal(File.ReadAllBytes(dir.File("m-" + name)), File.ReadAllBytes(dir.File(name)));
+    }
+
+    [Fact]
+    public void A_data_view_without_ids_gets_the_matrix_readers_names_and_a_wrong_column_writes_nothing()
+    {
+        using var dir = new TempDirectory();
+        var m = ExpressionMatrix.FromDense(new float[] { 1, 0, 0, 2.5f, 0, 0 }, ["a", "b", "c"], ["g1", "g2"]);
+        var view = m.ToDataView("Expression", "Barcode");
+        ExpressionTextWriter.Write(view, dir.File("v.csv"), new ExpressionTextOptions());
+        Assert.Equal("cell,g1,g2\ncell0,1,0\ncell1,0,2.5\ncell2,0,0\n", File.ReadAllText(dir.File("v.csv")));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            ExpressionTextWriter.Write(view, dir.File("w.csv"), new ExpressionTextOptions { ExpressionColumnName = "Imputed" }));
+        Assert.Contains("no column 'Imputed'", e.Message);
+        Assert.Equal(["v.csv"], dir.Entries());
+    }
+
     [Fact]
     public void Reads_an_unnamed_index_header_crlf_and_spaces_around_values()
     {
