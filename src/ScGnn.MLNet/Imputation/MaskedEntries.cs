@@ -7,17 +7,14 @@ internal sealed record MaskedEntries(int[] Cells, int[] Genes, float[] Values)
 
     internal static MaskedEntries Empty { get; } = new(Array.Empty<int>(), Array.Empty<int>(), Array.Empty<float>());
 
-    internal MaskedEntries Where(Func<int, bool> cellFilter) => WhereEntry(k => cellFilter(Cells[k]));
-
-    /// <summary>The entries whose index passes <paramref name="entryFilter"/>, in their order.</summary>
-    internal MaskedEntries WhereEntry(Func<int, bool> entryFilter)
+    internal MaskedEntries Where(Func<int, bool> cellFilter)
     {
         // Counted first: the entries can number tens of millions, and growing lists would hold twice that.
         int count = 0;
-        for (int k = 0; k < Cells.Length; k++) if (entryFilter(k)) count++;
+        for (int k = 0; k < Cells.Length; k++) if (cellFilter(Cells[k])) count++;
         var c = new int[count]; var g = new int[count]; var v = new float[count];
         for (int k = 0, at = 0; k < Cells.Length; k++)
-            if (entryFilter(k)) { c[at] = Cells[k]; g[at] = Genes[k]; v[at] = Values[k]; at++; }
+            if (cellFilter(Cells[k])) { c[at] = Cells[k]; g[at] = Genes[k]; v[at] = Values[k]; at++; }
         return new MaskedEntries(c, g, v);
     }
 }

@@ -121,12 +121,6 @@ public sealed class ScGnnOptions
     internal bool SkipStartOnObservedValues { get; set; } = ScGnnTrainer.Defaults.SkipStartOnObservedValues;
 
     /// <summary>
-    /// Validation targets are a fraction <see cref="ValidationFraction"/> of the masked entries of every non-test cell,
-    /// drawn per entry, instead of the masked entries of that fraction of the cells (paper: false).
-    /// </summary>
-    internal bool ValidationByEntry { get; set; }
-
-    /// <summary>
     /// Standard errors (sample sd, n-1, over the same validation targets) a trained epoch's paired validation gain over
     /// the starting weights must exceed to be kept (paper: 0, the lowest validation loss).
     /// </summary>

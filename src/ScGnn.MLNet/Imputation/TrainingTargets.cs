@@ -47,9 +47,6 @@ internal sealed class TrainingTargets
     {
         int cells = x.Rows, genes = x.Columns;
         var roles = SplitCells(cells, o.ValidationFraction, o.TestFraction, rng);
-        // The same split either way, so that the test cells do not depend on how validation targets are drawn.
-        if (o.ValidationByEntry)
-            for (int c = 0; c < cells; c++) if (roles[c] == RoleValidation) roles[c] = RoleTrain;
 
         // The fixed mask: given (paper protocol) or drawn once from the non-zeros (paper: min(density, 0.3)).
         long nnz = 0;
@@ -64,33 +61,11 @@ internal sealed class TrainingTargets
             mask = DrawMask(x, rate, _ => true, rng);
             input = Without(x, mask);
         }
-        MaskedEntries train, validation;
-        if (o.ValidationByEntry)
-        {
-            // Validation targets drawn per entry from every non-test cell's mask, so that they cover the cells the
-            // network imputes rather than a few held-out cells.
-            var pool = mask.Where(c => roles[c] == RoleTrain);
-            var isValidation = new bool[pool.Count];
-            int nVal = o.ValidationFraction > 0 ? Math.Max(1, (int)Math.Round(pool.Count * o.ValidationFraction)) : 0;
-            var order = Enumerable.Range(0, pool.Count).ToArray();
-            for (int i = 0; i < Math.Min(nVal, order.Length); i++)
-            {
-                int j = rng.Next(i, order.Length);
-                (order[i], order[j]) = (order[j], order[i]);
-                isValidation[order[i]] = true;
-            }
-            train = pool.WhereEntry(k => !isValidation[k]);
-            validation = pool.WhereEntry(k => isValidation[k]);
-        }
-        else
-        {
-            train = mask.Where(c => roles[c] == RoleTrain);
-            validation = mask.Where(c => roles[c] == RoleValidation);
-        }
+        var train = mask.Where(c => roles[c] == RoleTrain);
         if (train.Count == 0)
             throw new ArgumentException($"ScGnn has no training targets: no masked entry falls in the training cells ({nnz} non-zero entries, " +
                 $"mask rate {rate:F3}). Use more cells or genes, or a higher MaskRate.");
-        return new TrainingTargets(input, roles, rate, nnz, train, validation, mask.Where(c => roles[c] == RoleTest));
+        return new TrainingTargets(input, roles, rate, nnz, train, mask.Where(c => roles[c] == RoleValidation), mask.Where(c => roles[c] == RoleTest));
     }
 
     internal static int[] SplitCells(int cells, double validationFraction, double testFraction, Random rng)

@@ -44,26 +44,6 @@ public sealed class TrainingTargetsTests
     }
 
     [Fact]
-    public void Validation_by_entry_splits_every_non_test_cells_mask()
-    {
-        var x = CsrMatrix.FromDense(X, 4, 3);
-        // Every non-zero given as masked (8 entries); one cell of four is a test cell (round(4 x 0.25)).
-        var given = new MaskedEntries(new[] { 0, 0, 1, 1, 2, 2, 3, 3 }, new[] { 0, 2, 1, 2, 0, 1, 0, 2 }, new float[] { 1, 2, 3, 4, 5, 6, 7, 8 });
-        var o = new ScGnnOptions { ValidationFraction = 0.5, TestFraction = 0.25, ValidationByEntry = true };
-        var t = TrainingTargets.Create(x, given, o, new Random(5));
-        Assert.DoesNotContain(TrainingTargets.RoleValidation, t.Roles);
-        Assert.Single(t.Roles, r => r == TrainingTargets.RoleTest);
-        int test = Array.IndexOf(t.Roles, TrainingTargets.RoleTest);
-        Assert.Equal(new[] { test, test }, t.Test.Cells);
-        // The other 6 entries: round(6 x 0.5) = 3 validate, 3 train, disjoint, together the non-test entries.
-        Assert.Equal(3, t.Validation.Count);
-        Assert.Equal(3, t.Train.Count);
-        var seen = t.Train.Values.Concat(t.Validation.Values).Order().ToArray();
-        Assert.Equal(given.Values.Where((_, k) => given.Cells[k] != test).Order().ToArray(), seen);
-        Assert.True(t.Validation.Cells.Zip(t.Validation.Genes).SequenceEqual(t.Validation.Cells.Zip(t.Validation.Genes).OrderBy(p => p)));
-    }
-
-    [Fact]
     public void The_mask_rate_is_the_dropout_estimators()
     {
         // min(density, 0.3): 2 of 10 non-zero gives 0.2; 8 of 10 is capped.
