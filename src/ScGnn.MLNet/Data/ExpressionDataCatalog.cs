@@ -127,7 +127,7 @@ public static class ExpressionDataCatalog
     public static void SaveAs10x(this DataOperationsCatalog catalog, IDataView data, string folder) =>
         SaveAs10x(catalog, data, folder, new TenXWriterOptions());
 
-    /// <summary>Saves as a 10x v3 folder with options; see <see cref="TenXWriter"/>.</summary>
+    /// <summary>Saves as a 10x v3 folder with options, in one pass of the cursor; see <see cref="TenXWriter"/>.</summary>
     /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
     /// <param name="data">Rows are cells; a known-size float vector column of genes and a text cell-id column.</param>
     /// <param name="folder">The output folder.</param>
@@ -136,8 +136,7 @@ public static class ExpressionDataCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        TenXWriter.Write(ToMatrix(data, options), folder, options);
+        TenXWriter.Write(data, folder, options);
     }
 
     /// <summary>Saves as cells x genes delimited text; see <see cref="ExpressionTextWriter"/>.</summary>
@@ -198,8 +197,8 @@ public static class ExpressionDataCatalog
 
     /// <summary>
     /// Saves one vector column in the format the path implies, as <see cref="ExpressionFile.Write"/> does, and returns
-    /// the name of the column written. CSV, TSV and Parquet are written from the cursor as the rows come; <c>.h5ad</c>
-    /// (CSR <c>X</c>) and 10x folders read the column into a matrix first. Without <paramref name="columnName"/> that is the imputer's output column
+    /// the name of the column written. CSV, TSV, Parquet and 10x folders are written from the cursor as the rows come;
+    /// <c>.h5ad</c> (CSR <c>X</c>) reads the column into a matrix first. Without <paramref name="columnName"/> that is the imputer's output column
     /// (<c>Imputed</c>) when the view has one, as <c>model.Transform(cells)</c> does, else <c>Expression</c>.
     /// </summary>
     /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
@@ -214,9 +213,10 @@ public static class ExpressionDataCatalog
         columnName ??= data.Schema.GetColumnOrNull(Imputation.ScGnnTrainer.Defaults.OutputColumnName) is not null
             ? Imputation.ScGnnTrainer.Defaults.OutputColumnName
             : ScGnnDefaults.ExpressionColumnName;
-        // Text and Parquet stream from the cursor; .h5ad (CSR) and 10x need the whole matrix.
+        // Every format but .h5ad's CSR X streams from the cursor.
         switch (ExpressionFile.DetectWriteFormat(path))
         {
+            case ExpressionFileFormat.TenX: TenXWriter.Write(data, path, new TenXWriterOptions { ExpressionColumnName = columnName }); break;
             case ExpressionFileFormat.Csv: ExpressionTextWriter.Write(data, path, new ExpressionTextOptions { ExpressionColumnName = columnName }); break;
             case ExpressionFileFormat.Tsv: ExpressionTextWriter.Write(data, path, new ExpressionTextOptions { ExpressionColumnName = columnName, Separator = '\t' }); break;
             case ExpressionFileFormat.Parquet: ExpressionParquetWriter.Write(data, path, new ExpressionParquetOptions { ExpressionColumnName = columnName }); break;
@@ -255,11 +255,5 @@ public static class ExpressionDataCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(data);
         return CellLabels.Read(labelsPath).JoinTo(data, options);
-    }
-
-    private static ExpressionMatrix ToMatrix(IDataView data, ExpressionDataOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        return ExpressionMatrix.FromDataView(data, options.ExpressionColumnName, options.CellIdColumnName);
     }
 }

@@ -29,9 +29,8 @@ internal static class ExpressionOutput
     }
 
     /// <summary>
-    /// Writes the <paramref name="column"/> of a transform's output. A Parquet, <c>.h5ad</c>, CSV or TSV file is
-    /// written straight from the cursor, so the output (every entry filled: several GB at a million cells) is never
-    /// held whole; a 10x folder (whose header counts the entries) reads it into a matrix first.
+    /// Writes the <paramref name="column"/> of a transform's output straight from the cursor, whatever the format, so
+    /// the output (every entry filled: several GB at a million cells) is never held whole.
     /// </summary>
     /// <param name="data">The transform's output; its cell-id column names the rows.</param>
     /// <param name="column">The known-size float vector column to write.</param>
@@ -59,16 +58,16 @@ internal static class ExpressionOutput
             H5adWriter.Write(data, path, options);
             return;
         }
-        if (format is ExpressionFileFormat.Csv or ExpressionFileFormat.Tsv)
+        if (format == ExpressionFileFormat.TenX)
         {
-            ExpressionTextWriter.Write(data, path, new ExpressionTextOptions
-            {
-                ExpressionColumnName = column, CellIdColumnName = ScGnnDefaults.CellIdColumnName,
-                Separator = format == ExpressionFileFormat.Csv ? ',' : '\t',
-            });
+            TenXWriter.Write(data, path, new TenXWriterOptions { ExpressionColumnName = column, CellIdColumnName = ScGnnDefaults.CellIdColumnName });
             return;
         }
-        Write(ExpressionMatrix.FromDataView(data, column, ScGnnDefaults.CellIdColumnName), path, format, input, record);
+        ExpressionTextWriter.Write(data, path, new ExpressionTextOptions
+        {
+            ExpressionColumnName = column, CellIdColumnName = ScGnnDefaults.CellIdColumnName,
+            Separator = format == ExpressionFileFormat.Csv ? ',' : '\t',
+        });
     }
 
     private static H5adWriterOptions H5adOptions(IEnumerable<KeyValuePair<string, string>> record)

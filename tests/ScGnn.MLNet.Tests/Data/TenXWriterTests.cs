@@ -82,6 +82,59 @@ public sealed class TenXWriterTests
         Assert.Empty(dir.Entries());
     }
 
+    public static TheoryData<string, bool> StreamedCases => new() { { "counts", true }, { "counts", false }, { "awkward", true }, { "large", false } };
+
+    [Theory]
+    [MemberData(nameof(StreamedCases))]
+    public void A_data_view_is_streamed_to_the_same_folder_as_its_matrix(string data, bool compress)
+    {
+        using var dir = new TempDirectory();
+        var m = data switch
+        {
+            "counts" => ExpressionMatrix.FromDense(MatrixAssert.Counts().ToDense(), ["c1", "c2", "c3", "c4"], ["G1", "G2", "G3", "G4"]),
+            "awkward" => MatrixAssert.Awkward(),
+            // 75,000 entries: several blocks of the temporary entry file, written and read back.
+            _ => Large(),
+        };
+        var options = new TenXWriterOptions { Compress = compress };
+        TenXWriter.Write(m, dir.File("matrix"), options);
+        TenXWriter.Write(m.ToDataView(), dir.File("view"), options);
+        var names = Directory.GetFiles(dir.File("matrix")).Select(Path.GetFileName).Order().ToArray();
+        Assert.Equal(names, Directory.GetFiles(dir.File("view")).Select(Path.GetFileName).Order());
+        foreach (var name in names)
+        {
+            string a = Path.Combine(dir.File("matrix"), name!), b = Path.Combine(dir.File("view"), name!);
+            if (compress) Assert.Equal(Lines(a), Lines(b));
+            else Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
+        }
+        MatrixAssert.Equal(m, TenXReader.Read(dir.File("view")));
+        Assert.Equal(["matrix", "view"], dir.Entries().Order());
+    }
+
+    private static ExpressionMatrix Large()
+    {
+        const int cells = 300, genes = 1000;
+        var rng = new Random(7);
+        var dense = new float[cells * genes];
+        for (int i = 0; i < dense.Length; i++) if (rng.Next(4) == 0) dense[i] = rng.Next(1, 40);
+        return ExpressionMatrix.FromDense(dense, Enumerable.Range(0, cells).Select(c => $"c{c}").ToArray(),
+            Enumerable.Range(0, genes).Select(g => $"g{g}").ToArray());
+    }
+
+    [Fact]
+    public void A_bad_cell_id_in_a_streamed_view_names_the_cell_and_leaves_the_folder_as_it_was()
+    {
+        using var dir = new TempDirectory();
+        var folder = dir.File("out");
+        TenXWriter.Write(MatrixAssert.Counts(), folder);
+        var before = Lines(Path.Combine(folder, "matrix.mtx.gz"));
+        var bad = ExpressionMatrix.FromDense(new float[] { 1, 2, 3, 4 }, ["a", "b\tc"], ["g1", "g2"]);
+        var e = Assert.Throws<ArgumentException>(() => TenXWriter.Write(bad.ToDataView(), folder, new TenXWriterOptions()));
+        Assert.Contains("cell id 1", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Lines(Path.Combine(folder, "matrix.mtx.gz")));
+        Assert.Equal(["out"], dir.Entries());
+    }
+
     [Fact]
     public void A_failed_write_leaves_no_partial_output()
     {
