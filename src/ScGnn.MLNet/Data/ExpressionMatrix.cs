@@ -233,15 +233,8 @@ public sealed class ExpressionMatrix
     {
         ArgumentNullException.ThrowIfNull(data);
         var exprCol = ExpressionSchema.GetExpressionColumn(data.Schema, expressionColumnName, nameof(data));
-        int genes = ((VectorDataViewType)exprCol.Type).Size;
-        var geneIds = ExpressionSchema.GetGeneIds(exprCol);
-        DataViewSchema.Column? idCol = null;
-        if (cellIdColumnName is not null && data.Schema.GetColumnOrNull(cellIdColumnName) is { } c)
-        {
-            if (c.Type is not TextDataViewType)
-                throw new ArgumentException($"Column '{cellIdColumnName}' must be text, not {c.Type}.", nameof(cellIdColumnName));
-            idCol = c;
-        }
+        var geneIds = ExpressionSchema.GeneIdsOrDefault(exprCol);
+        var idCol = ExpressionSchema.GetCellIdColumn(data.Schema, cellIdColumnName, nameof(cellIdColumnName));
 
         var cellIds = new List<string>();
         var ptr = new List<int> { 0 };
@@ -274,8 +267,7 @@ public sealed class ExpressionMatrix
                 throw new ArgumentException($"Column '{expressionColumnName}' holds more than {int.MaxValue:N0} non-zeros by cell {cellIds.Count:N0}; split the data.", nameof(data));
             ptr.Add((int)idx.Count);
         }
-        return new ExpressionMatrix(cellIds, geneIds ?? Enumerable.Range(0, genes).Select(j => "gene" + j).ToArray(),
-            ptr.ToArray(), idx.ToArray(), val.ToArray());
+        return new ExpressionMatrix(cellIds, geneIds, ptr.ToArray(), idx.ToArray(), val.ToArray());
     }
 
     /// <summary>

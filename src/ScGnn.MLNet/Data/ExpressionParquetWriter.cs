@@ -73,14 +73,8 @@ public static class ExpressionParquetWriter
         options.Validate();
         var expr = ExpressionSchema.GetExpressionColumn(data.Schema, expressionColumn, paramName);
         int genes = ((VectorDataViewType)expr.Type).Size;
-        var geneIds = ExpressionSchema.GetGeneIds(expr) ?? Enumerable.Range(0, genes).Select(j => "gene" + j.ToString(CultureInfo.InvariantCulture)).ToArray();
-        DataViewSchema.Column? id = null;
-        if (data.Schema.GetColumnOrNull(cellIdColumn) is { } c)
-        {
-            if (c.Type is not TextDataViewType)
-                throw new ArgumentException($"Column '{cellIdColumn}' must be text, not {c.Type}.", paramName);
-            id = c;
-        }
+        var geneIds = ExpressionSchema.GeneIdsOrDefault(expr);
+        var id = ExpressionSchema.GetCellIdColumn(data.Schema, cellIdColumn, paramName);
         if (options.Layout == ExpressionParquetLayout.Wide)
         {
             for (int j = 0; j < genes; j++)
@@ -120,20 +114,9 @@ public static class ExpressionParquetWriter
                 if (getId is not null) { getId(ref cell); name = cell.ToString(); }
                 else name = "cell" + n.ToString(CultureInfo.InvariantCulture);
                 n++;
-                var values = row.GetValues();
-                if (values.Length > idx.Length) { idx = new int[values.Length]; val = new float[values.Length]; }
-                int count = 0;
-                if (row.IsDense)
-                {
-                    for (int j = 0; j < values.Length; j++)
-                        if (values[j] != 0) { idx[count] = j; val[count++] = values[j]; }
-                }
-                else
-                {
-                    var indices = row.GetIndices();
-                    for (int q = 0; q < values.Length; q++)
-                        if (values[q] != 0) { idx[count] = indices[q]; val[count++] = values[q]; }
-                }
+                int stored = row.GetValues().Length;
+                if (stored > idx.Length) { idx = new int[stored]; val = new float[stored]; }
+                int count = ExpressionSchema.NonZeros(row, idx, val);
                 yield return (name, idx, val, count);
             }
         }

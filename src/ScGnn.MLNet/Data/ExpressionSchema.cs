@@ -36,6 +36,43 @@ internal static class ExpressionSchema
         return result;
     }
 
+    /// <summary>Gene ids from the column's <c>SlotNames</c>, or <c>gene0..</c> when it has none.</summary>
+    internal static string[] GeneIdsOrDefault(DataViewSchema.Column column) =>
+        GetGeneIds(column) ?? Enumerable.Range(0, ((VectorDataViewType)column.Type).Size)
+            .Select(j => "gene" + j.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    /// <summary>The text cell-id column named <paramref name="name"/>, <c>null</c> when absent; throws when it is not text.</summary>
+    internal static DataViewSchema.Column? GetCellIdColumn(DataViewSchema schema, string? name, string paramName)
+    {
+        if (name is null || schema.GetColumnOrNull(name) is not { } c) return null;
+        if (c.Type is not TextDataViewType)
+            throw new ArgumentException($"Column '{name}' must be text, not {c.Type}.", paramName);
+        return c;
+    }
+
+    /// <summary>
+    /// Copies the non-zero entries of a row (dense or sparse) into <paramref name="indices"/> and
+    /// <paramref name="values"/>, ascending by slot, and returns how many there are. Both spans must hold the row's
+    /// stored values.
+    /// </summary>
+    internal static int NonZeros(in VBuffer<float> row, Span<int> indices, Span<float> values)
+    {
+        var stored = row.GetValues();
+        int count = 0;
+        if (row.IsDense)
+        {
+            for (int j = 0; j < stored.Length; j++)
+                if (stored[j] != 0) { indices[count] = j; values[count++] = stored[j]; }
+        }
+        else
+        {
+            var slots = row.GetIndices();
+            for (int q = 0; q < stored.Length; q++)
+                if (stored[q] != 0) { indices[count] = slots[q]; values[count++] = stored[q]; }
+        }
+        return count;
+    }
+
     /// <summary>Annotations carrying the gene ids as <c>SlotNames</c>.</summary>
     internal static DataViewSchema.Annotations SlotNameAnnotations(IReadOnlyList<string> geneIds)
     {

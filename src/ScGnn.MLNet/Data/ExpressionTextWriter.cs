@@ -54,14 +54,8 @@ public static class ExpressionTextWriter
         // Schema checks before the file is opened.
         var expr = ExpressionSchema.GetExpressionColumn(data.Schema, options.ExpressionColumnName, nameof(data));
         int genes = ((VectorDataViewType)expr.Type).Size;
-        var geneIds = ExpressionSchema.GetGeneIds(expr) ?? Enumerable.Range(0, genes).Select(j => "gene" + j.ToString(CultureInfo.InvariantCulture)).ToArray();
-        DataViewSchema.Column? id = null;
-        if (data.Schema.GetColumnOrNull(options.CellIdColumnName) is { } c)
-        {
-            if (c.Type is not TextDataViewType)
-                throw new ArgumentException($"Column '{options.CellIdColumnName}' must be text, not {c.Type}.", nameof(data));
-            id = c;
-        }
+        var geneIds = ExpressionSchema.GeneIdsOrDefault(expr);
+        var id = ExpressionSchema.GetCellIdColumn(data.Schema, options.CellIdColumnName, nameof(data));
         WriteFile(path, w =>
         {
             WriteHeader(geneIds, w, options);
@@ -90,18 +84,7 @@ public static class ExpressionTextWriter
                     if (getId is not null) { getId(ref cell); cells[count] = cell.ToString(); }
                     else cells[count] = "cell" + n.ToString(CultureInfo.InvariantCulture);
                     n++;
-                    var values = row.GetValues();
-                    if (row.IsDense)
-                    {
-                        for (int j = 0; j < values.Length; j++)
-                            if (values[j] != 0) { idx[at] = j; val[at++] = values[j]; }
-                    }
-                    else
-                    {
-                        var indices = row.GetIndices();
-                        for (int q = 0; q < values.Length; q++)
-                            if (values[q] != 0) { idx[at] = indices[q]; val[at++] = values[q]; }
-                    }
+                    at += ExpressionSchema.NonZeros(row, idx.AsSpan(at), val.AsSpan(at));
                     ptr[++count] = at;
                 }
                 int blocks = (count + perBlock - 1) / perBlock;

@@ -89,14 +89,8 @@ public static class H5adWriter
         options.Validate();
         var expr = ExpressionSchema.GetExpressionColumn(data.Schema, options.ExpressionColumnName, nameof(data));
         int genes = ((VectorDataViewType)expr.Type).Size;
-        var geneIds = ExpressionSchema.GetGeneIds(expr) ?? Enumerable.Range(0, genes).Select(j => "gene" + j.ToString(CultureInfo.InvariantCulture)).ToArray();
-        DataViewSchema.Column? id = null;
-        if (data.Schema.GetColumnOrNull(options.CellIdColumnName) is { } c)
-        {
-            if (c.Type is not TextDataViewType)
-                throw new ArgumentException($"Column '{options.CellIdColumnName}' must be text, not {c.Type}.", nameof(data));
-            id = c;
-        }
+        var geneIds = ExpressionSchema.GeneIdsOrDefault(expr);
+        var id = ExpressionSchema.GetCellIdColumn(data.Schema, options.CellIdColumnName, nameof(data));
         if (!options.Dense)
         {
             var m = ExpressionMatrix.FromDataView(data, options.ExpressionColumnName, options.CellIdColumnName);

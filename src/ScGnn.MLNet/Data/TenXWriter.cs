@@ -82,15 +82,9 @@ public static class TenXWriter
         // Schema and ids checked before any file is written.
         var expr = ExpressionSchema.GetExpressionColumn(data.Schema, options.ExpressionColumnName, nameof(data));
         int genes = ((VectorDataViewType)expr.Type).Size;
-        var geneIds = ExpressionSchema.GetGeneIds(expr) ?? Enumerable.Range(0, genes).Select(j => "gene" + j.ToString(CultureInfo.InvariantCulture)).ToArray();
+        var geneIds = ExpressionSchema.GeneIdsOrDefault(expr);
         CheckIds(geneIds, "gene id");
-        DataViewSchema.Column? id = null;
-        if (data.Schema.GetColumnOrNull(options.CellIdColumnName) is { } c)
-        {
-            if (c.Type is not TextDataViewType)
-                throw new ArgumentException($"Column '{options.CellIdColumnName}' must be text, not {c.Type}.", nameof(data));
-            id = c;
-        }
+        var id = ExpressionSchema.GetCellIdColumn(data.Schema, options.CellIdColumnName, nameof(data));
         string[] ours = OurNames(options);
         CheckFolder(folder, ours);
 
@@ -116,6 +110,8 @@ public static class TenXWriter
                         var one = new string[1];
                         var block = new byte[12 << 14];
                         int used = 0;
+                        var idx = new int[genes];
+                        var val = new float[genes];
                         while (cursor.MoveNext())
                         {
                             getExpr(ref row);
@@ -124,17 +120,15 @@ public static class TenXWriter
                             CheckIds(one, "cell id", cells);
                             w.WriteString(one[0]);
                             w.WriteNewLine();
-                            var values = row.GetValues();
-                            var indices = row.IsDense ? default : row.GetIndices();
-                            for (int q = 0; q < values.Length; q++)
+                            int n = ExpressionSchema.NonZeros(row, idx, val);
+                            nonZero += n;
+                            for (int q = 0; q < n; q++)
                             {
-                                float v = values[q];
-                                if (v == 0) continue;
-                                nonZero++;
+                                float v = val[q];
                                 if (integer && !IsWhole(v)) integer = false;
                                 if (used == block.Length) { bin.Write(block, 0, used); used = 0; }
                                 var e = block.AsSpan(used, 12);
-                                BinaryPrimitives.WriteInt32LittleEndian(e, row.IsDense ? q : indices[q]);
+                                BinaryPrimitives.WriteInt32LittleEndian(e, idx[q]);
                                 BinaryPrimitives.WriteUInt32LittleEndian(e[4..], checked((uint)cells));
                                 BinaryPrimitives.WriteSingleLittleEndian(e[8..], v);
                                 used += 12;
