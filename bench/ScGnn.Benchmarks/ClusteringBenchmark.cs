@@ -119,7 +119,7 @@ internal static class ClusteringBenchmark
         if (output.StartsWith("smoothed:"))
         {
             var state = FittedModel(ml, data, matrix, modelSeed).State;
-            return Smooth(matrix, ScGnn.MLNet.Numerics.CsrMatrix.From(matrix), state.Pca, state.GraphOnLog1p, state.NeighborCount, output["smoothed:".Length..]);
+            return Smooth(matrix, ScGnn.MLNet.Numerics.CsrMatrix.From(matrix), state.Pca!, state.GraphOnLog1p, state.NeighborCount, output["smoothed:".Length..]);
         }
         // Exploration without a fitted network: "smooth:pcs=pa/log=1/ks=0.5+1+2" smooths the input over a graph in the
         // PCA 50 of log1p with the default k (ClusteringOutput with those settings).

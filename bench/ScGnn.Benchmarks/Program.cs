@@ -114,7 +114,7 @@ void Speed()
     Line($"- fit (graph + 1000 epochs): {fit:F2} s; best epoch {model.BestEpoch}");
     string zip = Path.Combine(Path.GetTempPath(), $"scgnn-bench-{Environment.ProcessId}.zip");
     ml.Model.Save(model, masked.Schema, zip);
-    Line($"- saved imputation model (paper configuration, {genes} genes, hidden {hidden}, PCA {model.State.Pca.ComponentCount}): {new FileInfo(zip).Length / 1024.0:F0} KiB zip");
+    Line($"- saved imputation model (paper configuration, {genes} genes, hidden {hidden}, PCA {model.State.ComponentCount}): {new FileInfo(zip).Length / 1024.0:F0} KiB zip");
     File.Delete(zip);
     Line($"- peak working set of this process: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");
 }

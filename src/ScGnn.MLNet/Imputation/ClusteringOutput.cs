@@ -96,7 +96,7 @@ internal sealed class ClusteringOutput
     /// <param name="x">The batch in the model's genes (observed values).</param>
     /// <param name="progress">Told after each cross-validated k, with the time left to cross-validate.</param>
     internal static ClusteringOutput Prepare(ScGnnNetworkState state, CsrMatrix x, Action<string>? progress = null) =>
-        Prepare(state.Pca, state.GraphOnLog1p, state.NeighborCount, x, SmoothingSettings.Default, progress: progress);
+        Prepare(state.Pca, state.ComponentCount, state.GraphOnLog1p, state.NeighborCount, x, SmoothingSettings.Default, progress: progress);
 
     /// <summary>Chooses the graph and t for the batch with explicit settings.</summary>
     /// <param name="pca">The PCA basis the graph is built in.</param>
@@ -107,8 +107,15 @@ internal sealed class ClusteringOutput
     /// <param name="wholeBatchFloats">Batches with at most this many entries are diffused whole.</param>
     /// <param name="progress">Told after each cross-validated k, with the time left to cross-validate.</param>
     internal static ClusteringOutput Prepare(PcaProjection pca, bool graphOnLog1p, int neighborCount, CsrMatrix x, SmoothingSettings settings,
-        long wholeBatchFloats = ScGnnPredictor.BlockBudget, Action<string>? progress = null)
+        long wholeBatchFloats = ScGnnPredictor.BlockBudget, Action<string>? progress = null) =>
+        Prepare(pca, pca.ComponentCount, graphOnLog1p, neighborCount, x, settings, wholeBatchFloats, progress);
+
+    // The model's basis is read only by settings without the batch basis; the default needs only its component count.
+    private static ClusteringOutput Prepare(PcaProjection? modelBasis, int components, bool graphOnLog1p, int neighborCount, CsrMatrix x,
+        SmoothingSettings settings, long wholeBatchFloats = ScGnnPredictor.BlockBudget, Action<string>? progress = null)
     {
+        if (!settings.BatchBasis && modelBasis is null)
+            throw new ArgumentException("Smoothing in the model's PCA basis needs a model fitted with a network.", nameof(settings));
         if (settings.LogSpace && (settings.MixByCrossValidation || settings.Mix != 1 || settings.Folds > 1))
             throw new ArgumentException("Smoothing in log space takes neither a weight nor cross-fitting.", nameof(settings));
         int cells = x.Rows;
@@ -117,15 +124,15 @@ internal sealed class ClusteringOutput
         var componentChoices = new List<int>();
         if (settings.ByParallelAnalysis)
         {
-            componentChoices.Add(Math.Min(ParallelAnalysis.SignalComponents(graphInput, pca.ComponentCount, SplitSeed, settings.PerComponentNull), pca.ComponentCount));
-            if (settings.AlsoAllComponents && !componentChoices.Contains(pca.ComponentCount)) componentChoices.Add(pca.ComponentCount);
+            componentChoices.Add(Math.Min(ParallelAnalysis.SignalComponents(graphInput, components, SplitSeed, settings.PerComponentNull), components));
+            if (settings.AlsoAllComponents && !componentChoices.Contains(components)) componentChoices.Add(components);
         }
-        else componentChoices.Add(settings.Components > 0 ? Math.Min(settings.Components, pca.ComponentCount) : pca.ComponentCount);
+        else componentChoices.Add(settings.Components > 0 ? Math.Min(settings.Components, components) : components);
 
         var (first, second) = SplitMolecules(x, new Random(SplitSeed));
         var firstInput = graphOnLog1p ? first.Log1p() : first;
         // The batch's own basis for cross-validation is the first half's, so that the held-out half chooses nothing.
-        var firstBasis = settings.BatchBasis ? PcaProjection.Fit(firstInput, pca.ComponentCount, SplitSeed) : pca;
+        var firstBasis = settings.BatchBasis ? PcaProjection.Fit(firstInput, components, SplitSeed) : modelBasis!;
         var firstEmbedding = firstBasis.Transform(firstInput);
         var ks = settings.NeighborFactors.Select(f => Math.Clamp((int)Math.Round(neighborCount * f), 1, cells - 1)).Distinct().ToArray();
         var weights = settings.MixByCrossValidation
@@ -174,13 +181,13 @@ internal sealed class ClusteringOutput
             foreach (var (part, rest) in SplitParts(x, settings.Folds, new Random(SplitSeed + 1)))
             {
                 var restInput = graphOnLog1p ? rest.Log1p() : rest;
-                var basis = settings.BatchBasis ? PcaProjection.Fit(restInput, pca.ComponentCount, SplitSeed) : pca;
+                var basis = settings.BatchBasis ? PcaProjection.Fit(restInput, components, SplitSeed) : modelBasis!;
                 terms.Add((part, Graph(basis.Transform(restInput), cells, basis.ComponentCount, Math.Min(bestC, basis.ComponentCount), bestK, settings.Decay), bestW));
             }
         }
         else
         {
-            var basis = settings.BatchBasis ? PcaProjection.Fit(graphInput, pca.ComponentCount, SplitSeed) : pca;
+            var basis = settings.BatchBasis ? PcaProjection.Fit(graphInput, components, SplitSeed) : modelBasis!;
             terms.Add((x, Graph(basis.Transform(graphInput), cells, basis.ComponentCount, Math.Min(bestC, basis.ComponentCount), bestK, settings.Decay), bestW));
         }
         return new ClusteringOutput(x, terms.ToArray(), bestC, bestK, bestT, bestW, bestLosses, settings.LogSpace, whole);

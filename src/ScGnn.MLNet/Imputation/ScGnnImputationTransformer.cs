@@ -31,8 +31,10 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
 {
     internal const string LoaderSignature = "ScGnnImputation";
     // 0x00010002 added the skip-connection coefficients after each member's weights; 0x00010003 the flag saying the
-    // graph is built on log1p of the input; 0x00010004 the output cap flag; 0x00010005 the kept epoch and the loss history.
-    private const uint VersionCurrent = 0x00010005;
+    // graph is built on log1p of the input; 0x00010004 the output cap flag; 0x00010005 the kept epoch and the loss history;
+    // 0x00010006 a flag saying whether a network follows (a model for the Smoothed output holds only its component count).
+    private const uint VersionCurrent = 0x00010006;
+    private const uint VersionWithHistory = 0x00010005;
     private const uint VersionWithCap = 0x00010004;
     private const uint VersionWithGraphScale = 0x00010003;
     private const uint VersionWithSkip = 0x00010002;
@@ -54,6 +56,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         IReadOnlyList<ScGnnEpochProgress>? history = null, int bestEpoch = 0)
     {
         _host = env.Register(nameof(ScGnnImputationTransformer));
+        if (!state.HasNetwork && mode != ImputationOutputMode.Smoothed) throw NoNetwork(mode);
         _state = state;
         _geneIds = geneIds;
         _geneIndex = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -104,8 +107,15 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
     /// <summary>Neighbours per cell in the kNN graph the model was trained with and builds for new batches.</summary>
     public int NeighborCount => _state.NeighborCount;
 
-    /// <summary>Number of hidden (bottleneck) units.</summary>
+    /// <summary>Number of hidden (bottleneck) units; 0 without a network.</summary>
     public int HiddenUnits => _state.Hidden;
+
+    /// <summary>
+    /// Whether the model holds a PCA basis and a trained network, which <see cref="ImputationOutputMode.ImputeZeros"/> and
+    /// <see cref="ImputationOutputMode.Denoise"/> read. False for a model fitted with <see cref="ImputationOutputMode.Smoothed"/>:
+    /// that output builds each batch's graph in the batch's own PCA and reads no network, so none is fitted.
+    /// </summary>
+    public bool HasNetwork => _state.HasNetwork;
 
     internal ScGnnNetworkState State => _state;
 
@@ -135,13 +145,19 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
     /// </summary>
     /// <param name="mode">What the copy writes.</param>
     /// <param name="outputColumnName">The copy's output column; <c>null</c> keeps this model's.</param>
+    /// <exception cref="InvalidOperationException">The mode reads a network and this model has none (<see cref="HasNetwork"/>).</exception>
     public ScGnnImputationTransformer WithOutputMode(ImputationOutputMode mode, string? outputColumnName = null)
     {
         if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown output mode.");
+        if (!HasNetwork && mode != ImputationOutputMode.Smoothed) throw NoNetwork(mode);
         if (outputColumnName is not null) ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
         return new(_host, _state, _geneIds, InputColumnName, outputColumnName ?? OutputColumnName, mode, _device, _fit, _alignGenes,
             TrainingHistory, BestEpoch);
     }
+
+    private static InvalidOperationException NoNetwork(ImputationOutputMode mode) => new(
+        $"This ScGnn model was fitted for the Smoothed output and holds no network, which the {mode} output reads. " +
+        "Fit with OutputMode ImputeZeros (the default) and call WithOutputMode(ImputationOutputMode.Smoothed) to get both outputs from one fit.");
 
     /// <summary>The input schema plus the output column; checks the input column and its genes first.</summary>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
@@ -301,7 +317,12 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         w.Write(_state.NeighborCount);
         w.Write(_state.Hidden);
         w.WriteStringArray(_geneIds);
-        var pca = _state.Pca;
+        w.Write(_state.HasNetwork);
+        if (_state.Pca is not { } pca)
+        {
+            w.Write(_state.ComponentCount);
+            return;
+        }
         w.WriteFloatArray(pca.Mean);
         w.WriteFloatMatrix(_geneIds.Length, pca.ComponentCount, pca.Components);
         w.WriteFloatArray(pca.ExplainedVariance);
@@ -333,10 +354,21 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
             bool graphOnLog1p = version >= VersionWithGraphScale && r.ReadFlag("graph on log1p");
             bool cap = version >= VersionWithCap && r.ReadFlag("cap at observed maximum");
             int k = r.ReadInt32("neighbour count", 1, int.MaxValue);
-            int hidden = r.ReadInt32("hidden units", 1, int.MaxValue);
+            int hidden = r.ReadInt32("hidden units", version >= VersionCurrent ? 0 : 1, int.MaxValue);
             var geneIds = r.ReadStringArray("gene ids");
             int genes = geneIds.Length;
             if (genes == 0) throw new InvalidDataException("the model has no genes");
+            bool network = version < VersionCurrent || r.ReadFlag("network");
+            if (network != (hidden > 0))
+                throw new InvalidDataException($"the model has {hidden} hidden units but {(network ? "a" : "no")} network");
+            if (!network)
+            {
+                if (mode != ImputationOutputMode.Smoothed)
+                    throw new InvalidDataException($"the model has no network, which its output mode {mode} reads");
+                int componentCount = r.ReadInt32("PCA components", 1, int.MaxValue);
+                var smoothing = ScGnnNetworkState.SmoothingOnly(genes, componentCount, k, scale, graphOnLog1p, cap);
+                return new ScGnnImputationTransformer(env, smoothing, geneIds, input, output, mode, device, null, align);
+            }
             var mean = Finite(r.ReadFloatArray("PCA mean", genes), "PCA mean", float.MaxValue);
             var components = Finite(r.ReadFloatMatrix("PCA basis", out _, out int comps, expectedRows: genes), "PCA basis", 1.001f);
             if (comps < 1) throw new InvalidDataException("the PCA basis has no components");
@@ -365,7 +397,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
             }
             var history = new List<ScGnnEpochProgress>();
             int best = 0;
-            if (version >= VersionCurrent)
+            if (version >= VersionWithHistory)
             {
                 best = r.ReadInt32("kept epoch", 0, int.MaxValue);
                 int planned = r.ReadInt32("planned epochs", 0, int.MaxValue);

@@ -62,6 +62,10 @@ public sealed class ScGnnOptions
     /// <summary>
     /// What the fitted transformer outputs (default and paper: predictions in zero entries only; for clustering use
     /// <see cref="ImputationOutputMode.Smoothed"/>, or <see cref="ScGnnImputationTransformer.WithOutputMode"/> on a fitted model).
+    /// A fit for <see cref="ImputationOutputMode.Smoothed"/> fits no network, since that output reads none: it records
+    /// the genes, <see cref="PrincipalComponentCount"/>, <see cref="NeighborCount"/> and the graph's scale, and the
+    /// training settings do not apply. To get both the entry values and the smoothed output from one fit, fit
+    /// <see cref="ImputationOutputMode.ImputeZeros"/> and call <see cref="ScGnnImputationTransformer.WithOutputMode"/>.
     /// </summary>
     public ImputationOutputMode OutputMode { get; set; } = ImputationOutputMode.ImputeZeros;
 
@@ -178,6 +182,10 @@ public sealed class ScGnnOptions
     public override string ToString()
     {
         var c = CultureInfo.InvariantCulture;
+        if (OutputMode == ImputationOutputMode.Smoothed)
+            return string.Format(c, "output: input smoothed over each batch's own cell graph (for clustering), no network fitted; graph in PCA {0} of {1}, " +
+                "k from {2} (k, steps and weight by molecular cross-validation); device {3}.", PrincipalComponentCount, GraphOnLog1p ? "log1p" : "counts",
+                NeighborCount, Device);
         var s = new StringBuilder();
         if (IsPaperModel) s.Append("paper model (no skip connection, counts scale, lowest validation loss kept)");
         else
@@ -240,6 +248,8 @@ public sealed class ScGnnOptions
         Require(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), "must be in [0, 1)");
         Require(ThreadCount is null or >= 1, nameof(ThreadCount), "must be at least 1");
         Require(Enum.IsDefined(OutputMode), nameof(OutputMode), "is not a known mode");
+        Require(MaskColumnName is null || OutputMode != ImputationOutputMode.Smoothed, nameof(MaskColumnName),
+            "must be null with OutputMode Smoothed, which fits no network and so has no training targets");
         Require(Enum.IsDefined(Device), nameof(Device), "is not a known device");
         Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), nameof(WeightDecay), "must be >= 0");
         Require(TestFraction is >= 0 and < 1, nameof(TestFraction), "must be in [0, 1)");

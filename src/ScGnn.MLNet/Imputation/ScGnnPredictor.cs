@@ -66,7 +66,8 @@ internal sealed class ScGnnPredictor
         var device = DeviceSelection.Resolve(deviceOption);
         if (blockRows <= 0) blockRows = (int)Math.Clamp(BlockBudget / Math.Max(1, genes), 1, cells);
         var scaled = ScaledInputs.Of(x, state.GraphOnLog1p, state.InputScale);
-        var adjacency = graph ?? CellGraph.Build(state.Pca, scaled.Graph, state.NeighborCount, ScGnnEngine.GraphSeed);
+        var pca = state.Pca ?? throw new InvalidOperationException("The model holds no network (it was fitted for the Smoothed output only).");
+        var adjacency = graph ?? CellGraph.Build(pca, scaled.Graph, state.NeighborCount, ScGnnEngine.GraphSeed);
         // The same log1p as in training (ScaledInputs), not torch's, so train and predict read identical features.
         var z = state.Ensemble.Select(w => GcnForward.PropagatedHidden(w, state.Hidden, adjacency, scaled.Network, blockRows, device)).ToArray();
         return new ScGnnPredictor(state, device, adjacency, scaled.Skip, z, state.CapAtObservedMaximum ? GeneMaxima(x) : null, blockRows);

@@ -154,6 +154,17 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         var x = CsrMatrix.From(matrix);
         WarnAboutInput(x, options, monitor);
         monitor.Info($"ScGnn: {options}");
+        if (options.OutputMode == ImputationOutputMode.Smoothed)
+        {
+            // The smoothed output builds each batch's graph in the batch's own PCA and reads no network: fitting one (at
+            // a million cells, a 20-minute graph and the skip start) would be spent on nothing.
+            if (x.Rows < 3) throw new ArgumentException($"ScGnn needs at least 3 cells; got {x.Rows}.");
+            monitor.Info("ScGnn: the Smoothed output reads no network, so none is fitted; each batch gets its own cell graph at Transform");
+            var smoothing = ScGnnNetworkState.SmoothingOnly(x.Columns, options.PrincipalComponentCount, options.NeighborCount, options.InputScale,
+                options.GraphOnLog1p, options.CapAtObservedMaximum);
+            return new ScGnnImputationTransformer(_host, smoothing, geneIds, options.InputColumnName, options.OutputColumnName,
+                options.OutputMode, options.Device, null);
+        }
         var result = ScGnnEngine.Fit(x, mask, options, monitor);
         return new ScGnnImputationTransformer(_host, result.State, geneIds, options.InputColumnName, options.OutputColumnName,
             options.OutputMode, options.Device, result);

@@ -17,6 +17,7 @@ internal sealed record TrainingSettings(bool Paper, int Seed, int? Epochs, int? 
         return o;
     }
 
-    public string Describe(ScGnnOptions o) =>
-        $"{(Paper ? "paper configuration" : "library defaults")}, {o.Epochs} epoch{(o.Epochs == 1 ? "" : "s")}, seed {o.Seed}: {o}";
+    public string Describe(ScGnnOptions o) => o.OutputMode == ImputationOutputMode.Smoothed
+        ? $"{(Paper ? "paper configuration" : "library defaults")}, {o}"
+        : $"{(Paper ? "paper configuration" : "library defaults")}, {o.Epochs} epoch{(o.Epochs == 1 ? "" : "s")}, seed {o.Seed}: {o}";
 }

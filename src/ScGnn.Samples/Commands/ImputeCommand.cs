@@ -53,8 +53,9 @@ internal sealed class ImputeCommand : AppCommand
         With --smoothed every entry is instead the input partly diffused over a cell graph in ScGnn's PCA space
         (MAGIC's adaptive kernel), with k, the number of steps and the weight of the smoothed values chosen for the
         data by molecular cross-validation: the output to cluster,
-        embed or plot (KMeans agrees better with known cell types on it; docs/benchmarks/clustering.md). It does
-        not read the network, so without --model the network is not trained. Without --smoothed the output
+        embed or plot (KMeans agrees better with known cell types on it; docs/benchmarks/clustering.md). It reads
+        no network, so none is fitted (the training options do not apply) and --model saves the smoothing settings:
+        'scgnn apply' with it smooths another batch the same way. Without --smoothed the output
         holds entry values for analysis (the masked-entry accuracy of docs/BENCHMARKS.md).
 
         With --no-filter --no-normalize the input is taken as already selected and normalized and imputed as it
@@ -94,13 +95,6 @@ internal sealed class ImputeCommand : AppCommand
         var options = settings.ToOptions(progress: training.OnEpoch, cancellation: context.Cancellation);
         bool smoothed = args.GetValue(_smoothed);
         if (smoothed) options.OutputMode = ImputationOutputMode.Smoothed;
-        if (smoothed && modelPath is null && options.Epochs > 1)
-        {
-            // The smoothed output reads the cell graph's settings, never the network: with no model to save, its
-            // training would be time spent for nothing (at 100,000 cells about 200 of 750 s).
-            options.Epochs = 1;
-            context.Out.WriteLine("ScGnn: --smoothed without --model: the network is not trained, because the smoothed output does not read it.");
-        }
         var pipeline = ml.Transforms.ScGnnPipeline(new ScGnnPipelineOptions { SelectGenes = filter, Normalize = normalize, Imputation = options });
         context.Out.WriteLine($"ScGnn: {settings.Describe(options)}");
         training.Begin();
@@ -154,7 +148,7 @@ internal sealed class ImputeCommand : AppCommand
         var holds = OutputDescription.For(model, data.Matrix.GeneCount, outputGenes, reading.GeneSymbols,
             ExpressionFile.DetectReadFormat(input) == ExpressionFileFormat.TenX, format);
         context.Out.WriteLine($"Wrote {OutputPaths.Full(output)}{Replaced(replaced, output)} in {ProgressReporter.Seconds(total.Elapsed)}: " +
-            $"{Fmt.N(data.Matrix.CellCount)} cells x {holds}; epoch kept {imputer.BestEpoch}.");
+            $"{Fmt.N(data.Matrix.CellCount)} cells x {holds}; {(imputer.HasNetwork ? $"epoch kept {imputer.BestEpoch}" : "no network fitted (the smoothed output reads none)")}.");
         if (modelPath is not null) context.Out.WriteLine($"Saved model {OutputPaths.Full(modelPath)}{Replaced(replaced, modelPath)}; use: scgnn apply --model {modelPath} --input <data> --output <path>");
         return 0;
     }

@@ -172,8 +172,8 @@ public sealed class ClusteringOutputTests
         var (observed, _, _) = TwoGroupData.Create(cells: 40, genes: 20, seed: 5);
         var ml = new MLContext(1);
         var data = observed.ToDataView();
-        var o = new ScGnnOptions { Epochs = 3, BottleneckRatio = 4, PrincipalComponentCount = 8, Device = ScGnnDevice.Cpu, OutputMode = ImputationOutputMode.Smoothed };
-        var model = ml.Transforms.ImputeWithScGnn(o).Fit(data);
+        var o = new ScGnnOptions { Epochs = 3, BottleneckRatio = 4, PrincipalComponentCount = 8, Device = ScGnnDevice.Cpu };
+        var model = ml.Transforms.ImputeWithScGnn(o).Fit(data).WithOutputMode(ImputationOutputMode.Smoothed);
         string path = Path.Combine(Path.GetTempPath(), $"scgnn-smoothed-{Guid.NewGuid():N}.zip");
         try
         {

@@ -216,7 +216,7 @@ public sealed class ScGnnTrainerTests
         for (int j = 0; j < genes; j++)
         {
             double mean = Enumerable.Range(0, cells).Average(i => graphOnLog1p ? Math.Log(1 + seen[i * genes + j]) : seen[i * genes + j]);
-            Assert.Equal(mean, fit.State.Pca.Mean[j], 4);
+            Assert.Equal(mean, fit.State.Pca!.Mean[j], 4);
         }
         Assert.Equal(graphOnLog1p, fit.State.GraphOnLog1p);
     }

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using ScGnn.MLNet.Data;
 using ScGnn.MLNet.Imputation;
 using ScGnn.MLNet.Persistence;
 using ScGnn.MLNet.Tests.Imputation;
@@ -74,6 +75,72 @@ public sealed class ImputationPersistenceTests
         // Same arithmetic, so agreement to float rounding (BLAS blocking may differ by machine).
         for (int i = 0; i < output.Length; i++)
             Assert.True(Math.Abs(expected[i] - output[i]) <= 1e-4 * (1 + Math.Abs(expected[i])), $"entry {i}: {output[i]} vs {expected[i]}");
+    }
+
+    [Theory]
+    [InlineData("imputer-format-1.5.zip", "imputer-format-1.5.expected.csv", true)]
+    [InlineData("smoothed-format-1.5.zip", "smoothed-format-1.5.expected.csv", true)]
+    public void Format_1_5_models_saved_by_scgnn_still_load_and_give_their_output(string model, string expected, bool hasNetwork)
+    {
+        // Saved by the 1.5 writer with `scgnn impute --no-filter --epochs 5 --model` (the second with --smoothed,
+        // which then still trained a network), beside the file that command wrote.
+        string dir = Path.Combine(AppContext.BaseDirectory, "Persistence", "Fixtures");
+        var ml = new MLContext(1);
+        var loaded = ml.Model.Load(Path.Combine(dir, model), out _);
+        var imputer = ((TransformerChain<ITransformer>)loaded).OfType<ScGnnImputationTransformer>().Single();
+        Assert.Equal(hasNetwork, imputer.HasNetwork);
+        var counts = ExpressionFile.Read(Path.Combine(dir, "format-1.5-counts.csv"));
+        var output = ExpressionMatrix.FromDataView(loaded.Transform(counts.ToDataView()), imputer.OutputColumnName, ScGnnDefaults.CellIdColumnName);
+        var want = ExpressionFile.Read(Path.Combine(dir, expected));
+        Assert.Equal(want.CellIds, output.CellIds);
+        Assert.Equal(want.GeneIds, output.GeneIds);
+        var a = want.ToDense();
+        var b = output.ToDense();
+        for (int i = 0; i < a.Length; i++)
+            Assert.True(Math.Abs(a[i] - b[i]) <= 1e-4 * (1 + Math.Abs(a[i])), $"entry {i}: {b[i]} vs {a[i]}");
+    }
+
+    [Fact]
+    public void A_model_fitted_for_the_smoothed_output_saves_no_network_and_smooths_as_a_trained_one()
+    {
+        var ml = new MLContext(1);
+        var data = TwoGroupData.Create().Observed.ToDataView();
+        var options = new ScGnnOptions { Epochs = 20, BottleneckRatio = 8, PrincipalComponentCount = 8, Device = ScGnnDevice.Cpu };
+        var trained = ml.Transforms.ImputeWithScGnn(options).Fit(data);
+        options.OutputMode = ImputationOutputMode.Smoothed;
+        var smoothing = ml.Transforms.ImputeWithScGnn(options).Fit(data);
+        Assert.True(trained.HasNetwork);
+        Assert.False(smoothing.HasNetwork);
+        Assert.Equal(0, smoothing.HiddenUnits);
+        Assert.Empty(smoothing.TrainingHistory);
+        Assert.Equal(8, smoothing.State.ComponentCount);
+        Assert.Equal(10, smoothing.NeighborCount);
+
+        // The smoothed output reads no network: the same values as the trained model's, before and after a zip.
+        var zip = ModelFiles.Save(ml, smoothing, data.Schema);
+        var loaded = Assert.IsType<ScGnnImputationTransformer>(ModelFiles.Load(zip, out _));
+        Assert.False(loaded.HasNetwork);
+        Assert.Equal(ImputationOutputMode.Smoothed, loaded.OutputMode);
+        var expected = Output(trained.WithOutputMode(ImputationOutputMode.Smoothed), data);
+        Assert.Equal(expected, Output(smoothing, data));
+        Assert.Equal(expected, Output(loaded, data));
+        // Genes, settings and a component count: far smaller than the trained model's PCA basis and weights.
+        Assert.True(zip.Length < ModelFiles.Save(ml, trained, data.Schema).Length / 2, $"{zip.Length} bytes");
+
+        // The outputs that read a network say so instead of failing later.
+        var e = Assert.Throws<InvalidOperationException>(() => loaded.WithOutputMode(ImputationOutputMode.ImputeZeros));
+        Assert.Contains("holds no network", e.Message);
+        Assert.Contains("WithOutputMode(ImputationOutputMode.Smoothed)", e.Message);
+    }
+
+    [Fact]
+    public void A_mask_column_with_the_smoothed_output_is_refused_before_any_work()
+    {
+        var ml = new MLContext(1);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.ImputeWithScGnn(
+            new ScGnnOptions { OutputMode = ImputationOutputMode.Smoothed, MaskColumnName = "DropoutMask" }));
+        Assert.Contains("MaskColumnName", e.Message);
+        Assert.Contains("Smoothed", e.Message);
     }
 
     [Fact]
