@@ -7,7 +7,7 @@ namespace ScGnn.Samples;
 
 /// <summary>
 /// The <c>scgnn</c> command-line tool (System.CommandLine for parsing and help, Spectre.Console for progress and
-/// tables). Exit codes: 0 success, 1 failure, 2 bad command line, 130 interrupted. Every failure is one line
+/// tables). Exit codes: 0 success, 1 failure, 2 bad command line, 130 interrupted (Ctrl+C), 143 terminated (SIGTERM; no partial output is left). Every failure is one line
 /// <c>error: ...</c> on standard error (set SCGNN_DEBUG=1 for the full exception).
 /// </summary>
 internal static class Program
@@ -20,7 +20,7 @@ internal static class Program
         Inputs: a 10x folder (matrix.mtx[.gz], features.tsv[.gz] or genes.tsv, barcodes.tsv[.gz]), .mtx[.gz],
         .csv[.gz] / .tsv[.gz] (cells x genes, header 'cell' then gene ids), .parquet, AnnData .h5ad or Cell Ranger .h5.
         Outputs by extension (.h5ad, .csv, .tsv, .parquet; no extension = 10x folder); others are refused before any work.
-        Exit codes: 0 success, 1 failure, 2 bad command line, 130 interrupted.
+        Exit codes: 0 success, 1 failure, 2 bad command line, 130 interrupted (Ctrl+C), 143 terminated (SIGTERM; no partial output is left).
         """;
 
     public static int Main(string[] args)
@@ -35,10 +35,18 @@ internal static class Program
         // First Ctrl+C: stop between epochs / iterations and exit cleanly; a second one kills the process.
         Console.CancelKeyPress += (_, e) =>
         {
-            if (cancel.IsCancellationRequested) return;
+            if (cancel.IsCancellationRequested)
+            {
+                OutputCommit.RemoveAllStaged();
+                return;
+            }
             e.Cancel = true;
             cancel.Cancel();
         };
+        // A termination signal (a scheduler's time limit, kill): end at once, as the default would, but first remove
+        // the outputs being written; the user's existing files were never touched.
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => OutputCommit.RemoveAllStaged());
         var context = new CommandContext(Console.Out, console, progress, cancel.Token);
         AppCommand[] commands =
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -8,11 +9,15 @@ namespace ScGnn.Samples.Cli;
 /// The outputs of one command, committed together: each is written to a staging path beside its target
 /// (<c>.&lt;name&gt;.scgnn-&lt;pid&gt;-&lt;hex&gt;.tmp&lt;ext&gt;</c>), and only when all are complete are they moved into
 /// place, so a failure (for example the model save) leaves every existing output as it was. Staging files of
-/// runs that were killed (their process is gone) are removed when a later run writes the same target.
+/// runs that were killed (their process is gone) are removed when a later run writes the same target, and
+/// <see cref="RemoveAllStaged"/> removes this process's own when it is being terminated.
 /// </summary>
 internal sealed partial class OutputCommit : IDisposable
 {
     private readonly List<(string Target, string Staging, bool Folder)> _staged = new();
+
+    // Every staging path of this process not yet committed or disposed, for a signal handler to remove.
+    private static readonly ConcurrentDictionary<string, bool> Live = new();
 
     /// <summary>A staging path for <paramref name="target"/> with the same extension, so writers pick the same format.</summary>
     public string Stage(string target, bool folder = false)
@@ -24,6 +29,7 @@ internal sealed partial class OutputCommit : IDisposable
         var name = Path.GetFileName(full);
         var staging = Path.Combine(dir, $".{name}.scgnn-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}.tmp{(folder ? "" : Extension(name))}");
         _staged.Add((full, staging, folder));
+        Live[staging] = folder;
         // A folder output is staged as an existing folder, which the writers take as a 10x folder whatever its name.
         if (folder) Directory.CreateDirectory(staging);
         return staging;
@@ -40,6 +46,7 @@ internal sealed partial class OutputCommit : IDisposable
         {
             bool existed = File.Exists(target) || Directory.Exists(target);
             if (existed) replaced.Add(target);
+            Live.TryRemove(staging, out _);
             if (!folder) File.Move(staging, target, overwrite: true);
             else if (!Directory.Exists(target)) Directory.Move(staging, target);
             else
@@ -58,15 +65,43 @@ internal sealed partial class OutputCommit : IDisposable
     {
         foreach (var (_, staging, _) in _staged)
         {
+            Live.TryRemove(staging, out _);
+            Delete(staging);
+        }
+        _staged.Clear();
+    }
+
+    /// <summary>
+    /// Deletes every output this process has staged and not committed, with the library's temporaries beside them:
+    /// for a termination signal, after which no <see cref="Dispose"/> runs. A writer still writing holds its file
+    /// open; on Unix the name is gone at once and the space when the process ends.
+    /// </summary>
+    public static void RemoveAllStaged()
+    {
+        foreach (var staging in Live.Keys)
+        {
+            Live.TryRemove(staging, out _);
+            Delete(staging);
+            var dir = Path.GetDirectoryName(staging);
+            if (dir is null || !Directory.Exists(dir)) continue;
             try
             {
-                if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-                else if (File.Exists(staging)) File.Delete(staging);
+                foreach (var temp in Directory.EnumerateFileSystemEntries(dir, "." + Path.GetFileName(staging) + ".*")) Delete(temp);
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
-        _staged.Clear();
+    }
+
+    private static void Delete(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+            else if (File.Exists(path)) File.Delete(path);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>

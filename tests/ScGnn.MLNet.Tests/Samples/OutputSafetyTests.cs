@@ -1,3 +1,5 @@
+using ScGnn.MLNet.Data;
+using ScGnn.MLNet.Simulation;
 using ScGnn.MLNet.Tests.Data;
 
 namespace ScGnn.MLNet.Tests.Samples;
@@ -117,4 +119,39 @@ public sealed class OutputSafetyTests : IDisposable
         Assert.Contains("m.zip (replaced the existing file)", second.Stdout);
         Assert.DoesNotContain(_dir.Entries(), e => e.Contains(".scgnn-", StringComparison.Ordinal) && !e.StartsWith(".other", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_terminated_run_leaves_no_staging_file_and_the_existing_output_untouched()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
+        // The smoothed output is computed as the writer pulls its first row, so the staged file exists for the whole
+        // smoothing (seconds at 10,000 cells), a window the signal cannot miss.
+        var sim = ExpressionSimulator.Simulate(new SimulationOptions { CellCount = 10_000, GeneCount = 100, GroupCount = 3, Seed = 2 });
+        ExpressionFile.Write(sim.Observed, _dir.File("in.csv"));
+        File.WriteAllText(_dir.File("out.csv"), "previous result\n");
+        using var process = ScgnnApp.Start(_dir.Path, "impute", "--input", "in.csv", "--output", "out.csv", "--smoothed", "--no-filter");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        bool staged = false;
+        while (!process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            // The staged output (".out.csv.scgnn-...") or the library's temporary of it ("..out.csv.scgnn-..."), not
+            // the folder's write probe.
+            if (_dir.Entries().Any(e => e.TrimStart('.').StartsWith("out.csv.scgnn-", StringComparison.Ordinal))) { staged = true; break; }
+            Thread.Sleep(1);
+        }
+        if (!staged) Assert.Fail($"the run ended before its output was staged: {await stdout}{await stderr}");
+        Assert.Equal(0, Kill(process.Id, SigTerm));
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)));
+        string output = await stdout + await stderr;
+        Assert.True(process.ExitCode == 143, $"exit {process.ExitCode}: {output}");
+        Assert.DoesNotContain(_dir.Entries(), e => e.Contains(".scgnn-", StringComparison.Ordinal));
+        Assert.Equal("previous result\n", File.ReadAllText(_dir.File("out.csv")));
+    }
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 }

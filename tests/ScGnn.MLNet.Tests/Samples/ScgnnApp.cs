@@ -21,6 +21,21 @@ internal static class ScgnnApp
 
     public static AppRun Run(string workingDirectory, params string[] args)
     {
+        using var process = Start(workingDirectory, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"scgnn {string.Join(' ', args)} ran over 3 minutes.");
+        }
+        process.WaitForExit();
+        return new AppRun(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts the app with redirected output; the caller reads it and waits.</summary>
+    public static Process Start(string workingDirectory, params string[] args)
+    {
         var psi = new ProcessStartInfo(DotnetHost())
         {
             WorkingDirectory = workingDirectory,
@@ -31,16 +46,7 @@ internal static class ScgnnApp
         psi.ArgumentList.Add(AppPath.Value);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment.Remove("SCGNN_DEBUG");
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"scgnn {string.Join(' ', args)} ran over 3 minutes.");
-        }
-        process.WaitForExit();
-        return new AppRun(process.ExitCode, stdout.Result, stderr.Result);
+        return Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet");
     }
 
     /// <summary>Asserts a failure reported the app's way: non-zero exit, exactly one line "error: ..." on stderr, no stack trace.</summary>
