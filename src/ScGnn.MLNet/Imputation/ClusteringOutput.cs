@@ -40,6 +40,11 @@ internal sealed class ClusteringOutput
     private const long CrossValidationBudget = 1L << 24;
     private const int SplitSeed = 1;
 
+    // One worker per core. Each holds block-sized arrays (up to 64 MB), and a block's diffusion runs long enough that
+    // the thread pool, left alone, injects threads: at a million cells the cross-validation ran 20-30 workers at once
+    // and its resident memory climbed past 22 GB.
+    private static readonly ParallelOptions Workers = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
+
     private readonly CsrMatrix _x;
     private readonly float[]? _whole;
 
@@ -129,6 +134,7 @@ internal sealed class ClusteringOutput
         }
         else componentChoices.Add(settings.Components > 0 ? Math.Min(settings.Components, components) : components);
 
+        var split = System.Diagnostics.Stopwatch.StartNew();
         var (first, second) = SplitMolecules(x, new Random(SplitSeed));
         var firstInput = graphOnLog1p ? first.Log1p() : first;
         // The batch's own basis for cross-validation is the first half's, so that the held-out half chooses nothing.
@@ -142,7 +148,10 @@ internal sealed class ClusteringOutput
         double bestW = weights[^1], bestLoss = double.PositiveInfinity;
         double[] bestLosses = Array.Empty<double>();
         int candidates = componentChoices.Count * ks.Length, tried = 0;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // The cross-validation's lists, which seed the final graph's search above the exact search's size.
+        int[][]? seeds = null;
+        // The candidates' own time, without the shared search: what the candidates still to go will take.
+        var clock = new System.Diagnostics.Stopwatch();
         foreach (int c in componentChoices)
         {
             // One search for the largest k: each candidate's lists are its leading entries (the exact search's lists
@@ -150,8 +159,12 @@ internal sealed class ClusteringOutput
             int dims = Math.Min(c, firstBasis.ComponentCount);
             var points = Leading(firstEmbedding, cells, firstBasis.ComponentCount, dims);
             var widest = Neighbors(points, cells, dims, ks.Max(), settings.Decay);
+            seeds = componentChoices.Count == 1 ? widest : null;
+            progress?.Invoke($"ScGnn: smoothing: PCA and the {ListLength(ks.Max(), settings.Decay)} nearest cells of each cell " +
+                $"({(KnnGraph.SearchesExactly(NeighborSearch.Auto, cells) ? "exact" : "approximate")}) in the first half of the molecules: {split.Elapsed.TotalSeconds:F1} s");
             foreach (int k in ks)
             {
+                clock.Start();
                 var graph = Graph(points, dims, Truncate(widest, ListLength(k, settings.Decay)), k, settings.Decay);
                 var losses = settings.LogSpace
                     ? To2D(HeldOutLosses(graph, first, second, settings.MaxSteps, logSpace: true))
@@ -164,6 +177,7 @@ internal sealed class ClusteringOutput
                             bestLosses = Enumerable.Range(0, settings.MaxSteps + 1).Select(s => losses[s, m]).ToArray();
                         }
                 tried++;
+                clock.Stop();
                 double elapsed = clock.Elapsed.TotalSeconds;
                 progress?.Invoke($"ScGnn: smoothing cross-validated k = {k} ({tried} of {candidates}); {elapsed:F1} s, about {elapsed / tried * (candidates - tried):F0} s left to cross-validate");
             }
@@ -187,8 +201,19 @@ internal sealed class ClusteringOutput
         }
         else
         {
+            var final = System.Diagnostics.Stopwatch.StartNew();
             var basis = settings.BatchBasis ? PcaProjection.Fit(graphInput, components, SplitSeed) : modelBasis!;
-            terms.Add((x, Graph(basis.Transform(graphInput), cells, basis.ComponentCount, Math.Min(bestC, basis.ComponentCount), bestK, settings.Decay), bestW));
+            int dims = Math.Min(bestC, basis.ComponentCount);
+            var points = Leading(basis.Transform(graphInput), cells, basis.ComponentCount, dims);
+            int length = ListLength(bestK, settings.Decay);
+            // Above the exact search's size a second index would cost as much as the first (a quarter of an hour at
+            // a million cells); the first half's lists, expanded by one NN-descent round and ranked in this basis,
+            // find the same neighbours (recall in docs/BENCHMARKS.md section 4).
+            bool refine = seeds is not null && !KnnGraph.SearchesExactly(NeighborSearch.Auto, cells);
+            var lists = refine ? KnnGraph.Refine(points, cells, dims, seeds!, length, length) : Neighbors(points, cells, dims, bestK, settings.Decay);
+            terms.Add((x, Graph(points, dims, lists, bestK, settings.Decay), bestW));
+            progress?.Invoke($"ScGnn: smoothing: the batch's own graph (k = {bestK}, t = {bestT}, weight {bestW:0.0#}; " +
+                $"{(refine ? "neighbours refined from the cross-validation's" : "its own neighbour search")}) in {final.Elapsed.TotalSeconds:F1} s");
         }
         return new ClusteringOutput(x, terms.ToArray(), bestC, bestK, bestT, bestW, bestLosses, settings.LogSpace, whole);
     }
@@ -328,7 +353,7 @@ internal sealed class ClusteringOutput
         var sums = new double[maxSteps + 1];
         var blocks = GeneBlocks(cells, genes, CrossValidationBudget).ToArray();
         var perBlock = new double[blocks.Length][];
-        Parallel.For(0, blocks.Length, bi =>
+        Parallel.For(0, blocks.Length, Workers, bi =>
         {
             var (g0, width) = blocks[bi];
             int dp = HostKernels.Padded(width);
@@ -369,7 +394,7 @@ internal sealed class ClusteringOutput
         int cells = first.Rows, genes = first.Columns;
         var blocks = GeneBlocks(cells, genes, blockBudget).ToArray();
         var perBlock = new double[blocks.Length][,];
-        Parallel.For(0, blocks.Length, bi =>
+        Parallel.For(0, blocks.Length, Workers, bi =>
         {
             var (g0, width) = blocks[bi];
             int dp = HostKernels.Padded(width);
@@ -431,7 +456,7 @@ internal sealed class ClusteringOutput
         int cells = x.Rows, genes = x.Columns;
         var result = new float[(long)cells * genes];
         var blocks = GeneBlocks(cells, genes).ToArray();
-        Parallel.For(0, blocks.Length, bi =>
+        Parallel.For(0, blocks.Length, Workers, bi =>
         {
             var (g0, width) = blocks[bi];
             int dp = HostKernels.Padded(width);
@@ -462,7 +487,7 @@ internal sealed class ClusteringOutput
         var ptr = graph.RowPointers;
         var nbr = graph.Columns;
         var pw = graph.Weights;
-        Parallel.For(0, count, () => new Walk(cells), (r, _, w) =>
+        Parallel.For(0, count, Workers, () => new Walk(cells), (r, _, w) =>
         {
             w.Start(start + r);
             for (int t = 0; t < steps; t++)

@@ -20,6 +20,7 @@ public enum ImputationOutputMode
     /// part of the input where full smoothing would merge weakly separated groups. The network's values are not
     /// used: KMeans on them does worse than on this output (docs/BENCHMARKS.md section 4). The batch stays sparse:
     /// above one block (4 M values) each block of output rows is computed from the sparse rows of <c>P^t</c>.
+    /// A fit with this mode fits no network (<see cref="ScGnnImputationTransformer.HasNetwork"/> is false).
     /// </summary>
     Smoothed = 2,
 }

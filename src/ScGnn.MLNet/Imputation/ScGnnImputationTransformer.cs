@@ -25,7 +25,8 @@ namespace ScGnn.MLNet.Imputation;
 /// graph needs all cells of a batch at once, this transformer cannot back a <c>PredictionEngine</c>: creating one
 /// fails with an explanation; use <see cref="Transform"/> on a batch. Genes are matched by slot name; a batch whose
 /// genes differ fails with the missing and extra genes listed unless <see cref="WithGeneAlignment"/> is used.
-/// Saved and loaded with <c>mlContext.Model.Save/Load</c> (format in docs/persistence.md).
+/// Saved and loaded with <c>mlContext.Model.Save/Load</c> (format in docs/persistence.md). A model fitted for
+/// <see cref="ImputationOutputMode.Smoothed"/> keeps neither basis nor weights (<see cref="HasNetwork"/>).
 /// </remarks>
 public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
 {

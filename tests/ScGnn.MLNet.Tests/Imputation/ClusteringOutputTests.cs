@@ -90,11 +90,14 @@ public sealed class ClusteringOutputTests
         var whole = ClusteringOutput.Prepare(pca, true, 10, x, SmoothingSettings.Default, progress: said.Add);
         var blocks = ClusteringOutput.Prepare(pca, true, 10, x, SmoothingSettings.Default, wholeBatchFloats: 0);
         Assert.InRange(whole.Steps, 1, ClusteringOutput.MaxSteps);
-        // One line per cross-validated k (the model's k halved, kept, doubled), counting up to the last.
-        Assert.Equal(3, said.Count);
-        Assert.Contains("k = 5 (1 of 3)", said[0]);
-        Assert.Contains("k = 20 (3 of 3)", said[2]);
-        Assert.Contains("about 0 s left", said[2]);
+        // The shared search (exact at this size), one line per cross-validated k (the model's k halved, kept,
+        // doubled) counting up to the last, and the batch's own graph with the choice.
+        Assert.Equal(5, said.Count);
+        Assert.Contains("the 60 nearest cells of each cell (exact)", said[0]);
+        Assert.Contains("k = 5 (1 of 3)", said[1]);
+        Assert.Contains("k = 20 (3 of 3)", said[3]);
+        Assert.Contains("about 0 s left", said[3]);
+        Assert.Contains($"the batch's own graph (k = {whole.NeighborCount}, t = {whole.Steps}, weight", said[4]);
         Assert.Equal((whole.Steps, whole.NeighborCount, whole.Components), (blocks.Steps, blocks.NeighborCount, blocks.Components));
         var expected = whole.Rows(0, x.Rows);
         var got = Enumerable.Range(0, 6).SelectMany(b => blocks.Rows(b * 10, 10)).ToArray();
