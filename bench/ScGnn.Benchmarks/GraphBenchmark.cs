@@ -31,7 +31,6 @@ internal static class GraphBenchmark
         var matrix = ExpressionMatrix.FromDataView(normalized);
         var x = CsrMatrix.From(matrix).Log1p();
         int genes = x.Columns;
-        if (option("--smoothing") is not null) { SmoothingGraph(CsrMatrix.From(matrix), cells, components, line); return; }
         if (args_knnOnly(option)) { KnnAtScale(x, cells, components, k, int.Parse(option("--sample") ?? "2000", CultureInfo.InvariantCulture), option("--exact") is not null,
             option("--approximate") != "0", option("--exact-tiles"), line); return; }
         line($"Data: the `scale` simulation at {cells:N0} cells x {ScaleBenchmark.Genes:N0} genes ({ScaleBenchmark.Groups} groups), after " +
@@ -109,54 +108,6 @@ internal static class GraphBenchmark
     }
 
     private static bool args_knnOnly(Func<string, string?> option) => option("--knn-only") is not null;
-
-    // The Smoothed output's final graph, as ClusteringOutput builds it at the k and list length it chose at 100k-300k
-    // (k = 5: each cell's 15 nearest): exact in the batch's basis, against HNSW (what ran above the exact size) and
-    // against the cross-validation's 60-neighbour lists of the first half of the molecules refined by one NN-descent
-    // round (what runs there now). The seeds are exact here, so the refinement's own loss is measured.
-    private static void SmoothingGraph(CsrMatrix counts, int cells, int components, Action<string> line)
-    {
-        const int k = 5, length = 3 * k, seedLength = 3 * 20;
-        var sw = Stopwatch.StartNew();
-        var (first, _) = ScGnn.MLNet.Imputation.ClusteringOutput.SplitMolecules(counts, new Random(1));
-        var firstInput = first.Log1p();
-        var firstEmbedding = PcaProjection.Fit(firstInput, components, 1).Transform(firstInput);
-        double firstS = sw.Elapsed.TotalSeconds;
-        sw.Restart();
-        var seeds = KnnGraph.NearestNeighbors(firstEmbedding, cells, components, seedLength, NeighborSearch.Exact);
-        double seedS = sw.Elapsed.TotalSeconds;
-        var input = counts.Log1p();
-        var embedding = PcaProjection.Fit(input, components, 1).Transform(input);
-        sw.Restart();
-        var exact = KnnGraph.NearestNeighbors(embedding, cells, components, length, NeighborSearch.Exact);
-        double exactS = sw.Elapsed.TotalSeconds;
-        sw.Restart();
-        var hnsw = KnnGraph.NearestNeighbors(embedding, cells, components, length, NeighborSearch.Approximate, 0);
-        double hnswS = sw.Elapsed.TotalSeconds;
-        sw.Restart();
-        var refined = KnnGraph.Refine(embedding, cells, components, seeds, length, length);
-        double refineS = sw.Elapsed.TotalSeconds;
-        var rounds = new List<(double S, double Recall)>();
-        var current = refined;
-        for (int round = 2; round <= 4; round++)
-        {
-            sw.Restart();
-            current = KnnGraph.Refine(embedding, cells, components, current, length, length);
-            rounds.Add((sw.Elapsed.TotalSeconds, KnnGraph.Recall(current, exact)));
-        }
-        line($"The `Smoothed` output's final graph at {cells:N0} cells (the `scale` simulation, {counts.Columns:N0} genes kept): each cell's " +
-             $"{length} nearest cells (k = {k}) in the PCA {components} of log1p. Seeds: the exact {seedLength}-neighbour lists of the first half of the " +
-             $"molecules (its PCA and embedding {firstS:F1} s, the search {seedS:F1} s).");
-        line("");
-        line($"| final graph | time s | recall@{length} vs exact |");
-        line("|---|---:|---:|");
-        line($"| exact | {exactS:F1} | 1 |");
-        line($"| HNSW, two shards | {hnswS:F1} | {KnnGraph.Recall(hnsw, exact):F4} |");
-        line($"| seeds refined by one NN-descent round (expand {length}) | {refineS:F1} | {KnnGraph.Recall(refined, exact):F4} |");
-        for (int r = 0; r < rounds.Count; r++)
-            line($"| + round {r + 2} (seeded by the previous round's lists) | +{rounds[r].S:F1} | {rounds[r].Recall:F4} |");
-        line($"| seeds' own first {length}, unranked (for scale) | 0 | {KnnGraph.Recall(seeds.Select(r => r[..Math.Min(length, r.Length)]).ToArray(), exact):F4} |");
-    }
 
     // kNN only, at sizes where the exact graph is too dear: the approximate graph's build time and its recall@k on a
     // seeded sample of cells, each searched exactly against all cells. Above the shard threshold the single-index

@@ -309,55 +309,6 @@ internal static class KnnGraph
         return order;
     }
 
-    /// <summary>
-    /// Each cell's k nearest cells among candidates from a neighbour graph of related points (one round of
-    /// NN-descent): its own <paramref name="seeds"/> list and the first <paramref name="expand"/> entries of the lists
-    /// of its first <paramref name="expand"/> seeds, ranked by exact distance in <paramref name="points"/> (ties to the
-    /// lower index, as <see cref="NearestNeighbors"/> orders them). For a graph in an embedding close to the one the
-    /// seeds were searched in (the smoothing's final graph, seeded by its cross-validation's lists), at the cost of
-    /// about seeds + expand² distances per cell instead of another index.
-    /// </summary>
-    /// <param name="points">Row-major cells x dims.</param>
-    /// <param name="count">Cells.</param>
-    /// <param name="dims">Dimensions per cell.</param>
-    /// <param name="seeds">Per cell, candidate neighbours (any order; the cell itself is skipped).</param>
-    /// <param name="k">Neighbours per cell (fewer where the candidates are fewer).</param>
-    /// <param name="expand">Seeds whose lists are searched, and entries read from each.</param>
-    internal static int[][] Refine(float[] points, int count, int dims, int[][] seeds, int k, int expand)
-    {
-        if (seeds.Length != count) throw new ArgumentException($"seeds has {seeds.Length} lists; expected {count}.");
-        if (points.LongLength != (long)count * dims) throw new ArgumentException($"points holds {points.LongLength} values; expected {count} x {dims}.");
-        var rows = new int[count][];
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
-        // Per worker: the candidates and a stamp per cell, so that each candidate is scored once per row.
-        Parallel.For(0, count, parallel, () => (Seen: new int[count], Candidates: new List<(double D, int J)>()), (i, _, local) =>
-        {
-            var (seen, candidates) = local;
-            int stamp = i + 1;
-            candidates.Clear();
-            void Add(int j)
-            {
-                if (j == i || seen[j] == stamp) return;
-                seen[j] = stamp;
-                candidates.Add((SquaredDistance(points, i, j, dims), j));
-            }
-            var own = seeds[i];
-            foreach (int j in own) Add(j);
-            for (int a = 0; a < Math.Min(expand, own.Length); a++)
-            {
-                var theirs = seeds[own[a]];
-                for (int b = 0; b < Math.Min(expand, theirs.Length); b++) Add(theirs[b]);
-            }
-            candidates.Sort();
-            int take = Math.Min(k, candidates.Count);
-            var row = new int[take];
-            for (int q = 0; q < take; q++) row[q] = candidates[q].J;
-            rows[i] = row;
-            return local;
-        }, _ => { });
-        return rows;
-    }
-
     private static double SquaredDistance(float[] points, int a, int b, int dims)
     {
         double s = 0;

@@ -148,8 +148,6 @@ internal sealed class ClusteringOutput
         double bestW = weights[^1], bestLoss = double.PositiveInfinity;
         double[] bestLosses = Array.Empty<double>();
         int candidates = componentChoices.Count * ks.Length, tried = 0;
-        // The cross-validation's lists, which seed the final graph's search above the exact search's size.
-        int[][]? seeds = null;
         // The candidates' own time, without the shared search: what the candidates still to go will take.
         var clock = new System.Diagnostics.Stopwatch();
         foreach (int c in componentChoices)
@@ -159,7 +157,6 @@ internal sealed class ClusteringOutput
             int dims = Math.Min(c, firstBasis.ComponentCount);
             var points = Leading(firstEmbedding, cells, firstBasis.ComponentCount, dims);
             var widest = Neighbors(points, cells, dims, ks.Max(), settings.Decay);
-            seeds = componentChoices.Count == 1 ? widest : null;
             progress?.Invoke($"ScGnn: smoothing: PCA and the {ListLength(ks.Max(), settings.Decay)} nearest cells of each cell " +
                 $"({(KnnGraph.SearchesExactly(NeighborSearch.Auto, cells) ? "exact" : "approximate")}) in the first half of the molecules: {split.Elapsed.TotalSeconds:F1} s");
             foreach (int k in ks)
@@ -203,17 +200,8 @@ internal sealed class ClusteringOutput
         {
             var final = System.Diagnostics.Stopwatch.StartNew();
             var basis = settings.BatchBasis ? PcaProjection.Fit(graphInput, components, SplitSeed) : modelBasis!;
-            int dims = Math.Min(bestC, basis.ComponentCount);
-            var points = Leading(basis.Transform(graphInput), cells, basis.ComponentCount, dims);
-            int length = ListLength(bestK, settings.Decay);
-            // Above the exact search's size a second index would cost as much as the first (a quarter of an hour at
-            // a million cells); the first half's lists, expanded by one NN-descent round and ranked in this basis,
-            // find the same neighbours (recall in docs/BENCHMARKS.md section 4).
-            bool refine = seeds is not null && !KnnGraph.SearchesExactly(NeighborSearch.Auto, cells);
-            var lists = refine ? KnnGraph.Refine(points, cells, dims, seeds!, length, length) : Neighbors(points, cells, dims, bestK, settings.Decay);
-            terms.Add((x, Graph(points, dims, lists, bestK, settings.Decay), bestW));
-            progress?.Invoke($"ScGnn: smoothing: the batch's own graph (k = {bestK}, t = {bestT}, weight {bestW:0.0#}; " +
-                $"{(refine ? "neighbours refined from the cross-validation's" : "its own neighbour search")}) in {final.Elapsed.TotalSeconds:F1} s");
+            terms.Add((x, Graph(basis.Transform(graphInput), cells, basis.ComponentCount, Math.Min(bestC, basis.ComponentCount), bestK, settings.Decay), bestW));
+            progress?.Invoke($"ScGnn: smoothing: the batch's own graph (k = {bestK}, t = {bestT}, weight {bestW:0.0#}) in {final.Elapsed.TotalSeconds:F1} s");
         }
         return new ClusteringOutput(x, terms.ToArray(), bestC, bestK, bestT, bestW, bestLosses, settings.LogSpace, whole);
     }

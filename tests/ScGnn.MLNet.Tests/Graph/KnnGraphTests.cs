@@ -103,39 +103,6 @@ public sealed class KnnGraphTests
     }
 
     [Fact]
-    public void Refining_ranks_the_seeds_and_their_seeds_by_distance_with_ties_to_the_lower_index()
-    {
-        // Line 0, 1, 1, 2, 5, with the first two entries of the first two seeds' lists as further candidates.
-        var seeds = new[] { new[] { 1, 3 }, new[] { 1, 4 }, new[] { 0, 1, 3 }, new[] { 4 }, new[] { 0 } };
-        var refined = KnnGraph.Refine(Line, 5, 1, seeds, k: 2, expand: 2);
-        Assert.Equal(new[] { 1, 3 }, refined[0]);   // 1 at 1, 3 at 4; 4 (from 1's list) at 25
-        Assert.Equal(new[] { 0, 4 }, refined[1]);   // itself skipped; 0 reached through 4's list
-        Assert.Equal(new[] { 1, 0 }, refined[2]);   // its duplicate at 0, then 0 and 3 tie at 1: the lower index
-        Assert.Equal(new[] { 0, 4 }, refined[3]);   // 0 (at 4, through 4's list) before its only seed 4 (at 9)
-        Assert.Equal(new[] { 3, 1 }, refined[4]);   // 3 and 1 through 0's list, both nearer than 0
-    }
-
-    [Fact]
-    public void Refining_the_lists_of_a_perturbed_embedding_recovers_the_exact_neighbours()
-    {
-        // The seeds are exact lists in a noisy copy of the points (as the smoothing's first half of the molecules is
-        // of the whole batch); one round recovers the neighbours in the points themselves.
-        const int count = 3000, dims = 16, k = 15;
-        var x = Clustered(count, dims, 5);
-        var rng = new Random(4);
-        var noisy = x.Select(v => v + (float)(0.05 * (rng.NextDouble() - 0.5))).ToArray();
-        var seeds = KnnGraph.NearestNeighbors(noisy, count, dims, 4 * k, NeighborSearch.Exact);
-        var exact = KnnGraph.NearestNeighbors(x, count, dims, k, NeighborSearch.Exact);
-        var refined = KnnGraph.Refine(x, count, dims, seeds, k, k);
-        Assert.InRange(KnnGraph.Recall(refined, exact), 0.99, 1.0);
-        // Seeds' own k leading entries, unranked, recall less: the round is what recovers them.
-        Assert.True(KnnGraph.Recall(seeds.Select(r => r[..k]).ToArray(), exact) < KnnGraph.Recall(refined, exact));
-        // Where a list equals the exact one, the order is the exact search's too.
-        int same = Enumerable.Range(0, count).Count(i => refined[i].SequenceEqual(exact[i]));
-        Assert.True(same > 0.9 * count, $"{same} of {count} lists identical");
-    }
-
-    [Fact]
     public void Approximate_search_recalls_at_least_95_percent_of_the_exact_neighbours()
     {
         const int count = 3000, dims = 16, k = 10;
