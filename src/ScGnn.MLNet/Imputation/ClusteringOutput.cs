@@ -540,7 +540,9 @@ internal sealed class ClusteringOutput
     // kernel's row that stays in registers, so that a step stores each output row once.
     private static IEnumerable<(int Start, int Width)> GeneBlocks(int cells, int genes, long budget = ScGnnPredictor.BlockBudget)
     {
-        int width = (int)Math.Clamp(budget / 4 / Math.Max(1, cells), 1, MaxGeneBlock);
+        // At least one whole vector: a narrower block is padded to one anyway (the same memory), and its pad lanes would
+        // be diffused for nothing (above 524,288 cells in cross-validation, half or more of every step).
+        int width = (int)Math.Clamp(budget / 4 / Math.Max(1, cells), System.Numerics.Vector<float>.Count, MaxGeneBlock);
         for (int g0 = 0; g0 < genes; g0 += width) yield return (g0, Math.Min(width, genes - g0));
     }
 

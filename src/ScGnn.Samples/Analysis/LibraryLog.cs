@@ -63,7 +63,8 @@ internal sealed partial class LibraryLog : IDisposable
                 _stageName = name;
                 _stage = _context.Progress.Step("ScGnn: " + name);
             }
-            else if (text.StartsWith("imputed cells ", StringComparison.Ordinal) || text.StartsWith("smoothing cross-validated ", StringComparison.Ordinal))
+            else if (text.StartsWith("imputed cells ", StringComparison.Ordinal) || text.StartsWith("smoothing cross-validated ", StringComparison.Ordinal)
+                || text.StartsWith("smoothing: ", StringComparison.Ordinal))
             {
                 _context.Progress.Note(text);
             }

@@ -221,12 +221,14 @@ public sealed class ClusteringOutputTests
     public void Held_out_mix_losses_do_not_depend_on_the_gene_block_width()
     {
         const int cells = 50;
-        var (first, second, graph) = RandomHalves(cells, genes: 7, seed: 9, k: 5);
+        int v = System.Numerics.Vector<float>.Count;
+        var (first, second, graph) = RandomHalves(cells, genes: 5 * v + 3, seed: 9, k: 5);
         var weights = new[] { 0.2, 0.6, 1.0 };
         var whole = ClusteringOutput.HeldOutMixLosses(graph, first, second, 4, weights);
-        // Budgets of 1, 2 and 3 genes per block (four arrays of 50 cells), the last with a narrower tail block; the
-        // float sums run over other chunks, so equal to rounding.
-        foreach (long budget in new long[] { 4 * cells, 8 * cells, 12 * cells })
+        // Budgets of one gene per block (raised to one vector's width, never narrower), one, two and three vectors of
+        // genes (four arrays of 50 cells), each with a narrower tail block; the float sums run over other chunks, so
+        // equal to rounding.
+        foreach (long budget in new long[] { 4 * cells, 4 * cells * v, 8 * cells * v, 12 * cells * v })
         {
             var blocked = ClusteringOutput.HeldOutMixLosses(graph, first, second, 4, weights, budget);
             for (int t = 0; t <= 4; t++)
