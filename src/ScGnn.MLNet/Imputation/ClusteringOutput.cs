@@ -99,7 +99,7 @@ internal sealed class ClusteringOutput
     /// <summary>Chooses the graph and t for the batch (see the class summary).</summary>
     /// <param name="state">The fitted model: PCA basis, k, and whether the graph is on log1p.</param>
     /// <param name="x">The batch in the model's genes (observed values).</param>
-    /// <param name="progress">Told after each cross-validated k, with the time left to cross-validate.</param>
+    /// <param name="progress">Told after the shared neighbour search, after each cross-validated k (with the time left to cross-validate) and after the final graph.</param>
     internal static ClusteringOutput Prepare(ScGnnNetworkState state, CsrMatrix x, Action<string>? progress = null) =>
         Prepare(state.Pca, state.ComponentCount, state.GraphOnLog1p, state.NeighborCount, x, SmoothingSettings.Default, progress: progress);
 
@@ -110,7 +110,7 @@ internal sealed class ClusteringOutput
     /// <param name="x">The batch (observed values).</param>
     /// <param name="settings">Graph and candidates.</param>
     /// <param name="wholeBatchFloats">Batches with at most this many entries are diffused whole.</param>
-    /// <param name="progress">Told after each cross-validated k, with the time left to cross-validate.</param>
+    /// <param name="progress">Told after the shared neighbour search, after each cross-validated k (with the time left to cross-validate) and after the final graph.</param>
     internal static ClusteringOutput Prepare(PcaProjection pca, bool graphOnLog1p, int neighborCount, CsrMatrix x, SmoothingSettings settings,
         long wholeBatchFloats = ScGnnPredictor.BlockBudget, Action<string>? progress = null) =>
         Prepare(pca, pca.ComponentCount, graphOnLog1p, neighborCount, x, settings, wholeBatchFloats, progress);
