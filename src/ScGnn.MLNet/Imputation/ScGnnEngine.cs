@@ -41,7 +41,7 @@ internal static class ScGnnEngine
         monitor ??= FitMonitor.None;
         o.Validate();
         int cells = x.Rows, genes = x.Columns;
-        if (cells < 3) throw new ArgumentException($"ScGnn needs at least 3 cells; got {cells}.");
+        RequireCells(cells);
         if (genes < 1) throw new ArgumentException("ScGnn needs at least one gene.");
         TorchRuntime.EnsureInitialized();
         if (o.ThreadCount is int t) set_num_threads(t);
@@ -118,6 +118,12 @@ internal static class ScGnnEngine
         var state = new ScGnnNetworkState(pca, o.NeighborCount, hidden, o.InputScale, new[] { fit.Weights }, o.GraphOnLog1p, o.CapAtObservedMaximum);
         return new ScGnnFitResult(state, fit.History, fit.BestEpoch, targets.Roles, trainTargets, valTargets, targets.Test,
             adjacency, Fingerprint(targets.Input));
+    }
+
+    /// <summary>Throws unless there are enough cells for a graph (3): every fit, with or without a network, checks this.</summary>
+    internal static void RequireCells(int cells)
+    {
+        if (cells < 3) throw new ArgumentException($"ScGnn needs at least 3 cells; got {cells}.");
     }
 
     /// <summary>A 64-bit digest of a matrix's shape, pattern and values: recognizes the very cells a model was fitted on.</summary>

@@ -158,7 +158,7 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         {
             // The smoothed output builds each batch's graph in the batch's own PCA and reads no network: fitting one (at
             // a million cells, a 20-minute graph and the skip start) would be spent on nothing.
-            if (x.Rows < 3) throw new ArgumentException($"ScGnn needs at least 3 cells; got {x.Rows}.");
+            ScGnnEngine.RequireCells(x.Rows);
             monitor.Info("ScGnn: the Smoothed output reads no network, so none is fitted; each batch gets its own cell graph at Transform");
             var smoothing = ScGnnNetworkState.SmoothingOnly(x.Columns, options.PrincipalComponentCount, options.NeighborCount, options.InputScale,
                 options.GraphOnLog1p, options.CapAtObservedMaximum);

@@ -126,14 +126,7 @@ internal sealed partial class OutputCommit : IDisposable
             if (ours.Success) stale = !IsRunning(int.Parse(ours.Groups[1].Value, CultureInfo.InvariantCulture));
             else if (LibraryTemp().IsMatch(rest)) stale = DateTime.UtcNow - LastWrite(path) > TimeSpan.FromMinutes(10);
             else continue;
-            if (!stale) continue;
-            try
-            {
-                if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
-                else File.Delete(path);
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
+            if (stale) Delete(path);
         }
     }
 
