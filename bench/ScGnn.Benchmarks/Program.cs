@@ -37,6 +37,7 @@ switch (command)
     case "scale": Header("Scale: the whole impute path from 10k to 1M simulated cells", "scale"); ScGnn.Benchmarks.ScaleBenchmark.Run(args, Option, Line); break;
     case "graph": Header("Graph: sparse PCA and approximate kNN at scale", "graph"); ScGnn.Benchmarks.GraphBenchmark.Run(Option, Line); break;
     case "scale-run": return ScGnn.Benchmarks.ScaleBenchmark.RunOne(args, Option);
+    case "smoothing": Header("Smoothing: the Smoothed output's stages at scale", "smoothing"); ScGnn.Benchmarks.SmoothingBenchmark.Run(Option, Line); break;
     case "clustering": Header("Clustering of the complete data: raw, kNN average and ScGnn outputs", "clustering"); ScGnn.Benchmarks.ClusteringBenchmark.Run(dataRootLazy.Value, Option, Line); break;
     case "fuzz": Header("Fuzz: seeded hostile inputs for every reader, the model validator and the trainer's input check", "fuzz"); ScGnn.Benchmarks.FuzzBenchmark.Run(Option, Line, RepoRoot()); break;
     case "gcn": Header("GCN training step: custom autograd functions against the ops they replace", "gcn"); ScGnn.Benchmarks.GcnBenchmark.Run(Option, Line); break;

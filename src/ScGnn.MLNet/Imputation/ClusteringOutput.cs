@@ -116,7 +116,7 @@ internal sealed class ClusteringOutput
         Prepare(pca, pca.ComponentCount, graphOnLog1p, neighborCount, x, settings, wholeBatchFloats, progress);
 
     // The model's basis is read only by settings without the batch basis; the default needs only its component count.
-    private static ClusteringOutput Prepare(PcaProjection? modelBasis, int components, bool graphOnLog1p, int neighborCount, CsrMatrix x,
+    internal static ClusteringOutput Prepare(PcaProjection? modelBasis, int components, bool graphOnLog1p, int neighborCount, CsrMatrix x,
         SmoothingSettings settings, long wholeBatchFloats = ScGnnPredictor.BlockBudget, Action<string>? progress = null)
     {
         if (!settings.BatchBasis && modelBasis is null)
@@ -137,6 +137,9 @@ internal sealed class ClusteringOutput
         var split = System.Diagnostics.Stopwatch.StartNew();
         var (first, second) = SplitMolecules(x, new Random(SplitSeed));
         var firstInput = graphOnLog1p ? first.Log1p() : first;
+        // The graph is built on every gene; the held-out loss, above its budget, on a sample of them.
+        var lossGenes = LossGenes(first, settings.CrossValidationGenes);
+        var (firstLoss, secondLoss) = lossGenes is null ? (first, second) : (first.SelectColumns(lossGenes), second.SelectColumns(lossGenes));
         // The batch's own basis for cross-validation is the first half's, so that the held-out half chooses nothing.
         var firstBasis = settings.BatchBasis ? PcaProjection.Fit(firstInput, components, SplitSeed) : modelBasis!;
         var firstEmbedding = firstBasis.Transform(firstInput);
@@ -157,26 +160,36 @@ internal sealed class ClusteringOutput
             int dims = Math.Min(c, firstBasis.ComponentCount);
             var points = Leading(firstEmbedding, cells, firstBasis.ComponentCount, dims);
             var widest = Neighbors(points, cells, dims, ks.Max(), settings.Decay);
+            // Cross-validation diffuses cells in a locality order of the embedding, so that a step's neighbour rows are
+            // mostly near each other in memory; renumbering changes no sum of a step, only the order of the loss's sums.
+            int[]? order = settings.CellOrder ? KnnGraph.LocalityOrder(points, cells, dims, SplitSeed) : null;
+            int[]? position = order is null ? null : Inverse(order);
             progress?.Invoke($"ScGnn: smoothing: PCA and the {ListLength(ks.Max(), settings.Decay)} nearest cells of each cell " +
-                $"({(KnnGraph.SearchesExactly(NeighborSearch.Auto, cells) ? "exact" : "approximate")}) in the first half of the molecules: {split.Elapsed.TotalSeconds:F1} s");
+                $"({(KnnGraph.SearchesExactly(NeighborSearch.Auto, cells) ? "exact" : "approximate")}) in the first half of the molecules: {split.Elapsed.TotalSeconds:F1} s" +
+                (lossGenes is null ? "" : $"; the held-out loss is read on {lossGenes.Length} of the {x.Columns} genes"));
             foreach (int k in ks)
             {
                 clock.Start();
                 var graph = Graph(points, dims, Truncate(widest, ListLength(k, settings.Decay)), k, settings.Decay);
+                if (order is not null) graph = graph.Renumbered(order, position!);
                 var losses = settings.LogSpace
-                    ? To2D(HeldOutLosses(graph, first, second, settings.MaxSteps, logSpace: true))
-                    : HeldOutMixLosses(graph, first, second, settings.MaxSteps, weights);
+                    ? To2D(HeldOutLosses(graph, firstLoss, secondLoss, settings.MaxSteps, logSpace: true, position))
+                    : HeldOutMixLosses(graph, firstLoss, secondLoss, settings.MaxSteps, weights, position: position);
+                double candidateLoss = double.PositiveInfinity;
                 for (int m = 0; m < weights.Length; m++)
                     for (int t = 0; t <= settings.MaxSteps; t++)
+                    {
+                        candidateLoss = Math.Min(candidateLoss, losses[t, m]);
                         if (losses[t, m] < bestLoss)
                         {
                             (bestLoss, bestK, bestT, bestC, bestW) = (losses[t, m], k, t, c, weights[m]);
                             bestLosses = Enumerable.Range(0, settings.MaxSteps + 1).Select(s => losses[s, m]).ToArray();
                         }
+                    }
                 tried++;
                 clock.Stop();
                 double elapsed = clock.Elapsed.TotalSeconds;
-                progress?.Invoke($"ScGnn: smoothing cross-validated k = {k} ({tried} of {candidates}); {elapsed:F1} s, about {elapsed / tried * (candidates - tried):F0} s left to cross-validate");
+                progress?.Invoke($"ScGnn: smoothing cross-validated k = {k} ({tried} of {candidates}), held-out loss {candidateLoss:G5}; {elapsed:F1} s, about {elapsed / tried * (candidates - tried):F0} s left to cross-validate");
             }
         }
         if (settings.FixedSteps > 0) bestT = settings.FixedSteps;
@@ -204,6 +217,46 @@ internal sealed class ClusteringOutput
             progress?.Invoke($"ScGnn: smoothing: the batch's own graph (k = {bestK}, t = {bestT}, weight {bestW:0.0#}) in {final.Elapsed.TotalSeconds:F1} s");
         }
         return new ClusteringOutput(x, terms.ToArray(), bestC, bestK, bestT, bestW, bestLosses, settings.LogSpace, whole);
+    }
+
+    /// <summary>
+    /// Most cells x genes the cross-validation's loss is measured on (300,000 cells x 666 genes). Its cost is cells x
+    /// genes x steps x neighbours; above this a sample of the genes keeps it at this size's, but never fewer than
+    /// <see cref="MinLossGenes"/> genes. On pbmc3k, zeisel, zeisel_saver200 and 100,000 simulated cells the loss on 200
+    /// or 100 sampled genes chose the same k, t and weight as on every gene; on 50, zeisel_saver200's weight moved
+    /// from 0.8 to 0.9 (docs/BENCHMARKS.md section 4).
+    /// </summary>
+    internal const long CrossValidationEntries = 200_000_000;
+
+    /// <summary>Fewest genes a budgeted cross-validation reads (see <see cref="CrossValidationEntries"/>).</summary>
+    internal const int MinLossGenes = 200;
+
+    /// <summary>
+    /// The genes the held-out loss reads: null for every gene when <paramref name="count"/> is 0 and cells x genes is
+    /// within <see cref="CrossValidationEntries"/>; otherwise <paramref name="count"/> genes (0: as many as the budget
+    /// allows, at least <see cref="MinLossGenes"/>), a systematic sample in the order of the first half's gene sums (ties to the lower index), so that
+    /// sparse and abundant genes are sampled alike.
+    /// </summary>
+    internal static int[]? LossGenes(CsrMatrix first, int count = 0)
+    {
+        int genes = first.Columns;
+        if (count <= 0) count = (int)Math.Min(genes, Math.Max(MinLossGenes, CrossValidationEntries / Math.Max(1, first.Rows)));
+        count = Math.Clamp(count, 1, genes);
+        if (count == genes) return null;
+        var sums = new double[genes];
+        for (int q = 0; q < first.Values.Length; q++) sums[first.ColumnIndices[q]] += first.Values[q];
+        var byAbundance = Enumerable.Range(0, genes).OrderBy(g => sums[g]).ThenBy(g => g).ToArray();
+        var chosen = new int[count];
+        for (int c = 0; c < count; c++) chosen[c] = byAbundance[(int)((c + 0.5) * genes / count)];
+        Array.Sort(chosen);
+        return chosen;
+    }
+
+    private static int[] Inverse(int[] order)
+    {
+        var position = new int[order.Length];
+        for (int r = 0; r < order.Length; r++) position[order[r]] = r;
+        return position;
     }
 
     private static double[,] To2D(double[] losses)
@@ -335,7 +388,14 @@ internal sealed class ClusteringOutput
     /// Mean over every entry of <c>(log1p((P^t A)_ij) - log1p(B_ij))^2</c> for t = 0 to <paramref name="maxSteps"/>;
     /// in log space <c>(P^t log1p(A))_ij</c> is the prediction.
     /// </summary>
-    internal static double[] HeldOutLosses(DiffusionOperator graph, CsrMatrix first, CsrMatrix second, int maxSteps = MaxSteps, bool logSpace = false)
+    /// <param name="graph">The diffusion, over the cells numbered by <paramref name="position"/> when given.</param>
+    /// <param name="first">The values diffused.</param>
+    /// <param name="second">The held-out values.</param>
+    /// <param name="maxSteps">Most steps.</param>
+    /// <param name="logSpace">Diffuse log1p of the values.</param>
+    /// <param name="position">Where each cell (row of the values) sits in the graph's numbering; null: the same.</param>
+    internal static double[] HeldOutLosses(DiffusionOperator graph, CsrMatrix first, CsrMatrix second, int maxSteps = MaxSteps, bool logSpace = false,
+        int[]? position = null)
     {
         int cells = first.Rows, genes = first.Columns;
         var sums = new double[maxSteps + 1];
@@ -346,8 +406,8 @@ internal sealed class ClusteringOutput
             var (g0, width) = blocks[bi];
             int dp = HostKernels.Padded(width);
             int len = cells * dp;
-            var cur = Columns(first, g0, width, dp);
-            var target = Columns(second, g0, width, dp);
+            var cur = Columns(first, g0, width, dp, position);
+            var target = Columns(second, g0, width, dp, position);
             for (int i = 0; i < len; i++) target[i] = MathF.Log(1 + target[i]);
             if (logSpace) for (int i = 0; i < len; i++) cur[i] = MathF.Log(1 + cur[i]);
             var next = HostKernels.Rent(len);
@@ -373,11 +433,11 @@ internal sealed class ClusteringOutput
 
     /// <summary>
     /// Held-out loss of <c>(1 - w) A + w P^t A</c> for t = 0 to <paramref name="maxSteps"/> (first index) and each
-    /// weight w of <paramref name="mixes"/> (second index), as <see cref="HeldOutLosses"/>. The genes go in blocks of at
+    /// weight w of <paramref name="mixes"/> (second index), as <see cref="HeldOutLosses"/> (with its cell numbering). The genes go in blocks of at
     /// most <c>blockBudget</c> floats over their four arrays; the losses do not depend on it.
     /// </summary>
     internal static double[,] HeldOutMixLosses(DiffusionOperator graph, CsrMatrix first, CsrMatrix second, int maxSteps, double[] mixes,
-        long blockBudget = CrossValidationBudget)
+        long blockBudget = CrossValidationBudget, int[]? position = null)
     {
         int cells = first.Rows, genes = first.Columns;
         var blocks = GeneBlocks(cells, genes, blockBudget).ToArray();
@@ -387,10 +447,10 @@ internal sealed class ClusteringOutput
             var (g0, width) = blocks[bi];
             int dp = HostKernels.Padded(width);
             int len = cells * dp;
-            var cur = Columns(first, g0, width, dp);
+            var cur = Columns(first, g0, width, dp, position);
             var start = HostKernels.Rent(len);
             cur.AsSpan(0, len).CopyTo(start);
-            var target = Columns(second, g0, width, dp);
+            var target = Columns(second, g0, width, dp, position);
             for (int i = 0; i < len; i++) target[i] = MathF.Log(1 + target[i]);
             var next = HostKernels.Rent(len);
             var scratch = new float[LossChunk];
@@ -546,10 +606,10 @@ internal sealed class ClusteringOutput
         for (int g0 = 0; g0 < genes; g0 += width) yield return (g0, Math.Min(width, genes - g0));
     }
 
-    // Columns [g0, g0 + width) as a dense cells x dp block, each row zero-padded from width to dp, in a pooled array
-    // (give it back with Return): every candidate k diffuses every gene block, and fresh block-sized arrays each time
-    // would fill the large-object heap faster than full collections empty it.
-    private static float[] Columns(CsrMatrix x, int g0, int width, int dp)
+    // Columns [g0, g0 + width) as a dense cells x dp block, each row zero-padded from width to dp (row i at
+    // position[i] when given), in a pooled array (give it back with Return): every candidate k diffuses every gene
+    // block, and fresh block-sized arrays each time would fill the large-object heap faster than full collections empty it.
+    private static float[] Columns(CsrMatrix x, int g0, int width, int dp, int[]? position = null)
     {
         var block = HostKernels.Rent((long)x.Rows * dp);
         block.AsSpan(0, x.Rows * dp).Clear();
@@ -560,7 +620,7 @@ internal sealed class ClusteringOutput
             for (int q = 0; q < idx.Length; q++)
             {
                 int j = idx[q] - g0;
-                if (j >= 0 && j < width) block[i * dp + j] = val[q];
+                if (j >= 0 && j < width) block[(position is null ? i : position[i]) * dp + j] = val[q];
             }
         }
         return block;

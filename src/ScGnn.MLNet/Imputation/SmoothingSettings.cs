@@ -64,7 +64,19 @@ internal sealed record SmoothingSettings
     internal int Folds { get; init; }
 
     /// <summary>
-    /// Parses <c>basis=batch|model/pcs=pa|pai|pa+all|N/log=0|1/ks=0.5+1+2/t=10/tfix=N/decay=D/mix=W|cv/mixgrid=N/cross=F</c> (the
+    /// Cross-validate in a locality order of the cells' embedding (<see cref="Graph.KnnGraph.LocalityOrder"/>): the same
+    /// diffusion, with each step's neighbour rows near each other in memory.
+    /// </summary>
+    internal bool CellOrder { get; init; } = true;
+
+    /// <summary>
+    /// Genes the cross-validation's loss is measured on (0: every gene up to <see cref="ClusteringOutput.CrossValidationEntries"/>
+    /// cells x genes, a sample of them above it).
+    /// </summary>
+    internal int CrossValidationGenes { get; init; }
+
+    /// <summary>
+    /// Parses <c>basis=batch|model/pcs=pa|pai|pa+all|N/log=0|1/ks=0.5+1+2/t=10/tfix=N/decay=D/mix=W|cv/mixgrid=N/cross=F/order=0|1/cvgenes=N</c> (the
     /// clustering benchmark's explored variants).
     /// </summary>
     internal static SmoothingSettings Parse(string spec)
@@ -89,6 +101,8 @@ internal sealed record SmoothingSettings
                 "mix" when v == "cv" => s with { MixByCrossValidation = true },
                 "mix" => s with { Mix = double.Parse(v, inv) },
                 "cross" => s with { Folds = int.Parse(v, inv) },
+                "cvgenes" => s with { CrossValidationGenes = int.Parse(v, inv) },
+                "order" => s with { CellOrder = v == "1" },
                 "tfix" => s with { FixedSteps = int.Parse(v, inv) },
                 "t" => s with { MaxSteps = int.Parse(v, inv) },
                 _ => throw new ArgumentException($"Unknown smoothing setting '{part}'."),

@@ -59,6 +59,36 @@ internal sealed class CsrMatrix
         return new CsrMatrix(Rows, Columns, RowPointers, ColumnIndices, v);
     }
 
+    /// <summary>The columns listed (ascending), renumbered 0, 1, ... in that order.</summary>
+    internal CsrMatrix SelectColumns(int[] columns)
+    {
+        var map = new int[Columns];
+        Array.Fill(map, -1);
+        for (int c = 0; c < columns.Length; c++)
+        {
+            if (c > 0 && columns[c] <= columns[c - 1]) throw new ArgumentException("Columns must ascend.", nameof(columns));
+            map[columns[c]] = c;
+        }
+        var ptr = new int[Rows + 1];
+        for (int i = 0; i < Rows; i++)
+        {
+            int n = 0;
+            foreach (int j in RowIndices(i)) if (map[j] >= 0) n++;
+            ptr[i + 1] = ptr[i] + n;
+        }
+        var cols = new int[ptr[Rows]];
+        var vals = new float[ptr[Rows]];
+        for (int i = 0; i < Rows; i++)
+        {
+            var idx = RowIndices(i);
+            var val = RowValues(i);
+            int o = ptr[i];
+            for (int q = 0; q < idx.Length; q++)
+                if (map[idx[q]] is int c and >= 0) { cols[o] = c; vals[o++] = val[q]; }
+        }
+        return new CsrMatrix(Rows, columns.Length, ptr, cols, vals);
+    }
+
     /// <summary>Rows <c>[start, start + count)</c> as a dense row-major block.</summary>
     internal float[] ToDense(int start, int count)
     {

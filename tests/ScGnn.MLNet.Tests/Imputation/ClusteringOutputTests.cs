@@ -239,6 +239,47 @@ public sealed class ClusteringOutputTests
     }
 
     [Fact]
+    public void Held_out_losses_over_renumbered_cells_equal_those_in_the_batch_order()
+    {
+        // The cross-validation diffuses in a locality order: the same operator and values, renumbered.
+        const int cells = 70;
+        int v = System.Numerics.Vector<float>.Count;
+        var (first, second, graph) = RandomHalves(cells, genes: 2 * v + 1, seed: 12, k: 6);
+        var order = Enumerable.Range(0, cells).OrderBy(i => (i * 37) % cells).ToArray();
+        var position = new int[cells];
+        for (int r = 0; r < cells; r++) position[order[r]] = r;
+        var renumbered = graph.Renumbered(order, position);
+        var weights = new[] { 0.4, 1.0 };
+        var inOrder = ClusteringOutput.HeldOutMixLosses(graph, first, second, 3, weights);
+        var reordered = ClusteringOutput.HeldOutMixLosses(renumbered, first, second, 3, weights, position: position);
+        var plain = ClusteringOutput.HeldOutLosses(graph, first, second, 3, logSpace: true);
+        var plainReordered = ClusteringOutput.HeldOutLosses(renumbered, first, second, 3, logSpace: true, position);
+        for (int t = 0; t <= 3; t++)
+        {
+            for (int m = 0; m < weights.Length; m++) Assert.Equal(inOrder[t, m], reordered[t, m], 1e-6);
+            Assert.Equal(plain[t], plainReordered[t], 1e-6);
+        }
+        // Without the cells' positions the renumbered graph diffuses the wrong rows.
+        var mismatched = ClusteringOutput.HeldOutMixLosses(renumbered, first, second, 3, weights);
+        Assert.NotEqual(inOrder[2, 1], mismatched[2, 1], 6);
+    }
+
+    [Fact]
+    public void Loss_genes_are_every_gene_within_the_budget_and_a_sample_by_abundance_above_it()
+    {
+        // Gene g's sum is (g * 7) % 10 + 1 over two cells: genes by abundance 0, 3, 6, 9, 2, 5, 8, 1, 4, 7.
+        var dense = new float[2 * 10];
+        for (int g = 0; g < 10; g++) dense[g] = dense[10 + g] = ((g * 7) % 10 + 1) / 2f;
+        var x = CsrMatrix.FromDense(dense, 2, 10);
+        Assert.Null(ClusteringOutput.LossGenes(x));
+        Assert.Null(ClusteringOutput.LossGenes(x, 10));
+        // Ranks (c + 1/2) x 10 / count of the abundance order: 1, 3, 5, 7, 9 (genes 3, 9, 5, 1, 7); 1, 5, 8 (3, 5, 4); 5 (5).
+        Assert.Equal(new[] { 1, 3, 5, 7, 9 }, ClusteringOutput.LossGenes(x, 5));
+        Assert.Equal(new[] { 3, 4, 5 }, ClusteringOutput.LossGenes(x, 3));
+        Assert.Equal(new[] { 5 }, ClusteringOutput.LossGenes(x, 1));
+    }
+
+    [Fact]
     public void Held_out_mix_losses_equal_the_scalar_sum_over_every_diffused_entry()
     {
         var (first, second, graph) = RandomHalves(cells: 60, genes: 9, seed: 4, k: 4);
@@ -362,6 +403,24 @@ public sealed class ClusteringOutputTests
         Assert.Equal(a.Rows(0, 60), b.Rows(0, 60));
         var model = ClusteringOutput.Prepare(unrelated, true, 10, x, settings with { BatchBasis = false });
         Assert.NotEqual(a.Losses, model.Losses);
+    }
+
+    [Fact]
+    public void Cross_validation_on_a_sample_of_genes_reads_only_those_and_says_so()
+    {
+        var (observed, _, _) = TwoGroupData.Create(cells: 60, genes: 25, dropout: 0, seed: 7);
+        var x = CsrMatrix.From(observed);
+        var pca = PcaProjection.Fit(x.Log1p(), 10);
+        var full = ClusteringOutput.Prepare(pca, true, 10, x, SmoothingSettings.Default);
+        var all = ClusteringOutput.Prepare(pca, true, 10, x, SmoothingSettings.Default with { CrossValidationGenes = 25 });
+        var said = new List<string>();
+        var sampled = ClusteringOutput.Prepare(pca, true, 10, x, SmoothingSettings.Default with { CrossValidationGenes = 12 }, progress: said.Add);
+        Assert.Equal(full.Losses, all.Losses);
+        Assert.Contains("the held-out loss is read on 12 of the 25 genes", said[0]);
+        Assert.NotEqual(full.Losses, sampled.Losses);
+        // Both see two noisy groups: smoothing helps on either set of genes.
+        Assert.InRange(sampled.Steps, 1, ClusteringOutput.MaxSteps);
+        Assert.True(sampled.Losses[sampled.Steps] < sampled.Losses[0]);
     }
 
     [Fact]
