@@ -32,7 +32,7 @@ internal static class GraphBenchmark
         var x = CsrMatrix.From(matrix).Log1p();
         int genes = x.Columns;
         if (args_knnOnly(option)) { KnnAtScale(x, cells, components, k, int.Parse(option("--sample") ?? "2000", CultureInfo.InvariantCulture), option("--exact") is not null,
-            option("--approximate") != "0", option("--exact-tiles"), line); return; }
+            option("--approximate") != "0", option("--exact-tiles"), option("--search"), line); return; }
         line($"Data: the `scale` simulation at {cells:N0} cells x {ScaleBenchmark.Genes:N0} genes ({ScaleBenchmark.Groups} groups), after " +
              $"`SelectVariableGenes` and `NormalizeMedianLibrarySize`: {genes:N0} genes, {x.StoredCount:N0} non-zeros " +
              $"({100.0 * x.StoredCount / ((double)cells * genes):F1} %), log1p. PCA {components} components, k = {k}; torch threads {TorchSharp.torch.get_num_threads()}.");
@@ -114,7 +114,7 @@ internal static class GraphBenchmark
     // search is timed beside the default two shards, in the same run; --exact also times the exact search,
     // --exact-tiles 128x4096,256x2048 the exact search over those tiles (rows x columns), and --approximate 0 skips HNSW.
     private static void KnnAtScale(CsrMatrix x, int cells, int components, int k, int sample, bool withExact, bool withApproximate,
-        string? exactTiles, Action<string> line)
+        string? exactTiles, string? searchSettings, Action<string> line)
     {
         var sw = Stopwatch.StartNew();
         var pca = PcaProjection.Fit(x, components);
@@ -146,14 +146,19 @@ internal static class GraphBenchmark
         line($"| cells | PCA + projection s | approximate kNN | kNN s | recall@{k} on {pick.Length:N0} sampled cells |");
         line("|---:|---:|---|---:|---:|");
         int defaultShards = cells > KnnGraph.ShardMinCells ? 2 : 1;
-        foreach (int shards in !withApproximate ? Array.Empty<int>() : defaultShards == 2 ? new[] { 2, 1 } : new[] { 1 })
-        {
-            sw.Restart();
-            var graph = KnnGraph.Approximate(embedding, cells, components, k, seed: 1, shards);
-            double s = sw.Elapsed.TotalSeconds;
-            string name = shards == defaultShards ? $"{shards} shard{(shards > 1 ? "s" : "")} (default)" : $"{shards} shard";
-            line($"| {cells:N0} | {pcaS:F1} | {name} | {s:F1} | {Recall(graph):F4} |");
-        }
+        // --search "ef:perShard,..." (HNSW's search list, candidates per shard as multiples of k): the search's effort.
+        var searches = (searchSettings ?? $"{KnnGraph.ExpansionSearch}:2").Split(',').Select(v => v.Split(':').Select(int.Parse).ToArray()).ToArray();
+        foreach (int shards in !withApproximate ? Array.Empty<int>() : defaultShards == 2 && searchSettings is null ? new[] { 2, 1 } : new[] { defaultShards })
+            foreach (var search in searches)
+            {
+                sw.Restart();
+                double build = 0;
+                var graph = KnnGraph.Approximate(embedding, cells, components, k, 1, shards, search[0], search[1], b => build = b);
+                double s = sw.Elapsed.TotalSeconds;
+                string name = (shards == defaultShards ? $"{shards} shard{(shards > 1 ? "s" : "")} (default)" : $"{shards} shard") +
+                    (searchSettings is null ? "" : $", search list {search[0]}, {search[1]}k + 1 asked per shard; order and build {build:F1} s");
+                line($"| {cells:N0} | {pcaS:F1} | {name} | {s:F1} | {Recall(graph):F4} |");
+            }
         if (withExact)
         {
             sw.Restart();

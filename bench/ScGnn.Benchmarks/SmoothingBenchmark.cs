@@ -52,6 +52,11 @@ internal static class SmoothingBenchmark
                 });
             line($"| {label} | chosen: k = {s.NeighborCount}, t = {s.Steps}, weight {s.Weight:0.0#}; held-out loss at t = 0..: " +
                  $"{string.Join(" ", s.Losses.Select(l => l.ToString("G6", CultureInfo.InvariantCulture)))} | | |");
+            if (s.Steps > 0 && s.Cells * (long)s.Genes > ScGnnPredictor.BlockBudget)
+            {
+                var (byRows, byBlocks) = ClusteringOutput.OutputCosts(s.SmoothingGraph!, x, s.Steps);
+                line($"| {label} | output by {(s.Spilled ? "gene blocks into a temporary file" : "rows")}; estimated operations by rows {byRows:G3}, by gene blocks {byBlocks:G3} | | |");
+            }
             if (rows > 0)
             {
                 stage.Restart();

@@ -196,18 +196,26 @@ internal static class KnnGraph
     // searching only the nearest shards lost much of the recall). Each search asks for 2k + 1 (the cell
     // itself is dropped); the union is re-ranked by exact distance with ties to the lower index, as the exact search
     // orders them.
-    internal static int[][] Approximate(float[] points, int count, int dims, int k, int seed, int shards)
+    internal static int[][] Approximate(float[] points, int count, int dims, int k, int seed, int shards) =>
+        Approximate(points, count, dims, k, seed, shards, ExpansionSearch, 2, null);
+
+    // The search's effort (HNSW's candidate list while searching, at least the candidates asked for) and the candidates
+    // asked of each shard (perShard x k + 1) are the graph benchmark's variables; built, when given, gets the build's seconds.
+    internal static int[][] Approximate(float[] points, int count, int dims, int k, int seed, int shards, int expansionSearch, int perShard,
+        Action<double>? built)
     {
         shards = Math.Clamp(shards, 1, count);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var order = LocalityOrder(points, count, dims, seed);
         var indexes = new USearchIndex[shards];
         try
         {
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
             Parallel.For(0, shards, parallel, s =>
-                indexes[s] = Build(points, order, (int)((long)count * s / shards), (int)((long)count * (s + 1) / shards), dims));
+                indexes[s] = Build(points, order, (int)((long)count * s / shards), (int)((long)count * (s + 1) / shards), dims, expansionSearch));
+            built?.Invoke(clock.Elapsed.TotalSeconds);
             var rows = new int[count][];
-            int wanted = Math.Min(count, 2 * k + 1);
+            int wanted = Math.Min(count, perShard * k + 1);
             // USearch holds one search context per hardware thread: never run more queries at once.
             Parallel.For(0, count, parallel, () => (Query: new float[dims], Candidates: new List<(double D, int J)>(shards * wanted)), (position, _, local) =>
             {
@@ -239,12 +247,12 @@ internal static class KnnGraph
         }
     }
 
-    private static USearchIndex Build(float[] points, int[] order, int lo, int hi, int dims)
+    private static USearchIndex Build(float[] points, int[] order, int lo, int hi, int dims, int expansionSearch)
     {
         // Vectors stored as bfloat16: half the memory traffic of the graph walks (AVX-512 BF16 dot products where the
         // CPU has them); the candidates are re-ranked in double. At 100k simulated cells the kNN took 42 s instead of
         // 54 s at recall 0.9756 instead of 0.9759 (docs/BENCHMARKS.md §8).
-        var index = new USearchIndex(MetricKind.L2sq, ScalarKind.BFloat16, (ulong)dims, Connectivity, ExpansionAdd, ExpansionSearch);
+        var index = new USearchIndex(MetricKind.L2sq, ScalarKind.BFloat16, (ulong)dims, Connectivity, ExpansionAdd, (ulong)expansionSearch);
         // In chunks through the batch Add, which reserves the chunk's capacity once: the one-vector Add reserves one
         // more slot per call, and every reserve copies the index, which made the build quadratic in cells.
         for (int start = lo; start < hi; start += AddChunk)

@@ -48,14 +48,14 @@ internal sealed class ClusteringOutput
     private readonly CsrMatrix _x;
     private readonly float[]? _whole;
 
-    // The output is the sum of weight * P^steps * values over the terms; no graph: the values as they are.
-    private readonly (CsrMatrix Values, DiffusionOperator? Graph, double Weight)[] _terms;
+    // The output is the sum of weight * P^steps * values over the terms; no graph: the values as they are. A term
+    // diffused ahead into a temporary file has its spill.
+    private readonly (CsrMatrix Values, DiffusionOperator? Graph, double Weight, SpilledDiffusion? Spill)[] _terms;
 
     private ClusteringOutput(CsrMatrix x, (CsrMatrix, DiffusionOperator?, double)[] terms, int components, int neighborCount, int steps,
-        double weight, double[] losses, bool logSpace, bool whole)
+        double weight, double[] losses, bool logSpace, bool whole, bool? spill = null, Action<string>? progress = null)
     {
         _x = x;
-        _terms = terms;
         Components = components;
         NeighborCount = neighborCount;
         Steps = steps;
@@ -64,15 +64,32 @@ internal sealed class ClusteringOutput
         LogSpace = logSpace;
         if (whole)
         {
-            foreach (var (values, graph, w) in _terms)
+            _terms = terms.Select(t => (t.Item1, t.Item2, t.Item3, (SpilledDiffusion?)null)).ToArray();
+            foreach (var (values, graph, w, _) in _terms)
             {
                 var part = graph is null ? values.ToDense() : Diffuse(graph, values, steps, logSpace);
                 if (_whole is null && w == 1) { _whole = part; continue; }
                 _whole ??= new float[part.Length];
                 for (int i = 0; i < part.Length; i++) _whole[i] += (float)(w * part[i]);
             }
+            return;
         }
+        _terms = terms.Select(t =>
+        {
+            var (values, graph, w) = t;
+            bool ahead = graph is not null && steps > 0 && (spill ?? SpillPays(graph, values, steps));
+            if (!ahead) return (values, graph, w, (SpilledDiffusion?)null);
+            progress?.Invoke($"ScGnn: smoothing: diffusing all {values.Rows} cells a gene block at a time into a temporary file of " +
+                $"{(double)values.Rows * values.Columns * sizeof(float) / 1048576:N0} MB (at t = {steps} that is cheaper than diffusing each output row)");
+            return (values, graph, w, SpilledDiffusion.Write(graph!, values, steps, logSpace, progress));
+        }).ToArray();
     }
+
+    /// <summary>The diffusion of the output (the first part's, with cross-fitting); null at t = 0.</summary>
+    internal DiffusionOperator? SmoothingGraph => Steps == 0 ? null : _terms.FirstOrDefault(t => t.Graph is not null).Graph;
+
+    /// <summary>Whether some term's diffusion was written ahead to a temporary file (<see cref="SpilledDiffusion"/>).</summary>
+    internal bool Spilled => _terms.Any(t => t.Spill is not null);
 
     internal int Cells => _x.Rows;
 
@@ -216,7 +233,7 @@ internal sealed class ClusteringOutput
             terms.Add((x, Graph(basis.Transform(graphInput), cells, basis.ComponentCount, Math.Min(bestC, basis.ComponentCount), bestK, settings.Decay), bestW));
             progress?.Invoke($"ScGnn: smoothing: the batch's own graph (k = {bestK}, t = {bestT}, weight {bestW:0.0#}) in {final.Elapsed.TotalSeconds:F1} s");
         }
-        return new ClusteringOutput(x, terms.ToArray(), bestC, bestK, bestT, bestW, bestLosses, settings.LogSpace, whole);
+        return new ClusteringOutput(x, terms.ToArray(), bestC, bestK, bestT, bestW, bestLosses, settings.LogSpace, whole, settings.Spill, progress);
     }
 
     /// <summary>
@@ -317,14 +334,16 @@ internal sealed class ClusteringOutput
     {
         if (_whole is not null) return _whole.AsSpan((int)((long)start * Genes), (int)((long)count * Genes)).ToArray();
         float[]? result = null;
-        foreach (var (values, graph, w) in _terms)
+        foreach (var (values, graph, w, spill) in _terms.Where(t => t.Spill is null))
         {
             var part = graph is null ? values.ToDense(start, count) : DiffuseRows(graph, values, Steps, LogSpace, start, count);
             if (result is null && w == 1) { result = part; continue; }
             result ??= new float[part.Length];
             for (int i = 0; i < part.Length; i++) result[i] += (float)(w * part[i]);
         }
-        return result!;
+        result ??= new float[(long)count * Genes];
+        foreach (var (_, _, w, spill) in _terms.Where(t => t.Spill is not null)) spill!.AddRows(start, count, result, (float)w);
+        return result;
     }
 
     // The kNN graph on the leading `components` of a cells x dims embedding.
@@ -503,7 +522,29 @@ internal sealed class ClusteringOutput
     {
         int cells = x.Rows, genes = x.Columns;
         var result = new float[(long)cells * genes];
-        var blocks = GeneBlocks(cells, genes).ToArray();
+        DiffuseBlocks(graph, x, steps, logSpace, ScGnnPredictor.BlockBudget, (g0, width, block, dp) =>
+        {
+            for (int i = 0; i < cells; i++)
+                block.AsSpan(i * dp, width).CopyTo(result.AsSpan((int)((long)i * genes + g0), width));
+        });
+        return result;
+    }
+
+    /// <summary>
+    /// <see cref="Diffuse"/> a gene block at a time, each block handed to <paramref name="done"/> as
+    /// (first gene, width, cells x dp values, dp) on the worker that diffused it; the array is pooled and taken back
+    /// when <paramref name="done"/> returns.
+    /// </summary>
+    /// <param name="graph">The diffusion.</param>
+    /// <param name="x">The values.</param>
+    /// <param name="steps">t.</param>
+    /// <param name="logSpace">Diffuse log1p of the values and give expm1 of the result.</param>
+    /// <param name="budget">Floats a block may take, counted as four cells x width arrays (at least one vector wide, at most <c>MaxGeneBlock</c>).</param>
+    /// <param name="done">Takes each diffused block.</param>
+    internal static void DiffuseBlocks(DiffusionOperator graph, CsrMatrix x, int steps, bool logSpace, long budget, Action<int, int, float[], int> done)
+    {
+        int cells = x.Rows;
+        var blocks = GeneBlocks(cells, x.Columns, budget).ToArray();
         Parallel.For(0, blocks.Length, Workers, bi =>
         {
             var (g0, width) = blocks[bi];
@@ -514,12 +555,13 @@ internal sealed class ClusteringOutput
             var next = HostKernels.Rent(len);
             for (int t = 0; t < steps; t++) { Step(graph, cur, next, dp); (cur, next) = (next, cur); }
             if (logSpace) for (int i = 0; i < len; i++) cur[i] = MathF.Exp(cur[i]) - 1;
-            for (int i = 0; i < cells; i++)
-                cur.AsSpan(i * dp, width).CopyTo(result.AsSpan((int)((long)i * genes + g0), width));
-            Return(cur, next);
+            try { done(g0, width, cur, dp); }
+            finally { Return(cur, next); }
         });
-        return result;
     }
+
+    /// <summary>The gene blocks <see cref="DiffuseBlocks"/> uses for this budget, as (first gene, width).</summary>
+    internal static (int Start, int Width)[] Blocks(int cells, int genes, long budget) => GeneBlocks(cells, genes, budget).ToArray();
 
     /// <summary>
     /// Rows <c>[start, start + count)</c> of <see cref="Diffuse"/>'s result without the rest: each row's weights over
@@ -561,6 +603,66 @@ internal sealed class ClusteringOutput
             return w;
         }, _ => { });
         return result;
+    }
+
+    /// <summary>
+    /// Whether diffusing the whole batch a gene block at a time (<see cref="SpilledDiffusion"/>) costs less than
+    /// <see cref="DiffuseRows"/> for every row, by <see cref="OutputCosts"/> and the relative cost of their operations.
+    /// </summary>
+    internal static bool SpillPays(DiffusionOperator graph, CsrMatrix x, int steps)
+    {
+        var (rows, blocks) = OutputCosts(graph, x, steps, stopAbove: BlockOperationCost * BlockCost(graph, x, steps));
+        return rows > BlockOperationCost * blocks;
+    }
+
+    // Time of one vector multiply-add of a gene block's step (a neighbour's row of lanes) relative to one scattered
+    // scalar multiply-add of a row's walk (docs/BENCHMARKS.md section 4).
+    private const double BlockOperationCost = 1;
+
+    /// <summary>
+    /// Estimated operations of the batch's output by rows and by gene blocks. By rows: each row's walk adds every
+    /// support cell's entries of P at each step, then every final support cell's stored values; measured on up to
+    /// <paramref name="samples"/> evenly spaced rows and scaled to all of them. By gene blocks: t steps of every entry
+    /// of P times the vectors of a row of genes, plus the cells x genes written and one pass over the values per block.
+    /// </summary>
+    /// <param name="graph">The diffusion.</param>
+    /// <param name="x">The values.</param>
+    /// <param name="steps">t.</param>
+    /// <param name="samples">Rows whose walks are measured.</param>
+    /// <param name="stopAbove">Stop measuring walks once the rows' estimate is sure to exceed this (the walks' cost grows
+    /// about as k^t, and deciding needs no more); the estimate is then a lower bound.</param>
+    internal static (double Rows, double Blocks) OutputCosts(DiffusionOperator graph, CsrMatrix x, int steps, int samples = 64,
+        double stopAbove = double.PositiveInfinity)
+    {
+        int cells = x.Rows;
+        samples = Math.Clamp(samples, 1, Math.Max(1, cells));
+        var ptr = graph.RowPointers;
+        var w = new Walk(cells);
+        double ops = 0;
+        for (int s = 0; s < samples && ops / samples * cells <= stopAbove; s++)
+        {
+            w.Start((int)((s + 0.5) * cells / samples));
+            for (int t = 0; t < steps; t++)
+            {
+                w.Clear();
+                foreach (int j in w.Current)
+                {
+                    ops += ptr[j + 1] - ptr[j];
+                    for (int q = ptr[j]; q < ptr[j + 1]; q++) w.Add(graph.Columns[q], w.Weight[j] * graph.Weights[q]);
+                }
+                w.Swap();
+            }
+            foreach (int j in w.Current) ops += x.RowPointers[j + 1] - x.RowPointers[j];
+        }
+        return (ops / samples * cells, BlockCost(graph, x, steps));
+    }
+
+    private static double BlockCost(DiffusionOperator graph, CsrMatrix x, int steps)
+    {
+        int cells = x.Rows, genes = x.Columns;
+        var blocks = GeneBlocks(cells, genes, SpilledDiffusion.BlockBudget(cells)).ToArray();
+        double vectors = blocks.Sum(b => HostKernels.Padded(b.Width)) / (double)System.Numerics.Vector<float>.Count;
+        return (double)steps * graph.RowPointers[cells] * vectors + (double)cells * genes + (double)blocks.Length * x.Values.Length;
     }
 
     // A sparse vector over cells being propagated: the current support with its weights, and the next one being built.

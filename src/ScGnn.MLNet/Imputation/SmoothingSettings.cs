@@ -76,7 +76,13 @@ internal sealed record SmoothingSettings
     internal int CrossValidationGenes { get; init; }
 
     /// <summary>
-    /// Parses <c>basis=batch|model/pcs=pa|pai|pa+all|N/log=0|1/ks=0.5+1+2/t=10/tfix=N/decay=D/mix=W|cv/mixgrid=N/cross=F/order=0|1/cvgenes=N</c> (the
+    /// Whether a batch too large to diffuse whole is diffused ahead into a temporary file (true) or row by row as its
+    /// rows are read (false); null: whichever <see cref="ClusteringOutput.SpillPays"/> finds cheaper.
+    /// </summary>
+    internal bool? Spill { get; init; }
+
+    /// <summary>
+    /// Parses <c>basis=batch|model/pcs=pa|pai|pa+all|N/log=0|1/ks=0.5+1+2/t=10/tfix=N/decay=D/mix=W|cv/mixgrid=N/cross=F/order=0|1/cvgenes=N/spill=0|1|auto</c> (the
     /// clustering benchmark's explored variants).
     /// </summary>
     internal static SmoothingSettings Parse(string spec)
@@ -103,6 +109,7 @@ internal sealed record SmoothingSettings
                 "cross" => s with { Folds = int.Parse(v, inv) },
                 "cvgenes" => s with { CrossValidationGenes = int.Parse(v, inv) },
                 "order" => s with { CellOrder = v == "1" },
+                "spill" => s with { Spill = v switch { "1" => true, "0" => false, _ => null } },
                 "tfix" => s with { FixedSteps = int.Parse(v, inv) },
                 "t" => s with { MaxSteps = int.Parse(v, inv) },
                 _ => throw new ArgumentException($"Unknown smoothing setting '{part}'."),

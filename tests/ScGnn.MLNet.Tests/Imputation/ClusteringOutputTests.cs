@@ -78,6 +78,62 @@ public sealed class ClusteringOutputTests
         Assert.Equal(whole.Select(v => (double)v), top.Concat(last).Select(v => (double)v), new Tolerance(1e-5));
     }
 
+    [Theory]
+    [InlineData(2, false, 1.0)]
+    [InlineData(3, true, 1.0)]
+    [InlineData(1, false, 0.5)]
+    public void Rows_read_back_from_the_spill_file_equal_the_whole_batch_diffusion(int steps, bool logSpace, double weight)
+    {
+        var x = CsrMatrix.FromDense(new float[] { 0, 10, 3, 0, 6, 20 }, 3, 2);
+        var whole = ClusteringOutput.Diffuse(PathGraph(), x, steps, logSpace);
+        using var spill = SpilledDiffusion.Write(PathGraph(), x, steps, logSpace);
+        // On Unix the file is unlinked once open: nothing is left behind even if the process is killed.
+        if (!OperatingSystem.IsWindows()) Assert.Empty(Directory.GetFiles(Path.GetTempPath(), "scgnn-smoothed-*"));
+        // Added onto what the rows hold: rows 1-2 start at 1 and get weight x the diffused values.
+        var into = Enumerable.Repeat(1f, 4).ToArray();
+        spill.AddRows(1, 2, into, (float)weight);
+        Assert.Equal(whole.Skip(2).Select(v => 1 + weight * v), into.Select(v => (double)v), new Tolerance(1e-5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => spill.AddRows(2, 2, new float[4], 1));
+    }
+
+    [Fact]
+    public void A_wide_batch_spills_in_gene_blocks_and_reads_back_every_block()
+    {
+        // 70 genes at 40 cells: three gene blocks (32, 32, 6) of the file, each read back at its offset.
+        const int cells = 40, genes = 70;
+        var rng = new Random(5);
+        var dense = Enumerable.Range(0, cells * genes).Select(_ => rng.NextDouble() < 0.6 ? 0f : (float)Math.Round(10 * rng.NextDouble(), 1)).ToArray();
+        var x = CsrMatrix.FromDense(dense, cells, genes);
+        var points = Enumerable.Range(0, cells * 2).Select(_ => (float)rng.NextDouble()).ToArray();
+        var graph = DiffusionOperator.AlphaDecay(points, KnnGraph.NearestNeighbors(points, cells, 2, 9), 2, 3, 1);
+        Assert.Equal(3, ClusteringOutput.Blocks(cells, genes, SpilledDiffusion.BlockBudget(cells)).Length);
+        var whole = ClusteringOutput.Diffuse(graph, x, 2);
+        using var spill = SpilledDiffusion.Write(graph, x, 2, false);
+        var rows = new float[7 * genes];
+        spill.AddRows(30, 7, rows, 1);
+        Assert.Equal(whole.Skip(30 * genes).Take(7 * genes).Select(v => (double)v), rows.Select(v => (double)v), new Tolerance(1e-5));
+    }
+
+    [Fact]
+    public void Output_costs_count_each_walk_and_each_gene_block_step()
+    {
+        // Path graph rows hold 2, 3, 2 entries; the rows of x hold 1, 1, 2 values. t = 1: cell 0's walk adds its 2
+        // entries, then reads cells 0 and 1 (2 values): 4; cell 1: 3 + 4 = 7; cell 2: 2 + 3 = 5; 16 in all. By gene
+        // blocks: one block of one vector, 7 entries of P x 1 step x 1 vector, 6 values written, 4 read: 17.
+        var x = CsrMatrix.FromDense(new float[] { 0, 10, 3, 0, 6, 20 }, 3, 2);
+        var (rows, blocks) = ClusteringOutput.OutputCosts(PathGraph(), x, 1, samples: 3);
+        Assert.Equal(16, rows, 9);
+        Assert.Equal(17, blocks, 9);
+        // t = 2: cell 0's support {0, 1} adds 2 + 3 entries and reads all three cells (4 values): 2 + 5 + 4 = 11; cell 1: 3 + 7 + 4 = 14;
+        // cell 2: 2 + 5 + 4 = 11. By gene blocks: 2 x 7 + 6 + 4 = 24.
+        (rows, blocks) = ClusteringOutput.OutputCosts(PathGraph(), x, 2, samples: 3);
+        Assert.Equal(36, rows, 9);
+        Assert.Equal(24, blocks, 9);
+        // Past a bound the walks stop: after cell 0 the estimate, 11 of 3 samples x 3 cells, is sure to exceed 10.
+        (rows, _) = ClusteringOutput.OutputCosts(PathGraph(), x, 2, samples: 3, stopAbove: 10);
+        Assert.Equal(11, rows, 9);
+    }
+
     [Fact]
     public void A_batch_larger_than_a_block_gives_the_same_rows_as_the_whole_batch()
     {
@@ -102,6 +158,17 @@ public sealed class ClusteringOutputTests
         var expected = whole.Rows(0, x.Rows);
         var got = Enumerable.Range(0, 6).SelectMany(b => blocks.Rows(b * 10, 10)).ToArray();
         Assert.Equal(expected.Select(v => (double)v), got.Select(v => (double)v), new Tolerance(1e-4));
+        // Diffused ahead into a file and read back in blocks: the same rows, and the progress says so.
+        var told = new List<string>();
+        var spilled = ClusteringOutput.Prepare(pca, true, 10, x, SmoothingSettings.Default with { Spill = true }, wholeBatchFloats: 0, progress: told.Add);
+        var byRows = ClusteringOutput.Prepare(pca, true, 10, x, SmoothingSettings.Default with { Spill = false }, wholeBatchFloats: 0);
+        Assert.True(spilled.Spilled);
+        Assert.False(byRows.Spilled);
+        Assert.False(whole.Spilled);
+        Assert.Contains(told, m => m.Contains("diffusing all 60 cells a gene block at a time into a temporary file"));
+        Assert.Contains(told, m => m.Contains("diffused gene block 1 of 1"));
+        var read = Enumerable.Range(0, 6).SelectMany(b => spilled.Rows(b * 10, 10)).ToArray();
+        Assert.Equal(expected.Select(v => (double)v), read.Select(v => (double)v), new Tolerance(1e-4));
     }
 
     [Fact]
@@ -342,6 +409,17 @@ public sealed class ClusteringOutputTests
         var expected = whole.Rows(0, x.Rows);
         var got = Enumerable.Range(0, 6).SelectMany(b => blocks.Rows(b * 10, 10)).ToArray();
         Assert.Equal(expected.Select(v => (double)v), got.Select(v => (double)v), new Tolerance(1e-4));
+        // Each weighted or cross-fitted part diffused ahead into a file and read back in blocks: the same rows.
+        var told = new List<string>();
+        var spilled = ClusteringOutput.Prepare(pca, true, 10, x, settings with { Spill = true }, wholeBatchFloats: 0, progress: told.Add);
+        var byRows = ClusteringOutput.Prepare(pca, true, 10, x, settings with { Spill = false }, wholeBatchFloats: 0);
+        Assert.True(spilled.Spilled);
+        Assert.False(byRows.Spilled);
+        Assert.False(whole.Spilled);
+        Assert.Contains(told, m => m.Contains("diffusing all 60 cells a gene block at a time into a temporary file"));
+        Assert.Contains(told, m => m.Contains("diffused gene block 1 of 1"));
+        var read = Enumerable.Range(0, 6).SelectMany(b => spilled.Rows(b * 10, 10)).ToArray();
+        Assert.Equal(expected.Select(v => (double)v), read.Select(v => (double)v), new Tolerance(1e-4));
     }
 
     [Fact]
