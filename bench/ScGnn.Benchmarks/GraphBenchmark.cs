@@ -147,7 +147,7 @@ internal static class GraphBenchmark
         line("|---:|---:|---|---:|---:|");
         int defaultShards = cells > KnnGraph.ShardMinCells ? 2 : 1;
         // --search "ef:perShard,..." (HNSW's search list, candidates per shard as multiples of k): the search's effort.
-        var searches = (searchSettings ?? $"{KnnGraph.ExpansionSearch}:2").Split(',').Select(v => v.Split(':').Select(int.Parse).ToArray()).ToArray();
+        var searches = (searchSettings ?? $"{KnnGraph.ExpansionSearch}:1").Split(',').Select(v => v.Split(':').Select(int.Parse).ToArray()).ToArray();
         foreach (int shards in !withApproximate ? Array.Empty<int>() : defaultShards == 2 && searchSettings is null ? new[] { 2, 1 } : new[] { defaultShards })
             foreach (var search in searches)
             {
@@ -156,7 +156,7 @@ internal static class GraphBenchmark
                 var graph = KnnGraph.Approximate(embedding, cells, components, k, 1, shards, search[0], search[1], b => build = b);
                 double s = sw.Elapsed.TotalSeconds;
                 string name = (shards == defaultShards ? $"{shards} shard{(shards > 1 ? "s" : "")} (default)" : $"{shards} shard") +
-                    (searchSettings is null ? "" : $", search list {search[0]}, {search[1]}k + 1 asked per shard; order and build {build:F1} s");
+                    (searchSettings is null ? "" : $", search list {search[0]}, {search[1]}k + 1 (+ up to 8 for ties) asked per shard; order and build {build:F1} s");
                 line($"| {cells:N0} | {pcaS:F1} | {name} | {s:F1} | {Recall(graph):F4} |");
             }
         if (withExact)

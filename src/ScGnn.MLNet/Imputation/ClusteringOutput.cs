@@ -181,6 +181,9 @@ internal sealed class ClusteringOutput
             // mostly near each other in memory; renumbering changes no sum of a step, only the order of the loss's sums.
             int[]? order = settings.CellOrder ? KnnGraph.LocalityOrder(points, cells, dims, SplitSeed) : null;
             int[]? position = order is null ? null : Inverse(order);
+            // The graphs are built in that numbering from renumbered points and lists (the same neighbours in the same
+            // order), so no operator is held twice: at a million cells one for k = 20 is over a gigabyte.
+            if (position is not null) (points, widest) = (Renumber(points, dims, order!), Relabel(widest, order!, position));
             progress?.Invoke($"ScGnn: smoothing: PCA and the {ListLength(ks.Max(), settings.Decay)} nearest cells of each cell " +
                 $"({(KnnGraph.SearchesExactly(NeighborSearch.Auto, cells) ? "exact" : "approximate")}) in the first half of the molecules: {split.Elapsed.TotalSeconds:F1} s" +
                 (lossGenes is null ? "" : $"; the held-out loss is read on {lossGenes.Length} of the {x.Columns} genes"));
@@ -188,7 +191,6 @@ internal sealed class ClusteringOutput
             {
                 clock.Start();
                 var graph = Graph(points, dims, Truncate(widest, ListLength(k, settings.Decay)), k, settings.Decay);
-                if (order is not null) graph = graph.Renumbered(order, position!);
                 var losses = settings.LogSpace
                     ? To2D(HeldOutLosses(graph, firstLoss, secondLoss, settings.MaxSteps, logSpace: true, position))
                     : HeldOutMixLosses(graph, firstLoss, secondLoss, settings.MaxSteps, weights, position: position);
@@ -204,6 +206,10 @@ internal sealed class ClusteringOutput
                         }
                     }
                 tried++;
+                // The candidate's operator and block arrays are large objects that only a full collection frees; left to
+                // the collector, several candidates' worth stay resident (a million cells peaked at 17 GB).
+                graph = null!;
+                if (!whole) GC.Collect();
                 clock.Stop();
                 double elapsed = clock.Elapsed.TotalSeconds;
                 progress?.Invoke($"ScGnn: smoothing cross-validated k = {k} ({tried} of {candidates}), held-out loss {candidateLoss:G5}; {elapsed:F1} s, about {elapsed / tried * (candidates - tried):F0} s left to cross-validate");
@@ -228,6 +234,7 @@ internal sealed class ClusteringOutput
         }
         else
         {
+            if (!whole) GC.Collect();
             var final = System.Diagnostics.Stopwatch.StartNew();
             var basis = settings.BatchBasis ? PcaProjection.Fit(graphInput, components, SplitSeed) : modelBasis!;
             terms.Add((x, Graph(basis.Transform(graphInput), cells, basis.ComponentCount, Math.Min(bestC, basis.ComponentCount), bestK, settings.Decay), bestW));
@@ -267,6 +274,22 @@ internal sealed class ClusteringOutput
         for (int c = 0; c < count; c++) chosen[c] = byAbundance[(int)((c + 0.5) * genes / count)];
         Array.Sort(chosen);
         return chosen;
+    }
+
+    // Row r of the result is point order[r].
+    private static float[] Renumber(float[] points, int dims, int[] order)
+    {
+        var result = new float[points.LongLength];
+        Parallel.For(0, order.Length, r => points.AsSpan(order[r] * dims, dims).CopyTo(result.AsSpan(r * dims, dims)));
+        return result;
+    }
+
+    // List r of the result is cell order[r]'s, each neighbour j as position[j].
+    private static int[][] Relabel(int[][] lists, int[] order, int[] position)
+    {
+        var result = new int[lists.Length][];
+        Parallel.For(0, order.Length, r => result[r] = Array.ConvertAll(lists[order[r]], j => position[j]));
+        return result;
     }
 
     private static int[] Inverse(int[] order)
