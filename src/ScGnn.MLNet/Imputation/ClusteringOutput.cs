@@ -53,7 +53,7 @@ internal sealed class ClusteringOutput
     private readonly (CsrMatrix Values, DiffusionOperator? Graph, double Weight, SpilledDiffusion? Spill)[] _terms;
 
     private ClusteringOutput(CsrMatrix x, (CsrMatrix, DiffusionOperator?, double)[] terms, int components, int neighborCount, int steps,
-        double weight, double[] losses, bool logSpace, bool whole, bool? spill = null, Action<string>? progress = null)
+        double weight, double[] losses, bool logSpace, bool whole, bool? spill = null, Action<string>? progress = null, Action? checkAlive = null)
     {
         _x = x;
         Components = components;
@@ -81,7 +81,7 @@ internal sealed class ClusteringOutput
             if (!ahead) return (values, graph, w, (SpilledDiffusion?)null);
             progress?.Invoke($"ScGnn: smoothing: diffusing all {values.Rows} cells a gene block at a time into a temporary file of " +
                 $"{(double)values.Rows * values.Columns * sizeof(float) / 1048576:N0} MB (at t = {steps} that is cheaper than diffusing each output row)");
-            return (values, graph, w, SpilledDiffusion.Write(graph!, values, steps, logSpace, progress));
+            return (values, graph, w, SpilledDiffusion.Write(graph!, values, steps, logSpace, progress, checkAlive));
         }).ToArray();
     }
 
@@ -117,8 +117,9 @@ internal sealed class ClusteringOutput
     /// <param name="state">The fitted model: PCA basis, k, and whether the graph is on log1p.</param>
     /// <param name="x">The batch in the model's genes (observed values).</param>
     /// <param name="progress">Told after the shared neighbour search, after each cross-validated k (with the time left to cross-validate) and after the final graph.</param>
-    internal static ClusteringOutput Prepare(ScGnnNetworkState state, CsrMatrix x, Action<string>? progress = null) =>
-        Prepare(state.Pca, state.ComponentCount, state.GraphOnLog1p, state.NeighborCount, x, SmoothingSettings.Default, progress: progress);
+    /// <param name="checkAlive">Called before each cross-validated k, the final graph and each gene block written ahead (throws to cancel).</param>
+    internal static ClusteringOutput Prepare(ScGnnNetworkState state, CsrMatrix x, Action<string>? progress = null, Action? checkAlive = null) =>
+        Prepare(state.Pca, state.ComponentCount, state.GraphOnLog1p, state.NeighborCount, x, SmoothingSettings.Default, progress: progress, checkAlive: checkAlive);
 
     /// <summary>Chooses the graph and t for the batch with explicit settings.</summary>
     /// <param name="pca">The PCA basis the graph is built in.</param>
@@ -134,7 +135,7 @@ internal sealed class ClusteringOutput
 
     // The model's basis is read only by settings without the batch basis; the default needs only its component count.
     internal static ClusteringOutput Prepare(PcaProjection? modelBasis, int components, bool graphOnLog1p, int neighborCount, CsrMatrix x,
-        SmoothingSettings settings, long wholeBatchFloats = ScGnnPredictor.BlockBudget, Action<string>? progress = null)
+        SmoothingSettings settings, long wholeBatchFloats = ScGnnPredictor.BlockBudget, Action<string>? progress = null, Action? checkAlive = null)
     {
         if (!settings.BatchBasis && modelBasis is null)
             throw new ArgumentException("Smoothing in the model's PCA basis needs a model fitted with a network.", nameof(settings));
@@ -189,6 +190,7 @@ internal sealed class ClusteringOutput
                 (lossGenes is null ? "" : $"; the held-out loss is read on {lossGenes.Length} of the {x.Columns} genes"));
             foreach (int k in ks)
             {
+                checkAlive?.Invoke();
                 clock.Start();
                 var graph = Graph(points, dims, Truncate(widest, ListLength(k, settings.Decay)), k, settings.Decay);
                 var losses = settings.LogSpace
@@ -235,12 +237,13 @@ internal sealed class ClusteringOutput
         else
         {
             if (!whole) GC.Collect();
+            checkAlive?.Invoke();
             var final = System.Diagnostics.Stopwatch.StartNew();
             var basis = settings.BatchBasis ? PcaProjection.Fit(graphInput, components, SplitSeed) : modelBasis!;
             terms.Add((x, Graph(basis.Transform(graphInput), cells, basis.ComponentCount, Math.Min(bestC, basis.ComponentCount), bestK, settings.Decay), bestW));
             progress?.Invoke($"ScGnn: smoothing: the batch's own graph (k = {bestK}, t = {bestT}, weight {bestW:0.0#}) in {final.Elapsed.TotalSeconds:F1} s");
         }
-        return new ClusteringOutput(x, terms.ToArray(), bestC, bestK, bestT, bestW, bestLosses, settings.LogSpace, whole, settings.Spill, progress);
+        return new ClusteringOutput(x, terms.ToArray(), bestC, bestK, bestT, bestW, bestLosses, settings.LogSpace, whole, settings.Spill, progress, checkAlive);
     }
 
     /// <summary>

@@ -240,7 +240,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         {
             ClusteringOutput smoothed;
             using (monitor.Stage($"smoothing {cells} cells x {genes} genes over the cell graph (k, t and weight by molecular cross-validation)"))
-                smoothed = ClusteringOutput.Prepare(_state, modelInput, monitor.Info);
+                smoothed = ClusteringOutput.Prepare(_state, modelInput, monitor.Info, _host.CheckAlive);
             monitor.Info($"ScGnn: smoothed output with k = {smoothed.NeighborCount}, t = {smoothed.Steps}, weight {smoothed.Weight:0.0#}, graph on {smoothed.Components} PCs");
             return new ImputationBatch(batch, map, null, OutputMode, _host, smoothed);
         }

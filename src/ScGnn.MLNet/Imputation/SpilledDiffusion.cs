@@ -41,7 +41,7 @@ internal sealed class SpilledDiffusion : IDisposable
     /// <param name="steps">t.</param>
     /// <param name="logSpace">Diffuse log1p of the values and store expm1 of the result.</param>
     /// <param name="progress">Told as gene blocks are done, with the time left.</param>
-    /// <param name="checkAlive">Called before each gene block (throws to cancel).</param>
+    /// <param name="checkAlive">Called as each gene block is done (throws to cancel; the file is then closed).</param>
     /// <exception cref="IOException">The temporary file cannot be written (for example, the disk is full): the message names it and its size.</exception>
     internal static SpilledDiffusion Write(DiffusionOperator graph, CsrMatrix x, int steps, bool logSpace,
         Action<string>? progress = null, Action? checkAlive = null)

@@ -163,6 +163,24 @@ public sealed class ScGnnImputationTransformerTests
     }
 
     [Fact]
+    public void CancelExecution_stops_the_smoothing_between_cross_validated_candidates()
+    {
+        var ml = new MLContext(1);
+        var candidates = new List<string>();
+        ml.Log += (_, e) =>
+        {
+            if (!e.Message.Contains("smoothing cross-validated k =")) return;
+            candidates.Add(e.Message);
+            CancelExecution(ml);
+        };
+        var observed = TwoGroupData.Create().Observed;
+        var model = ml.Transforms.ImputeWithScGnn(new ScGnnOptions { OutputMode = ImputationOutputMode.Smoothed }).Fit(observed.ToDataView());
+        Assert.ThrowsAny<OperationCanceledException>(() => Output(model.Transform(observed.ToDataView())));
+        // The first of the three candidates ran; the second was never started.
+        Assert.Single(candidates);
+    }
+
+    [Fact]
     public void Stages_and_epochs_are_reported_on_the_ML_NET_log_with_the_time_left()
     {
         var ml = new MLContext(1);
