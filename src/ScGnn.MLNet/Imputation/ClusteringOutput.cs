@@ -179,11 +179,12 @@ internal sealed class ClusteringOutput
             var points = Leading(firstEmbedding, cells, firstBasis.ComponentCount, dims);
             var widest = Neighbors(points, cells, dims, ks.Max(), settings.Decay);
             // Cross-validation diffuses cells in a locality order of the embedding, so that a step's neighbour rows are
-            // mostly near each other in memory; renumbering changes no sum of a step, only the order of the loss's sums.
+            // mostly near each other in memory; the graphs are the same, only the order of float sums changes.
             int[]? order = settings.CellOrder ? KnnGraph.LocalityOrder(points, cells, dims, SplitSeed) : null;
             int[]? position = order is null ? null : Inverse(order);
             // The graphs are built in that numbering from renumbered points and lists (the same neighbours in the same
-            // order), so no operator is held twice: at a million cells one for k = 20 is over a gigabyte.
+            // order) rather than renumbered after, so each candidate's operator (over a gigabyte for k = 20 at a million
+            // cells) exists once.
             if (position is not null) (points, widest) = (Renumber(points, dims, order!), Relabel(widest, order!, position));
             progress?.Invoke($"ScGnn: smoothing: PCA and the {ListLength(ks.Max(), settings.Decay)} nearest cells of each cell " +
                 $"({(KnnGraph.SearchesExactly(NeighborSearch.Auto, cells) ? "exact" : "approximate")}) in the first half of the molecules: {split.Elapsed.TotalSeconds:F1} s" +
@@ -287,8 +288,8 @@ internal sealed class ClusteringOutput
         return result;
     }
 
-    // List r of the result is cell order[r]'s, each neighbour j as position[j].
-    private static int[][] Relabel(int[][] lists, int[] order, int[] position)
+    /// <summary>Neighbour lists in another numbering: list r is cell <paramref name="order"/>[r]'s, each neighbour j as <paramref name="position"/>[j].</summary>
+    internal static int[][] Relabel(int[][] lists, int[] order, int[] position)
     {
         var result = new int[lists.Length][];
         Parallel.For(0, order.Length, r => result[r] = Array.ConvertAll(lists[order[r]], j => position[j]));

@@ -133,30 +133,6 @@ internal sealed class DiffusionOperator
         return new DiffusionOperator(n, ptr, outCols, outVals);
     }
 
-    /// <summary>
-    /// The same operator over renumbered cells: row r is row <paramref name="order"/>[r] of this one, and each column j
-    /// becomes <paramref name="position"/>[j] (the inverse of <paramref name="order"/>). Each row keeps its entries in
-    /// their order, so a step sums the same terms in the same order: the result is this operator's, renumbered.
-    /// </summary>
-    internal DiffusionOperator Renumbered(int[] order, int[] position)
-    {
-        if (order.Length != Count || position.Length != Count) throw new ArgumentException("The order must list every cell once.", nameof(order));
-        var ptr = new int[Count + 1];
-        for (int r = 0; r < Count; r++) ptr[r + 1] = ptr[r] + (RowPointers[order[r] + 1] - RowPointers[order[r]]);
-        var cols = new int[ptr[Count]];
-        var w = new double[ptr[Count]];
-        Parallel.For(0, Count, r =>
-        {
-            int a = RowPointers[order[r]], n = RowPointers[order[r] + 1] - a, o = ptr[r];
-            for (int q = 0; q < n; q++)
-            {
-                cols[o + q] = position[Columns[a + q]];
-                w[o + q] = Weights[a + q];
-            }
-        });
-        return new DiffusionOperator(Count, ptr, cols, w);
-    }
-
     private static double Distance(float[] points, int dims, int i, int j)
     {
         double s = 0;
