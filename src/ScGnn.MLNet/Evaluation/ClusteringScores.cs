@@ -291,7 +291,7 @@ public static class ClusteringScores
         foreach (int c in codes) clusterSize[c]++;
         var result = new double[queries.Length];
         int blocks = (queries.Length + QueryBlock - 1) / QueryBlock;
-        Parallel.For(0, blocks, () => new double[QueryBlock * k], (block, _, sums) =>
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, () => new double[QueryBlock * k], (block, _, sums) =>
         {
             int q0 = block * QueryBlock;
             int qCount = Math.Min(QueryBlock, queries.Length - q0);

@@ -10,6 +10,8 @@ namespace ScGnn.MLNet.Evaluation;
 internal static class KMeansClustering
 {
     private const int RowBlock = 256;
+    // One worker per core: the thread pool would otherwise add threads while a block waits on memory.
+    private static readonly ParallelOptions Workers = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
 
     internal readonly record struct Result(int[] Labels, double Inertia, int Iterations);
 
@@ -97,7 +99,7 @@ internal static class KMeansClustering
     private static void DistancesTo(float[] x, int n, int d, int point, double[] result)
     {
         var p = new ReadOnlySpan<float>(x, point * d, d).ToArray();
-        Parallel.For(0, (n + RowBlock - 1) / RowBlock, b =>
+        Parallel.For(0, (n + RowBlock - 1) / RowBlock, Workers, b =>
         {
             int end = Math.Min(n, (b + 1) * RowBlock);
             for (int i = b * RowBlock; i < end; i++)
@@ -177,7 +179,7 @@ internal static class KMeansClustering
     {
         int blocks = (n + RowBlock - 1) / RowBlock;
         var changed = new bool[blocks];
-        Parallel.For(0, blocks, b =>
+        Parallel.For(0, blocks, Workers, b =>
         {
             int end = Math.Min(n, (b + 1) * RowBlock);
             for (int i = b * RowBlock; i < end; i++)

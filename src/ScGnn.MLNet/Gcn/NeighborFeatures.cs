@@ -104,7 +104,7 @@ internal static class NeighborFeatures
     {
         if (x.Rows != a.Count) throw new ArgumentException($"The input has {x.Rows} cells; the graph {a.Count}.");
         int chunks = Math.Max(1, Math.Min(Environment.ProcessorCount * 4, count / 64));
-        Parallel.For(0, chunks, () => new Workspace(a.Count, x.Columns, hops), (c, _, ws) =>
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, () => new Workspace(a.Count, x.Columns, hops), (c, _, ws) =>
         {
             int end = (int)((long)count * (c + 1) / chunks);
             for (int r = (int)((long)count * c / chunks); r < end; r++)

@@ -77,10 +77,10 @@ internal sealed class ClusteringOutput
         _terms = terms.Select(t =>
         {
             var (values, graph, w) = t;
-            bool ahead = graph is not null && steps > 0 && (spill ?? SpillPays(graph, values, steps));
+            bool ahead = graph is not null && steps > 0 && (spill ?? (SpillPays(graph, values, steps) && RoomToSpill(values, steps, progress)));
             if (!ahead) return (values, graph, w, (SpilledDiffusion?)null);
             progress?.Invoke($"ScGnn: smoothing: diffusing all {values.Rows} cells a gene block at a time into a temporary file of " +
-                $"{(double)values.Rows * values.Columns * sizeof(float) / 1048576:N0} MB (at t = {steps} that is cheaper than diffusing each output row)");
+                $"{SpilledDiffusion.FileBytes(values.Rows, values.Columns) / 1048576.0:N0} MB (at t = {steps} that is cheaper than diffusing each output row)");
             return (values, graph, w, SpilledDiffusion.Write(graph!, values, steps, logSpace, progress, checkAlive));
         }).ToArray();
     }
@@ -642,9 +642,20 @@ internal sealed class ClusteringOutput
         return rows > BlockOperationCost * blocks;
     }
 
-    // Time of one vector multiply-add of a gene block's step (a neighbour's row of lanes) relative to one scattered
-    // scalar multiply-add of a row's walk (docs/BENCHMARKS.md section 4).
-    private const double BlockOperationCost = 1;
+    // A full temporary disk makes the cheaper path fail where the rows would only be slower, so without room it is not taken.
+    private static bool RoomToSpill(CsrMatrix values, int steps, Action<string>? progress)
+    {
+        long bytes = SpilledDiffusion.FileBytes(values.Rows, values.Columns);
+        string folder = Path.GetTempPath();
+        if (SpilledDiffusion.HasRoom(bytes, folder, out long free)) return true;
+        progress?.Invoke($"ScGnn: smoothing: the temporary folder {folder} has {free / 1048576.0:N0} MB free and diffusing the batch ahead " +
+            $"needs {bytes / 1048576.0:N0} MB; each output row is diffused instead, which is slower at t = {steps} (point TMPDIR at a larger disk)");
+        return false;
+    }
+
+    // Time of one operation of the gene blocks (writing the file and reading it back included) relative to one of a
+    // row's walk: 0.36 at 100,000 cells and 0.48 at 300,000, at t = 1, where the two estimates are closest (docs/BENCHMARKS.md section 4).
+    private const double BlockOperationCost = 0.5;
 
     /// <summary>
     /// Estimated operations of the batch's output by rows and by gene blocks. By rows: each row's walk adds every

@@ -35,6 +35,21 @@ internal sealed class SpilledDiffusion : IDisposable
     /// <summary>Floats a gene block's arrays may take while spilling: 32-gene blocks up to a million cells.</summary>
     internal static long BlockBudget(int cells) => Math.Min(1L << 27, 4L * cells * 32);
 
+    /// <summary>Bytes of the temporary file for <paramref name="cells"/> x <paramref name="genes"/>.</summary>
+    internal static long FileBytes(int cells, int genes) => (long)cells * genes * sizeof(float);
+
+    /// <summary>
+    /// Whether <paramref name="folder"/>'s disk has room for <paramref name="bytes"/> and a margin (a tenth more, at
+    /// least 64 MB) for the rest of the machine; <paramref name="free"/> is what it has (-1 when the platform does
+    /// not say, which counts as room: the write then fails with a message naming the file).
+    /// </summary>
+    internal static bool HasRoom(long bytes, string folder, out long free)
+    {
+        try { free = new DriveInfo(Path.GetFullPath(folder)).AvailableFreeSpace; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { free = -1; return true; }
+        return free - bytes >= Math.Max(bytes / 10, 64L << 20);
+    }
+
     /// <summary>Diffuses <paramref name="x"/> (see <see cref="ClusteringOutput.Diffuse"/>) into a new temporary file.</summary>
     /// <param name="graph">The diffusion.</param>
     /// <param name="x">The values.</param>
@@ -50,7 +65,7 @@ internal sealed class SpilledDiffusion : IDisposable
         long budget = BlockBudget(cells);
         var blocks = ClusteringOutput.Blocks(cells, genes, budget);
         string path = Path.Combine(Path.GetTempPath(), $"scgnn-smoothed-{Guid.NewGuid():N}.bin");
-        long bytes = (long)cells * genes * sizeof(float);
+        long bytes = FileBytes(cells, genes);
         var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
         if (!OperatingSystem.IsWindows()) File.Delete(path);
         var spill = new SpilledDiffusion(file, blocks, cells, genes);

@@ -115,6 +115,18 @@ public sealed class ClusteringOutputTests
     }
 
     [Fact]
+    public void The_spill_needs_room_for_its_file_and_a_margin_on_the_temporary_disk()
+    {
+        string folder = Path.GetTempPath();
+        Assert.True(SpilledDiffusion.HasRoom(1, folder, out long free));
+        Assert.True(free > 0, "the platform reports the temporary disk's free space");
+        // The file itself fits but not the margin (a tenth of the file, at least 64 MB), or the file does not fit.
+        Assert.False(SpilledDiffusion.HasRoom(free - (1L << 20), folder, out _));
+        Assert.False(SpilledDiffusion.HasRoom(free + 1, folder, out _));
+        Assert.Equal(3L * 70 * 4, SpilledDiffusion.FileBytes(3, 70));
+    }
+
+    [Fact]
     public void Output_costs_count_each_walk_and_each_gene_block_step()
     {
         // Path graph rows hold 2, 3, 2 entries; the rows of x hold 1, 1, 2 values. t = 1: cell 0's walk adds its 2
