@@ -16,15 +16,17 @@ internal static class CellGraph
     /// <param name="seed">Seeds the randomized parts (PCA solver, approximate kNN insertion order).</param>
     /// <param name="search">Exact, approximate, or by size.</param>
     /// <param name="log">Receives each step's wall time (PCA, projection, kNN, adjacency), or null.</param>
+    /// <param name="checkAlive">Called between the steps and inside the neighbour search (throws to cancel).</param>
     internal static (PcaProjection Pca, NormalizedAdjacency Adjacency) Fit(CsrMatrix x, int components, int k, int seed,
-        NeighborSearch search = NeighborSearch.Auto, Action<string>? log = null)
+        NeighborSearch search = NeighborSearch.Auto, Action<string>? log = null, Action? checkAlive = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var pca = PcaProjection.Fit(x, components, seed);
         Lap(log, clock, $"PCA ({pca.ComponentCount} components)");
+        checkAlive?.Invoke();
         var embedding = pca.Transform(x);
         Lap(log, clock, "projection");
-        var neighbors = KnnGraph.NearestNeighbors(embedding, x.Rows, pca.ComponentCount, k, search, seed);
+        var neighbors = KnnGraph.NearestNeighbors(embedding, x.Rows, pca.ComponentCount, k, search, seed, checkAlive);
         Lap(log, clock, $"kNN ({(KnnGraph.SearchesExactly(search, x.Rows) ? "exact" : "HNSW")})");
         var adjacency = NormalizedAdjacency.FromNeighbors(neighbors);
         Lap(log, clock, "adjacency");
@@ -38,13 +40,15 @@ internal static class CellGraph
     }
 
     /// <summary>The graph of a batch of cells in a fitted PCA space.</summary>
-    internal static NormalizedAdjacency Build(PcaProjection pca, CsrMatrix x, int k, int seed, NeighborSearch search = NeighborSearch.Auto) =>
-        NormalizedAdjacency.FromNeighbors(Neighbors(pca, x, k, seed, search));
+    internal static NormalizedAdjacency Build(PcaProjection pca, CsrMatrix x, int k, int seed, NeighborSearch search = NeighborSearch.Auto,
+        Action? checkAlive = null) =>
+        NormalizedAdjacency.FromNeighbors(Neighbors(pca, x, k, seed, search, checkAlive));
 
     /// <summary>Each cell's k nearest other cells in the fitted PCA space (see <see cref="KnnGraph.NearestNeighbors"/>).</summary>
-    internal static int[][] Neighbors(PcaProjection pca, CsrMatrix x, int k, int seed, NeighborSearch search = NeighborSearch.Auto)
+    internal static int[][] Neighbors(PcaProjection pca, CsrMatrix x, int k, int seed, NeighborSearch search = NeighborSearch.Auto,
+        Action? checkAlive = null)
     {
         var embedding = pca.Transform(x);
-        return KnnGraph.NearestNeighbors(embedding, x.Rows, pca.ComponentCount, k, search, seed);
+        return KnnGraph.NearestNeighbors(embedding, x.Rows, pca.ComponentCount, k, search, seed, checkAlive);
     }
 }

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using Cloud.Unum.USearch;
 using ScGnn.MLNet.Gcn;
+using ScGnn.MLNet.Numerics;
 using ScGnn.MLNet.Torch;
 using static TorchSharp.torch;
 
@@ -29,8 +30,9 @@ internal static class KnnGraph
     // Candidates asked of each shard beyond k + 1, for ties at the k-th distance.
     private const int TieSlack = 8;
 
-    // Vectors handed to the index per Add call (one capacity reserve each).
-    private const int AddChunk = 1 << 16;
+    // Vectors handed to the index per Add call (one capacity reserve each), and queries, between two cancellation
+    // checks: at a million cells a chunk is seconds, not the minutes of a whole shard.
+    private const int AddChunk = 1 << 14, QueryChunk = 1 << 14;
 
     /// <summary>
     /// For each cell, the indices of its k nearest other cells (ascending distance; ties to the lower index).
@@ -42,11 +44,16 @@ internal static class KnnGraph
     /// <param name="k">Neighbours per cell (at most count - 1 are returned).</param>
     /// <param name="search">Exact, approximate, or by <see cref="ExactMaxCells"/>.</param>
     /// <param name="seed">Shuffles the insertions into the approximate index within each leaf of their locality order; the same seed gives the same graph.</param>
-    internal static int[][] NearestNeighbors(float[] points, int count, int dims, int k, NeighborSearch search = NeighborSearch.Exact, int seed = 0)
+    /// <param name="checkAlive">Called between blocks of cells (ML.NET's <c>CheckAlive</c>: throws to cancel); its
+    /// <see cref="OperationCanceledException"/> comes out unwrapped.</param>
+    internal static int[][] NearestNeighbors(float[] points, int count, int dims, int k, NeighborSearch search = NeighborSearch.Exact, int seed = 0,
+        Action? checkAlive = null)
     {
         if (count < 2) throw new ArgumentException("A kNN graph needs at least two cells.");
         if (points.LongLength != (long)count * dims) throw new ArgumentException($"points holds {points.LongLength} values; expected {count} x {dims}.");
-        return SearchesExactly(search, count) ? Exact(points, count, dims, Math.Min(k, count - 1)) : Approximate(points, count, dims, Math.Min(k, count - 1), seed);
+        return SearchesExactly(search, count)
+            ? Exact(points, count, dims, Math.Min(k, count - 1), BlockRows, TileColumns, checkAlive)
+            : Approximate(points, count, dims, Math.Min(k, count - 1), seed, ShardsFor(count), ExpansionSearch, 1, null, checkAlive);
     }
 
     /// <summary>Whether <paramref name="search"/> over <paramref name="count"/> cells runs the exact search.</summary>
@@ -60,10 +67,9 @@ internal static class KnnGraph
     // rounding bound of the k-th smallest so far; those that stay within it of the final k-th are ordered by the
     // squared distance in double, ties to the lower index. A true neighbour's key is at most that far above the k-th
     // smallest, so the result is the double-precision answer at float32 speed, without a sort of every row.
-    private static int[][] Exact(float[] points, int count, int dims, int k) => Exact(points, count, dims, k, BlockRows, TileColumns);
-
-    /// <summary>The exact search over tiles of <paramref name="blockRows"/> x <paramref name="tileColumns"/> cells (tests use small tiles).</summary>
-    internal static int[][] Exact(float[] points, int count, int dims, int k, int blockRows, int tileColumns)
+    /// <summary>The exact search over tiles of <paramref name="blockRows"/> x <paramref name="tileColumns"/> cells (tests use small tiles),
+    /// calling <paramref name="checkAlive"/> before each block of rows.</summary>
+    internal static int[][] Exact(float[] points, int count, int dims, int k, int blockRows, int tileColumns, Action? checkAlive = null)
     {
         TorchRuntime.EnsureInitialized();
         var result = new int[count][];
@@ -84,6 +90,7 @@ internal static class KnnGraph
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
         for (int start = 0; start < count; start += blockRows)
         {
+            checkAlive?.Invoke();
             int n = Math.Min(blockRows, count - start);
             for (int r = 0; r < n; r++)
                 rows[r].Reset(start + r, (float)(2 * errorUnits * Math.ScaleB(norms[start + r] + maxNorm, -24)));
@@ -189,8 +196,7 @@ internal static class KnnGraph
     /// </summary>
     internal const int ShardMinCells = 1 << 16;
 
-    private static int[][] Approximate(float[] points, int count, int dims, int k, int seed) =>
-        Approximate(points, count, dims, k, seed, count > ShardMinCells ? 2 : 1);
+    private static int ShardsFor(int count) => count > ShardMinCells ? 2 : 1;
 
     // HNSW, one index per shard (a contiguous range of the locality order): each shard's insertions run one at a time
     // in that order (deterministic: USearch's level generator has a fixed seed per index), the shards are built in
@@ -205,9 +211,10 @@ internal static class KnnGraph
         Approximate(points, count, dims, k, seed, shards, ExpansionSearch, 1, null);
 
     // The search's effort (HNSW's candidate list while searching, at least the candidates asked for) and the candidates
-    // asked of each shard (perShard x k + 1) are the graph benchmark's variables; built, when given, gets the build's seconds.
+    // asked of each shard (perShard x k + 1) are the graph benchmark's variables; built, when given, gets the build's
+    // seconds. checkAlive runs between chunks of insertions and of queries.
     internal static int[][] Approximate(float[] points, int count, int dims, int k, int seed, int shards, int expansionSearch, int perShard,
-        Action<double>? built)
+        Action<double>? built, Action? checkAlive = null)
     {
         shards = Math.Clamp(shards, 1, count);
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -216,34 +223,39 @@ internal static class KnnGraph
         try
         {
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
-            Parallel.For(0, shards, parallel, s =>
-                indexes[s] = Build(points, order, (int)((long)count * s / shards), (int)((long)count * (s + 1) / shards), dims, expansionSearch));
+            Cancellation.Unwrapped(() => Parallel.For(0, shards, parallel, s =>
+                indexes[s] = Build(points, order, (int)((long)count * s / shards), (int)((long)count * (s + 1) / shards), dims, expansionSearch, checkAlive)));
             built?.Invoke(clock.Elapsed.TotalSeconds);
             var rows = new int[count][];
             int wanted = Math.Min(count, perShard * k + 1 + Math.Min(k, TieSlack));
-            // USearch holds one search context per hardware thread: never run more queries at once.
-            Parallel.For(0, count, parallel, () => (Query: new float[dims], Candidates: new List<(double D, int J)>(shards * wanted)), (position, _, local) =>
+            for (int from = 0; from < count; from += QueryChunk)
             {
-                int i = order[position];
-                points.AsSpan(i * dims, dims).CopyTo(local.Query);
-                var candidates = local.Candidates;
-                candidates.Clear();
-                foreach (var index in indexes)
+                checkAlive?.Invoke();
+                int to = Math.Min(count, from + QueryChunk);
+                // USearch holds one search context per hardware thread: never run more queries at once.
+                Parallel.For(from, to, parallel, () => (Query: new float[dims], Candidates: new List<(double D, int J)>(shards * wanted)), (position, _, local) =>
                 {
-                    int found = index.Search(local.Query, wanted, out ulong[] keys, out float[] _);
-                    for (int q = 0; q < found; q++)
+                    int i = order[position];
+                    points.AsSpan(i * dims, dims).CopyTo(local.Query);
+                    var candidates = local.Candidates;
+                    candidates.Clear();
+                    foreach (var index in indexes)
                     {
-                        int j = (int)keys[q];
-                        if (j != i) candidates.Add((SquaredDistance(points, i, j, dims), j));
+                        int found = index.Search(local.Query, wanted, out ulong[] keys, out float[] _);
+                        for (int q = 0; q < found; q++)
+                        {
+                            int j = (int)keys[q];
+                            if (j != i) candidates.Add((SquaredDistance(points, i, j, dims), j));
+                        }
                     }
-                }
-                candidates.Sort();
-                int take = Math.Min(k, candidates.Count);
-                var row = new int[take];
-                for (int q = 0; q < take; q++) row[q] = candidates[q].J;
-                rows[i] = row;
-                return local;
-            }, _ => { });
+                    candidates.Sort();
+                    int take = Math.Min(k, candidates.Count);
+                    var row = new int[take];
+                    for (int q = 0; q < take; q++) row[q] = candidates[q].J;
+                    rows[i] = row;
+                    return local;
+                }, _ => { });
+            }
             return rows;
         }
         finally
@@ -252,7 +264,7 @@ internal static class KnnGraph
         }
     }
 
-    private static USearchIndex Build(float[] points, int[] order, int lo, int hi, int dims, int expansionSearch)
+    private static USearchIndex Build(float[] points, int[] order, int lo, int hi, int dims, int expansionSearch, Action? checkAlive)
     {
         // Vectors stored as bfloat16: half the memory traffic of the graph walks (AVX-512 BF16 dot products where the
         // CPU has them); the candidates are re-ranked in double. At 100k simulated cells the kNN took 42 s instead of
@@ -260,20 +272,29 @@ internal static class KnnGraph
         var index = new USearchIndex(MetricKind.L2sq, ScalarKind.BFloat16, (ulong)dims, Connectivity, ExpansionAdd, (ulong)expansionSearch);
         // In chunks through the batch Add, which reserves the chunk's capacity once: the one-vector Add reserves one
         // more slot per call, and every reserve copies the index, which made the build quadratic in cells.
-        for (int start = lo; start < hi; start += AddChunk)
+        try
         {
-            int n = Math.Min(AddChunk, hi - start);
-            var keys = new ulong[n];
-            var vectors = new float[n][];
-            for (int q = 0; q < n; q++)
+            for (int start = lo; start < hi; start += AddChunk)
             {
-                int i = order[start + q];
-                keys[q] = (ulong)i;
-                vectors[q] = points.AsSpan(i * dims, dims).ToArray();
+                checkAlive?.Invoke();
+                int n = Math.Min(AddChunk, hi - start);
+                var keys = new ulong[n];
+                var vectors = new float[n][];
+                for (int q = 0; q < n; q++)
+                {
+                    int i = order[start + q];
+                    keys[q] = (ulong)i;
+                    vectors[q] = points.AsSpan(i * dims, dims).ToArray();
+                }
+                index.Add(keys, vectors);
             }
-            index.Add(keys, vectors);
+            return index;
         }
-        return index;
+        catch
+        {
+            index.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Cells per leaf of <see cref="LocalityOrder"/>: the order inside a leaf is seeded.</summary>

@@ -117,7 +117,8 @@ internal sealed class ClusteringOutput
     /// <param name="state">The fitted model: PCA basis, k, and whether the graph is on log1p.</param>
     /// <param name="x">The batch in the model's genes (observed values).</param>
     /// <param name="progress">Told after the shared neighbour search, after each cross-validated k (with the time left to cross-validate) and after the final graph.</param>
-    /// <param name="checkAlive">Called before each cross-validated k, the final graph and each gene block written ahead (throws to cancel).</param>
+    /// <param name="checkAlive">Called before each cross-validated k, the final graph and each gene block written ahead, and inside the
+    /// neighbour searches (throws to cancel).</param>
     internal static ClusteringOutput Prepare(ScGnnNetworkState state, CsrMatrix x, Action<string>? progress = null, Action? checkAlive = null) =>
         Prepare(state.Pca, state.ComponentCount, state.GraphOnLog1p, state.NeighborCount, x, SmoothingSettings.Default, progress: progress, checkAlive: checkAlive);
 
@@ -177,7 +178,7 @@ internal sealed class ClusteringOutput
             // are ordered by distance, ties to the lower index, so they equal the candidate's own search).
             int dims = Math.Min(c, firstBasis.ComponentCount);
             var points = Leading(firstEmbedding, cells, firstBasis.ComponentCount, dims);
-            var widest = Neighbors(points, cells, dims, ks.Max(), settings.Decay);
+            var widest = Neighbors(points, cells, dims, ks.Max(), settings.Decay, checkAlive);
             // Cross-validation diffuses cells in a locality order of the embedding, so that a step's neighbour rows are
             // mostly near each other in memory; the graphs are the same, only the order of float sums changes.
             int[]? order = settings.CellOrder ? KnnGraph.LocalityOrder(points, cells, dims, SplitSeed) : null;
@@ -232,7 +233,7 @@ internal sealed class ClusteringOutput
             {
                 var restInput = graphOnLog1p ? rest.Log1p() : rest;
                 var basis = settings.BatchBasis ? PcaProjection.Fit(restInput, components, SplitSeed) : modelBasis!;
-                terms.Add((part, Graph(basis.Transform(restInput), cells, basis.ComponentCount, Math.Min(bestC, basis.ComponentCount), bestK, settings.Decay), bestW));
+                terms.Add((part, Graph(basis.Transform(restInput), cells, basis.ComponentCount, Math.Min(bestC, basis.ComponentCount), bestK, settings.Decay, checkAlive), bestW));
             }
         }
         else
@@ -241,7 +242,7 @@ internal sealed class ClusteringOutput
             checkAlive?.Invoke();
             var final = System.Diagnostics.Stopwatch.StartNew();
             var basis = settings.BatchBasis ? PcaProjection.Fit(graphInput, components, SplitSeed) : modelBasis!;
-            terms.Add((x, Graph(basis.Transform(graphInput), cells, basis.ComponentCount, Math.Min(bestC, basis.ComponentCount), bestK, settings.Decay), bestW));
+            terms.Add((x, Graph(basis.Transform(graphInput), cells, basis.ComponentCount, Math.Min(bestC, basis.ComponentCount), bestK, settings.Decay, checkAlive), bestW));
             progress?.Invoke($"ScGnn: smoothing: the batch's own graph (k = {bestK}, t = {bestT}, weight {bestW:0.0#}) in {final.Elapsed.TotalSeconds:F1} s");
         }
         return new ClusteringOutput(x, terms.ToArray(), bestC, bestK, bestT, bestW, bestLosses, settings.LogSpace, whole, settings.Spill, progress, checkAlive);
@@ -374,10 +375,10 @@ internal sealed class ClusteringOutput
     }
 
     // The kNN graph on the leading `components` of a cells x dims embedding.
-    private static DiffusionOperator Graph(float[] embedding, int cells, int dims, int components, int k, double decay = 0)
+    private static DiffusionOperator Graph(float[] embedding, int cells, int dims, int components, int k, double decay = 0, Action? checkAlive = null)
     {
         var points = Leading(embedding, cells, dims, components);
-        return Graph(points, components, Neighbors(points, cells, components, k, decay), k, decay);
+        return Graph(points, components, Neighbors(points, cells, components, k, decay, checkAlive), k, decay);
     }
 
     private static DiffusionOperator Graph(float[] points, int dims, int[][] neighbors, int k, double decay) =>
@@ -386,8 +387,8 @@ internal sealed class ClusteringOutput
     // The adaptive kernel reads each cell's 3k nearest cells; the flat graph its k.
     private static int ListLength(int k, double decay) => decay > 0 ? 3 * k : k;
 
-    private static int[][] Neighbors(float[] points, int cells, int dims, int k, double decay) =>
-        KnnGraph.NearestNeighbors(points, cells, dims, ListLength(k, decay), NeighborSearch.Auto, ScGnnEngine.GraphSeed);
+    private static int[][] Neighbors(float[] points, int cells, int dims, int k, double decay, Action? checkAlive) =>
+        KnnGraph.NearestNeighbors(points, cells, dims, ListLength(k, decay), NeighborSearch.Auto, ScGnnEngine.GraphSeed, checkAlive);
 
     private static int[][] Truncate(int[][] lists, int length) =>
         lists.Select(row => row.Length <= length ? row : row[..length]).ToArray();

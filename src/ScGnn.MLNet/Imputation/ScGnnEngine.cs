@@ -66,7 +66,7 @@ internal static class ScGnnEngine
         PcaProjection pca;
         NormalizedAdjacency adjacency;
         using (monitor.Stage($"cell graph (PCA {o.PrincipalComponentCount}, kNN k={o.NeighborCount}) of {cells} cells x {genes} genes"))
-            (pca, adjacency) = CellGraph.Fit(scaled.Graph, o.PrincipalComponentCount, o.NeighborCount, GraphSeed, log: monitor.Info);
+            (pca, adjacency) = CellGraph.Fit(scaled.Graph, o.PrincipalComponentCount, o.NeighborCount, GraphSeed, log: monitor.Info, checkAlive: monitor.CheckAlive);
 
         int hidden = Math.Max(1, genes / o.BottleneckRatio);
         monitor.Info($"ScGnn: {cells} cells x {genes} genes, PCA {pca.ComponentCount}, kNN k={o.NeighborCount} ({adjacency.EdgeCount} edges), " +

@@ -248,7 +248,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
             ? fit.Graph : null;
         ScGnnPredictor predictor;
         using (monitor.Stage(graph is null ? $"graph and hidden layer of {cells} cells x {genes} genes" : $"hidden layer of the {cells} fitted cells (fitted graph reused)"))
-            predictor = ScGnnPredictor.Prepare(_state, modelInput, _device, graph, PredictionBlockRows);
+            predictor = ScGnnPredictor.Prepare(_state, modelInput, _device, graph, PredictionBlockRows, _host.CheckAlive);
         return new ImputationBatch(batch, map, predictor, OutputMode, _host);
     }
 

@@ -55,8 +55,9 @@ internal sealed class ScGnnPredictor
     /// <param name="deviceOption">Device.</param>
     /// <param name="graph">The fitted graph to reuse, or null to build the batch's own.</param>
     /// <param name="blockRows">Cells per block; 0 picks by <see cref="BlockBudget"/>.</param>
+    /// <param name="checkAlive">Called inside the graph's neighbour search (throws to cancel).</param>
     internal static ScGnnPredictor Prepare(ScGnnNetworkState state, CsrMatrix x, ScGnnDevice deviceOption, NormalizedAdjacency? graph = null,
-        int blockRows = 0)
+        int blockRows = 0, Action? checkAlive = null)
     {
         int cells = x.Rows, genes = state.GeneCount;
         if (x.Columns != genes) throw new ArgumentException($"Input has {x.Columns} genes; the model has {genes}.");
@@ -67,7 +68,7 @@ internal sealed class ScGnnPredictor
         if (blockRows <= 0) blockRows = (int)Math.Clamp(BlockBudget / Math.Max(1, genes), 1, cells);
         var scaled = ScaledInputs.Of(x, state.GraphOnLog1p, state.InputScale);
         var pca = state.Pca ?? throw new InvalidOperationException("The model holds no network (it was fitted for the Smoothed output only).");
-        var adjacency = graph ?? CellGraph.Build(pca, scaled.Graph, state.NeighborCount, ScGnnEngine.GraphSeed);
+        var adjacency = graph ?? CellGraph.Build(pca, scaled.Graph, state.NeighborCount, ScGnnEngine.GraphSeed, checkAlive: checkAlive);
         // The same log1p as in training (ScaledInputs), not torch's, so train and predict read identical features.
         var z = state.Ensemble.Select(w => GcnForward.PropagatedHidden(w, state.Hidden, adjacency, scaled.Network, blockRows, device)).ToArray();
         return new ScGnnPredictor(state, device, adjacency, scaled.Skip, z, state.CapAtObservedMaximum ? GeneMaxima(x) : null, blockRows);

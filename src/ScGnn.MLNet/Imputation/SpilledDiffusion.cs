@@ -76,7 +76,7 @@ internal sealed class SpilledDiffusion : IDisposable
             foreach (var (g0, width) in blocks) { offsets[g0] = at; at += (long)cells * width; }
             var clock = System.Diagnostics.Stopwatch.StartNew();
             int done = 0, reportEvery = Math.Max(1, blocks.Length / 10);
-            ClusteringOutput.DiffuseBlocks(graph, x, steps, logSpace, budget, (g0, width, block, dp) =>
+            Cancellation.Unwrapped(() => ClusteringOutput.DiffuseBlocks(graph, x, steps, logSpace, budget, (g0, width, block, dp) =>
             {
                 checkAlive?.Invoke();
                 // Rows packed from dp to width in place (forward, so no row is overwritten before it moves).
@@ -94,7 +94,7 @@ internal sealed class SpilledDiffusion : IDisposable
                     progress?.Invoke(string.Format(System.Globalization.CultureInfo.InvariantCulture,
                         "ScGnn: smoothing: diffused gene block {0} of {1}; {2:F1} s, about {3:F0} s left", n, blocks.Length, s, s / n * (blocks.Length - n)));
                 }
-            });
+            }));
             return spill;
         }
         catch

@@ -150,6 +150,44 @@ public sealed class KnnGraphTests
     }
 
     [Fact]
+    public void The_searches_check_for_cancellation_between_blocks_of_cells()
+    {
+        const int count = 100, dims = 4;
+        var x = Clustered(count, dims, 3);
+        int calls = 0;
+        // Exact: once before each block of rows (16 rows: 7 blocks); the same neighbours as without the checks.
+        var exact = KnnGraph.Exact(x, count, dims, 5, blockRows: 16, tileColumns: 40, checkAlive: () => calls++);
+        Assert.Equal(7, calls);
+        Assert.Equal(KnnGraph.NearestNeighbors(x, count, dims, 5), exact);
+        // Approximate: once per chunk of insertions into each shard, then once per chunk of queries.
+        calls = 0;
+        KnnGraph.Approximate(x, count, dims, 5, 1, 2, KnnGraph.ExpansionSearch, 1, null, () => Interlocked.Increment(ref calls));
+        Assert.Equal(3, calls);
+    }
+
+    [Theory]
+    [InlineData(1, 1)] // the only shard's first insertions
+    [InlineData(2, 1)] // both shards' insertions, in parallel: the loop's AggregateException is unwrapped
+    [InlineData(2, 3)] // the first queries
+    public void A_cancelled_approximate_search_throws_the_cancellation_itself(int shards, int cancelAt)
+    {
+        const int count = 300, dims = 4;
+        var x = Clustered(count, dims, 3);
+        int calls = 0;
+        var error = Record.Exception(() => KnnGraph.Approximate(x, count, dims, 5, 1, shards, KnnGraph.ExpansionSearch, 1, null, () =>
+        {
+            if (Interlocked.Increment(ref calls) >= cancelAt) throw new OperationCanceledException("cancelled");
+        }));
+        Assert.IsType<OperationCanceledException>(error);
+        Assert.Equal("cancelled", error.Message);
+        // The exact search stops at its second block of rows.
+        int blocks = 0;
+        Assert.IsType<OperationCanceledException>(Record.Exception(() =>
+            KnnGraph.Exact(x, count, dims, 5, 64, 64, () => { if (++blocks == 2) throw new OperationCanceledException(); })));
+        Assert.Equal(2, blocks);
+    }
+
+    [Fact]
     public void Sharded_approximate_search_finds_neighbours_across_the_shard_cut_and_is_deterministic()
     {
         const int count = 3000, dims = 16, k = 10;

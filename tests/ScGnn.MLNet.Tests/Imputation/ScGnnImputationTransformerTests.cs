@@ -163,6 +163,24 @@ public sealed class ScGnnImputationTransformerTests
     }
 
     [Fact]
+    public void CancelExecution_stops_a_fit_inside_the_neighbour_search()
+    {
+        var ml = new MLContext(1);
+        var steps = new List<string>();
+        ml.Log += (_, e) =>
+        {
+            if (!e.Message.Contains("ScGnn: projection in") && !e.Message.Contains("ScGnn: kNN (")) return;
+            steps.Add(e.Message);
+            // The next check is the first inside the kNN search.
+            if (e.Message.Contains("projection")) CancelExecution(ml);
+        };
+        var estimator = ml.Transforms.ImputeWithScGnn(Quick(200));
+        Assert.ThrowsAny<OperationCanceledException>(() => estimator.Fit(TwoGroupData.Create().Observed.ToDataView()));
+        Assert.Single(steps);
+        Assert.Contains("projection", steps[0]);
+    }
+
+    [Fact]
     public void CancelExecution_stops_the_smoothing_between_cross_validated_candidates()
     {
         var ml = new MLContext(1);
