@@ -36,8 +36,11 @@ internal sealed class FitMonitor
 
     internal void Warning(string message) => _channel?.Warning(MessageSensitivity.None, message);
 
-    /// <summary>Announces a stage, and its time when the returned scope ends; checks cancellation at both ends.</summary>
-    internal IDisposable Stage(string name)
+    /// <summary>
+    /// Announces a stage; the returned scope reports its time when it ends: "done" after <see cref="StageScope.Done"/>
+    /// (which checks cancellation), "stopped" when it ends without it, as when cancellation or an error leaves the stage.
+    /// </summary>
+    internal StageScope Stage(string name)
     {
         CheckAlive();
         Info($"ScGnn: {name}...");
@@ -51,14 +54,26 @@ internal sealed class FitMonitor
     /// </summary>
     internal EpochReporter Epochs(int planned, Action<ScGnnEpochProgress>? user) => new(this, planned, user);
 
-    private sealed class StageScope(FitMonitor monitor, string name) : IDisposable
+    /// <summary>One stage of <see cref="Stage"/>.</summary>
+    internal sealed class StageScope(FitMonitor monitor, string name) : IDisposable
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private bool _done, _disposed;
 
-        public void Dispose()
+        /// <summary>Reports the stage done with its time, then checks cancellation.</summary>
+        internal void Done()
         {
+            _done = true;
             monitor.Info(string.Format(CultureInfo.InvariantCulture, "ScGnn: {0} done in {1:F1} s", name, _clock.Elapsed.TotalSeconds));
             monitor.CheckAlive();
+        }
+
+        // Without Done an exception is leaving the stage: say so, and throw nothing that would hide it.
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            if (!_done) monitor.Info(string.Format(CultureInfo.InvariantCulture, "ScGnn: {0} stopped after {1:F1} s", name, _clock.Elapsed.TotalSeconds));
         }
     }
 

@@ -49,12 +49,13 @@ internal static class ScGnnEngine
 
         TrainingTargets targets;
         ScaledInputs scaled;
-        using (monitor.Stage("training targets"))
+        using (var stage = monitor.Stage("training targets"))
         {
             targets = TrainingTargets.Create(x, givenMask, o, new Random(o.Seed));
             // The graph, the network and the skip features read the masked input: a target is absent from its own and
             // its neighbours' inputs, as a dropout is. With a given mask (the paper's protocol) that is x itself.
             scaled = ScaledInputs.Of(targets.Input, o.GraphOnLog1p, o.InputScale);
+            stage.Done();
         }
         var (trainTargets, valTargets) = (targets.Train, targets.Validation);
 
@@ -65,15 +66,18 @@ internal static class ScGnnEngine
         // input (the given-mask protocol); the complete fitted cells get theirs in the fitted PCA basis.
         PcaProjection pca;
         NormalizedAdjacency adjacency;
-        using (monitor.Stage($"cell graph (PCA {o.PrincipalComponentCount}, kNN k={o.NeighborCount}) of {cells} cells x {genes} genes"))
+        using (var stage = monitor.Stage($"cell graph (PCA {o.PrincipalComponentCount}, kNN k={o.NeighborCount}) of {cells} cells x {genes} genes"))
+        {
             (pca, adjacency) = CellGraph.Fit(scaled.Graph, o.PrincipalComponentCount, o.NeighborCount, GraphSeed, log: monitor.Info, checkAlive: monitor.CheckAlive);
+            stage.Done();
+        }
 
         int hidden = Math.Max(1, genes / o.BottleneckRatio);
         monitor.Info($"ScGnn: {cells} cells x {genes} genes, PCA {pca.ComponentCount}, kNN k={o.NeighborCount} ({adjacency.EdgeCount} edges), " +
             $"hidden {hidden}, mask rate {targets.Rate:F4}, {trainTargets.Count} training / {valTargets.Count} validation targets, device {device.type}");
 
         GcnFit fit;
-        using (monitor.Stage("training"))
+        using (var stage = monitor.Stage("training"))
         {
             bool log1p = o.InputScale == ScGnnInputScale.Log1p;
             int hops = o.SkipConnection ? o.SkipConnectionHops : 0;
@@ -85,7 +89,7 @@ internal static class ScGnnEngine
             float meanScale = givenMask is null ? (float)(1 / (1 - targets.Rate)) : 1f;
             GcnTargets train, validation;
             (float[][], float[])? skipStart = null;
-            using (monitor.Stage(o.SkipConnection ? "skip features at the targets and skip start" : "targets"))
+            using (var targetStage = monitor.Stage(o.SkipConnection ? "skip features at the targets and skip start" : "targets"))
             {
                 validation = Targets(adjacency, scaled.Skip, hops, valTargets, log1p, meanScale);
                 if (o.SkipConnection)
@@ -100,6 +104,7 @@ internal static class ScGnnEngine
                     skipStart = start;
                 }
                 else train = Targets(adjacency, scaled.Skip, hops, trainTargets, log1p, meanScale);
+                targetStage.Done();
             }
             using var epochs = monitor.Epochs(o.Epochs, o.Progress);
             var settings = new GcnTrainingSettings
@@ -111,6 +116,7 @@ internal static class ScGnnEngine
                 Progress = epochs.OnEpoch, CheckAlive = monitor.CheckAlive, Log = monitor.Info,
             };
             fit = GcnFitter.Fit(adjacency, scaled.Network, hidden, train, validation, skipStart, settings);
+            stage.Done();
         }
         monitor.Info(fit.StoppedEarly
             ? $"ScGnn: kept epoch {fit.BestEpoch} of {fit.History.Count} run (stopped early)"

@@ -228,8 +228,11 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         using var ch = _host.Start("Imputing with ScGnn");
         var monitor = new FitMonitor(_host, ch);
         ExpressionMatrix batch;
-        using (monitor.Stage("reading the batch"))
+        using (var stage = monitor.Stage("reading the batch"))
+        {
             batch = ExpressionMatrix.FromDataView(input, InputColumnName, null);
+            stage.Done();
+        }
         int cells = batch.CellCount, genes = _geneIds.Length;
         CheckValues(batch, col.Name);
         var modelInput = ToModelGenes(batch, map, genes);
@@ -239,16 +242,22 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         if (OutputMode == ImputationOutputMode.Smoothed)
         {
             ClusteringOutput smoothed;
-            using (monitor.Stage($"smoothing {cells} cells x {genes} genes over the cell graph (k, t and weight by molecular cross-validation)"))
+            using (var stage = monitor.Stage($"smoothing {cells} cells x {genes} genes over the cell graph (k, t and weight by molecular cross-validation)"))
+            {
                 smoothed = ClusteringOutput.Prepare(_state, modelInput, monitor.Info, _host.CheckAlive);
+                stage.Done();
+            }
             monitor.Info($"ScGnn: smoothed output with k = {smoothed.NeighborCount}, t = {smoothed.Steps}, weight {smoothed.Weight:0.0#}, graph on {smoothed.Components} PCs");
             return new ImputationBatch(batch, map, null, OutputMode, _host, smoothed);
         }
         NormalizedAdjacency? graph = _fit is { } fit && fit.Graph.Count == cells && ScGnnEngine.Fingerprint(modelInput) == fit.InputFingerprint
             ? fit.Graph : null;
         ScGnnPredictor predictor;
-        using (monitor.Stage(graph is null ? $"graph and hidden layer of {cells} cells x {genes} genes" : $"hidden layer of the {cells} fitted cells (fitted graph reused)"))
+        using (var stage = monitor.Stage(graph is null ? $"graph and hidden layer of {cells} cells x {genes} genes" : $"hidden layer of the {cells} fitted cells (fitted graph reused)"))
+        {
             predictor = ScGnnPredictor.Prepare(_state, modelInput, _device, graph, PredictionBlockRows, _host.CheckAlive);
+            stage.Done();
+        }
         return new ImputationBatch(batch, map, predictor, OutputMode, _host);
     }
 

@@ -143,12 +143,13 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         var monitor = new FitMonitor(_host, ch, options.CancellationToken);
         ExpressionMatrix matrix;
         MaskedEntries? mask = null;
-        using (monitor.Stage($"reading column '{options.InputColumnName}'"))
+        using (var stage = monitor.Stage($"reading column '{options.InputColumnName}'"))
         {
             matrix = ExpressionMatrix.FromDataView(input, options.InputColumnName, null);
             ExpressionValueCheck.Check(matrix, options.InputColumnName);
             if (options.MaskColumnName is { } maskColumn)
                 mask = ReadMask(input, maskColumn, matrix.GeneCount);
+            stage.Done();
         }
         var geneIds = matrix.GeneIds.ToArray();
         var x = CsrMatrix.From(matrix);

@@ -7,7 +7,8 @@ namespace ScGnn.Samples.Analysis;
 
 /// <summary>
 /// The library's side of the progress, read from ML.NET's log (<see cref="MLContext.Log"/>), where ScGnn announces its
-/// stages and warnings: each stage ("reading column ...", "cell graph ...") becomes a timed progress step, the
+/// stages and warnings: each stage ("reading column ...", "cell graph ...") becomes a timed progress step (ending "done",
+/// or "stopped" when cancellation or an error left it), the
 /// blocks of an imputation and the smoothing's cross-validated k update the open step with the time left, and every
 /// warning becomes one <c>warning:</c> line on standard error. The epochs come through <c>ScGnnOptions.Progress</c> (<see cref="TrainingProgress"/>).
 /// </summary>
@@ -54,6 +55,11 @@ internal sealed partial class LibraryLog : IDisposable
                 if (_stage is not null && done.Groups[1].Value == _stageName) _stage.Complete();
                 _stage = null;
             }
+            else if (Stopped().Match(text) is { Success: true } stopped)
+            {
+                if (_stage is not null && stopped.Groups[1].Value == _stageName) _stage.Stop();
+                _stage = null;
+            }
             else if (text.EndsWith("...", StringComparison.Ordinal))
             {
                 var name = text[..^3];
@@ -73,4 +79,7 @@ internal sealed partial class LibraryLog : IDisposable
 
     [GeneratedRegex(@"^(.*) done in [0-9.]+ s$")]
     private static partial Regex Done();
+
+    [GeneratedRegex(@"^(.*) stopped after [0-9.]+ s$")]
+    private static partial Regex Stopped();
 }

@@ -102,7 +102,7 @@ internal sealed class ProgressReporter
         private int _lastDecile;
         private long _done;
         private string? _detail;
-        private bool _completed;
+        private bool _completed, _stopped;
 
         internal Bar(ProgressReporter owner, string label, long total, string unit)
         {
@@ -181,6 +181,22 @@ internal sealed class ProgressReporter
             _owner.Closed(this);
         }
 
+        /// <summary>Ends the step as stopped (cancelled, or left by an error): its line says so, with the time it ran.</summary>
+        public void Stop()
+        {
+            if (_completed) return;
+            _stopped = true;
+            _completed = true;
+            _watch.Stop();
+            if (_task is { } task)
+            {
+                task.StopTask();
+                Finish();
+            }
+            Write(PlainLine(done: true));
+            _owner.Closed(this);
+        }
+
         public void Dispose()
         {
             // Left without Complete (an exception): stop drawing so the error starts on its own line.
@@ -218,7 +234,11 @@ internal sealed class ProgressReporter
         {
             var sb = new StringBuilder();
             sb.Append("  ").Append(_label.PadRight(Math.Max(30, _label.Length + 2)));
-            if (_total > 0 && done)
+            if (_total > 0 && done && _stopped)
+            {
+                sb.Append(string.Create(CultureInfo.InvariantCulture, $"stopped  {_done}/{_total} {_unit}"));
+            }
+            else if (_total > 0 && done)
             {
                 sb.Append(string.Create(CultureInfo.InvariantCulture, $"done  {_total} {_unit}"));
             }
@@ -229,7 +249,7 @@ internal sealed class ProgressReporter
             }
             else
             {
-                sb.Append(done ? "done" : "...");
+                sb.Append(done ? (_stopped ? "stopped" : "done") : "...");
             }
             sb.Append("  ").Append(Seconds(_watch.Elapsed));
             if (!done && _total > 0 && _done > 0)

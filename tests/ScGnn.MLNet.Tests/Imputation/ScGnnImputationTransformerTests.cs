@@ -167,8 +167,10 @@ public sealed class ScGnnImputationTransformerTests
     {
         var ml = new MLContext(1);
         var steps = new List<string>();
+        var stages = new List<string>();
         ml.Log += (_, e) =>
         {
+            if (e.Message.Contains("ScGnn: cell graph")) stages.Add(e.Message);
             if (!e.Message.Contains("ScGnn: projection in") && !e.Message.Contains("ScGnn: kNN (")) return;
             steps.Add(e.Message);
             // The next check is the first inside the kNN search.
@@ -178,6 +180,10 @@ public sealed class ScGnnImputationTransformerTests
         Assert.ThrowsAny<OperationCanceledException>(() => estimator.Fit(TwoGroupData.Create().Observed.ToDataView()));
         Assert.Single(steps);
         Assert.Contains("projection", steps[0]);
+        // The stage left by the cancellation says it stopped, not that it was done.
+        Assert.Equal(2, stages.Count);
+        Assert.EndsWith("...", stages[0]);
+        Assert.Matches(@"ScGnn: cell graph \(PCA .*\) of \d+ cells x \d+ genes stopped after [0-9.]+ s$", stages[1]);
     }
 
     [Fact]
