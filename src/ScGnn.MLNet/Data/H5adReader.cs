@@ -67,6 +67,24 @@ public static class H5adReader
         }
     }
 
+    /// <summary>
+    /// The expression matrices an <c>.h5ad</c> file holds, as HDF5 paths: <c>X</c>, each <c>layers/NAME</c>, and
+    /// <c>raw/X</c>, in that order, those present only. Nothing is read but the file's structure, so it is cheap on a
+    /// file of any size. Use it to choose <see cref="H5adReaderOptions.Layer"/> or <see cref="H5adReaderOptions.UseRaw"/>.
+    /// </summary>
+    /// <exception cref="ExpressionFormatException">The file is not HDF5.</exception>
+    /// <exception cref="FileNotFoundException">No file at the path.</exception>
+    public static IReadOnlyList<string> MatrixPaths(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var src = new H5Source(path);
+        var paths = new List<string>();
+        if (src.Exists("X")) paths.Add("X");
+        if (src.TryGet("layers") is IH5Group layers) paths.AddRange(src.Children(layers, "layers").Select(name => "layers/" + name));
+        if (src.Exists("raw") && src.Exists("raw/X")) paths.Add("raw/X");
+        return paths;
+    }
+
     /// <summary>Reads the matrix element at <paramref name="cx"/>'s path: a dense dataset or a CSR/CSC group.</summary>
     internal static H5MatrixReader.Result ReadMatrix(H5Source src, H5MatrixReader.Context cx)
     {

@@ -15,6 +15,10 @@ internal sealed partial record InputData(string Path, ExpressionMatrix Matrix, s
         var format = ExpressionFile.DetectReadFormat(path);
         if (reading.GeneSymbols && format != ExpressionFileFormat.TenX)
             throw new UsageException($"--gene-symbols: applies to 10x input (the symbols of features.tsv); {path} is {format}.");
+        if ((reading.Layer is not null || reading.Raw) && format != ExpressionFileFormat.H5ad)
+            throw new UsageException($"{(reading.Raw ? "--raw" : "--layer")}: applies to .h5ad input (AnnData's layers and raw); {path} is {format}.");
+        if (format == ExpressionFileFormat.H5ad && File.Exists(path) && !H5adReader.MatrixPaths(path).Contains(reading.H5adMatrix))
+            throw new CommandFailedException(MissingH5adMatrix(path, reading));
         if (labelsPath is not null && !IsObsLabels(labelsPath) && !File.Exists(labelsPath))
             throw new CommandFailedException(Directory.Exists(labelsPath)
                 ? $"{labelsPath}: is a folder; --labels expects a two-column TSV file 'cell<TAB>label'."
@@ -22,7 +26,9 @@ internal sealed partial record InputData(string Path, ExpressionMatrix Matrix, s
         using var step = progress.Step("Reading " + System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(path)));
         var matrix = format == ExpressionFileFormat.TenX
             ? TenXReader.Read(path, new TenXReaderOptions { UseGeneSymbols = reading.GeneSymbols })
-            : ExpressionFile.Read(path);
+            : format == ExpressionFileFormat.H5ad
+                ? H5adReader.Read(path, new H5adReaderOptions { Layer = reading.Layer, UseRaw = reading.Raw })
+                : ExpressionFile.Read(path);
         if (reading.Transpose) matrix = OrientationCheck.Transpose(matrix);
         else if (OrientationCheck.Suspect(matrix) is { } reason)
             throw new CommandFailedException($"{path}: {reason}; the file is probably genes x cells. Pass --transpose to read it that way.");
@@ -46,6 +52,20 @@ internal sealed partial record InputData(string Path, ExpressionMatrix Matrix, s
             (labels is null ? "" : $", {labels.Distinct(StringComparer.Ordinal).Count()} cell types"));
         return new InputData(path, matrix, labels);
     }
+
+    // The matrices the file does hold, as the options that read them.
+    private static string MissingH5adMatrix(string path, InputReading reading)
+    {
+        var held = H5adReader.MatrixPaths(path);
+        string what = reading.Layer is { } layer ? $"no layer '{layer}'" : reading.Raw ? "no raw/X (adata.raw is None)" : "no X";
+        return held.Count == 0
+            ? $"{path}: has {what} and no other expression matrix (X, layers/NAME or raw/X)."
+            : $"{path}: has {what}; it holds {string.Join(", ", held.Select(Described))}.";
+    }
+
+    /// <summary>An .h5ad matrix path with the option that reads it: "X (read without --layer or --raw)", "layers/counts (--layer counts)", "raw/X (--raw)".</summary>
+    public static string Described(string h5adMatrix) => h5adMatrix + " (" +
+        (h5adMatrix == "X" ? "read without --layer or --raw" : h5adMatrix == "raw/X" ? "--raw" : "--layer " + h5adMatrix["layers/".Length..]) + ")";
 
     [System.Text.RegularExpressions.GeneratedRegex(@" \(set Allow\w+[^)]*\)")]
     private static partial System.Text.RegularExpressions.Regex LibraryHint();

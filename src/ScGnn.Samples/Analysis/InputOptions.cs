@@ -15,10 +15,26 @@ internal sealed class InputOptions
     public Option<bool> GeneSymbols { get; } =
         CliOptions.Flag("--gene-symbols", "10x input: name genes by symbol (features.tsv column 2, made unique as scanpy does) instead of Ensembl id");
 
-    public IEnumerable<Option> All => new Option[] { Input, Transpose, GeneSymbols };
+    public Option<string> Layer { get; } =
+        CliOptions.Text("--layer", "name", ".h5ad input: read layers/NAME (for example counts) instead of X");
 
-    public InputReading Read(ParseResult args) => new(args.GetRequiredValue(Input), args.GetValue(Transpose), args.GetValue(GeneSymbols));
+    public Option<bool> Raw { get; } =
+        CliOptions.Flag("--raw", ".h5ad input: read raw/X with the genes of raw/var (scanpy's adata.raw) instead of X");
+
+    public IEnumerable<Option> All => new Option[] { Input, Transpose, GeneSymbols, Layer, Raw };
+
+    public InputReading Read(ParseResult args)
+    {
+        var reading = new InputReading(args.GetRequiredValue(Input), args.GetValue(Transpose), args.GetValue(GeneSymbols), args.GetValue(Layer), args.GetValue(Raw));
+        if (reading.Layer is not null && reading.Raw) throw new UsageException("--layer and --raw both choose the .h5ad matrix; give one.");
+        if (reading.Layer is { } layer && (layer.Length == 0 || layer.Contains('/'))) throw new UsageException($"--layer: '{layer}' is not a layer name (layers/NAME).");
+        return reading;
+    }
 }
 
 /// <summary>The reading settings given on the command line.</summary>
-internal sealed record InputReading(string Path, bool Transpose, bool GeneSymbols);
+internal sealed record InputReading(string Path, bool Transpose, bool GeneSymbols, string? Layer = null, bool Raw = false)
+{
+    /// <summary>The HDF5 path of the .h5ad matrix read.</summary>
+    public string H5adMatrix => Layer is { } layer ? "layers/" + layer : Raw ? "raw/X" : "X";
+}

@@ -66,6 +66,7 @@ internal sealed class EvaluateCommand : AppCommand
         var total = Stopwatch.StartNew();
 
         var data = InputData.Read(reading, labelsPath, progress);
+        if (CountCheck.Warning(data, reading, null) is { } notCounts) context.Warn(notCounts);
         bool cluster = data.Labels is not null && ClusteringEvaluator.CanEvaluate(data.Labels);
         if (data.Labels is not null && !cluster)
             output.WriteLine($"  (clustering skipped: {ClusteringComparison.CountClasses(data.Labels)} distinct cell types; 2 to n - 1 needed)");

@@ -43,9 +43,14 @@ internal sealed class ImputeCommand : AppCommand
         predictions. Genes are named by the input's ids (Ensembl ids of a 10x features.tsv, or symbols with
         --gene-symbols). The final line repeats this with the numbers of this run.
 
+        An .h5ad input is read from X, or from layers/NAME with --layer NAME, or from raw/X with --raw (scanpy
+        keeps the counts there when X is log-normalized). Gene selection and normalization expect raw counts: when
+        the values read are not whole numbers, a warning names the first such entry and the file's other matrices.
+
         CSV/TSV: header 'cell' then the gene ids, the cell id first on each line, invariant culture, shortest
-        round-trip floats. .h5ad: float32 CSR X with the input's obs and var (kept genes) and uns['scgnn'] (version,
-        settings, kept genes); --labels obs:NAME takes the cell types from an .h5ad input's obs column.
+        round-trip floats. .h5ad: a dense float32 X (every entry is filled) with the input's obs and var (kept
+        genes) and uns['scgnn'] (version, settings, kept genes); --labels obs:NAME takes the cell types from an
+        .h5ad input's obs column.
         The output type comes from its name (.h5ad, .csv, .tsv, .parquet, or a folder for 10x); it
         is checked, with the folder, before any work. Outputs are written to temporary files and moved into place
         together at the end; an existing output is replaced and the final line says so. No output may be an input.
@@ -84,6 +89,8 @@ internal sealed class ImputeCommand : AppCommand
         var total = Stopwatch.StartNew();
 
         var data = InputData.Read(reading, labelsPath, progress);
+        if ((filter || normalize) && CountCheck.Warning(data, reading, "If the values are already normalized, pass --no-filter --no-normalize to impute them as they are.") is { } notCounts)
+            context.Warn(notCounts);
         if (data.Labels is not null && !ClusteringEvaluator.CanEvaluate(data.Labels))
             throw new CommandFailedException($"{labelsPath}: the cells have {ClusteringComparison.CountClasses(data.Labels)} distinct labels; clustering scores need 2 to {data.Matrix.CellCount - 1}.");
         var ml = new MLContext(settings.Seed);

@@ -42,6 +42,7 @@ internal sealed class ReportCommand : AppCommand
         var timings = new List<(string, TimeSpan)>();
 
         var data = InputData.Read(reading, labelsPath, progress);
+        if (CountCheck.Warning(data, reading, null) is { } notCounts) context.Warn(notCounts);
         var labels = data.Labels!;
         bool scorable = ClusteringEvaluator.CanEvaluate(labels);
         timings.Add(("read", total.Elapsed));

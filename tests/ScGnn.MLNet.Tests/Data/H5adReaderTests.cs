@@ -97,6 +97,18 @@ public sealed class H5adReaderTests
     }
 
     [Fact]
+    public void MatrixPaths_lists_X_the_layers_and_raw_that_the_file_holds()
+    {
+        Assert.Equal(["X", "layers/counts", "raw/X"], H5adReader.MatrixPaths(Fixture("csr.h5ad")));
+        Assert.Equal(["X"], H5adReader.MatrixPaths(Fixture("dense.h5ad")));
+        using var dir = new TempDirectory();
+        var path = dir.File("layer.h5ad");
+        H5adWriter.Write(H5adReader.Read(Fixture("csr.h5ad")), path, new H5adWriterOptions { Layer = "spliced" });
+        Assert.Equal(["layers/spliced"], H5adReader.MatrixPaths(path));
+        Assert.Throws<FileNotFoundException>(() => H5adReader.MatrixPaths(dir.File("none.h5ad")));
+    }
+
+    [Fact]
     public void The_same_data_as_h5ad_and_as_a_10x_folder_gives_identical_matrices()
     {
         var folder = TenXReader.Read(Fixture("tenx_folder"));

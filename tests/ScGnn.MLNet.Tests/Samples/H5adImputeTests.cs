@@ -91,6 +91,65 @@ public sealed class H5adImputeTests : IDisposable
         Assert.False(File.Exists(_dir.File("o.h5ad")));
     }
 
+    [Fact]
+    public void Layer_and_raw_choose_the_matrix_and_a_missing_one_names_those_the_file_holds()
+    {
+        var (h5ad, tenx, _) = WriteBoth();
+        var sim = SampleData.Simulate();
+        var layerOnly = _dir.File("layer.h5ad");
+        H5adWriter.Write(sim.Observed, layerOnly, new H5adWriterOptions { Layer = "counts" });
+
+        var noX = ScgnnApp.Run(_dir.Path, "impute", "--input", layerOnly, "--output", "a.csv");
+        Assert.EndsWith("has no X; it holds layers/counts (--layer counts).", ScgnnApp.AssertOneLineError(noX, 1));
+        var noRaw = ScgnnApp.Run(_dir.Path, "impute", "--input", layerOnly, "--raw", "--output", "a.csv");
+        Assert.Contains("has no raw/X (adata.raw is None); it holds layers/counts (--layer counts).", ScgnnApp.AssertOneLineError(noRaw, 1));
+        Assert.Contains("both choose", ScgnnApp.AssertOneLineError(ScgnnApp.Run(_dir.Path, "impute", "--input", h5ad, "--raw", "--layer", "counts", "--output", "a.csv"), 2));
+        Assert.Contains("applies to .h5ad input", ScgnnApp.AssertOneLineError(ScgnnApp.Run(_dir.Path, "impute", "--input", tenx, "--layer", "counts", "--output", "a.csv"), 2));
+        Assert.False(File.Exists(_dir.File("a.csv")));
+
+        // The layer holds the same counts as the 10x folder: the same file, and no warning (they are counts).
+        var fromLayer = ScgnnApp.Run(_dir.Path, "impute", "--input", layerOnly, "--layer", "counts", "--output", "layer.csv", "--epochs", "4");
+        Assert.True(fromLayer.ExitCode == 0, fromLayer.ToString());
+        Assert.DoesNotContain("warning:", fromLayer.Stderr);
+        var fromTenX = ScgnnApp.Run(_dir.Path, "impute", "--input", tenx, "--output", "tenx.csv", "--epochs", "4");
+        Assert.True(fromTenX.ExitCode == 0, fromTenX.ToString());
+        Assert.Equal(File.ReadAllBytes(_dir.File("tenx.csv")), File.ReadAllBytes(_dir.File("layer.csv")));
+    }
+
+    [Fact]
+    public void Values_that_are_not_counts_get_a_warning_naming_the_entry_unless_imputed_as_given()
+    {
+        var counts = SampleData.Simulate().Observed;
+        var logValues = counts.Values.ToArray().Select(v => MathF.Log(1 + v)).ToArray();
+        var logged = new ExpressionMatrix(counts.CellIds, counts.GeneIds, counts.RowPointers.ToArray(), counts.ColumnIndices.ToArray(), logValues);
+        var path = _dir.File("log.h5ad");
+        H5adWriter.Write(logged, path);
+        // The first stored value that is not a whole number: log(1 + v) is one only for v = 0, which is not stored.
+        int cell = 0;
+        while (counts.RowPointers[cell + 1] == 0) cell++;
+        string gene = counts.GeneIds[counts.ColumnIndices[0]];
+
+        var run = ScgnnApp.Run(_dir.Path, "impute", "--input", path, "--output", "a.csv", "--epochs", "2");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var warning = Assert.Single(run.StderrLines, l => l.StartsWith("warning: ", StringComparison.Ordinal));
+        Assert.Contains($"X holds values that are not whole numbers (cell '{counts.CellIds[cell]}', gene '{gene}': ", warning);
+        Assert.Contains("as log-transformed values are", warning);
+        Assert.Contains($"largest {logValues.Max().ToString("G5", System.Globalization.CultureInfo.InvariantCulture)}", warning);
+        Assert.Contains("pass --no-filter --no-normalize", warning);
+        Assert.DoesNotContain("also holds", warning);
+
+        var asGiven = ScgnnApp.Run(_dir.Path, "impute", "--input", path, "--output", "b.csv", "--epochs", "2", "--no-filter", "--no-normalize");
+        Assert.True(asGiven.ExitCode == 0, asGiven.ToString());
+        Assert.DoesNotContain("warning:", asGiven.Stderr);
+
+        // The same values in a CSV name the input, not an .h5ad matrix.
+        var csv = _dir.File("log.csv");
+        ExpressionFile.Write(logged, csv);
+        var fromCsv = ScgnnApp.Run(_dir.Path, "impute", "--input", csv, "--output", "c.csv", "--epochs", "2");
+        Assert.True(fromCsv.ExitCode == 0, fromCsv.ToString());
+        Assert.Contains(": the input holds values that are not whole numbers", Assert.Single(fromCsv.StderrLines, l => l.StartsWith("warning: ", StringComparison.Ordinal)));
+    }
+
     private static string[] Table(string stdout) =>
         stdout.Split('\n').Where(l => l.Contains("ScGnn imputed", StringComparison.Ordinal) || l.Contains("raw (normalized)", StringComparison.Ordinal)).ToArray();
 }
