@@ -69,6 +69,9 @@ internal sealed class ApplyCommand : AppCommand
                 "the observed non-zero values of every cell before imputing, so the output replaces them by predictions. " +
                 "Save models for new data without it.");
         var data = InputData.Read(reading, null, progress);
+        if (ModelFile.Flatten(model).Any(t => t is VariableGeneSelectingTransformer or LibrarySizeNormalizingTransformer) &&
+            CountCheck.Warning(data, reading, "The model selects genes or normalizes, as it did for the counts it was fitted on.") is { } notCounts)
+            context.Warn(notCounts);
         var view = data.Matrix.ToDataView();
 
         uint[]? clusters = null;

@@ -138,9 +138,20 @@ public sealed class H5adImputeTests : IDisposable
         Assert.Contains("pass --no-filter --no-normalize", warning);
         Assert.DoesNotContain("also holds", warning);
 
-        var asGiven = ScgnnApp.Run(_dir.Path, "impute", "--input", path, "--output", "b.csv", "--epochs", "2", "--no-filter", "--no-normalize");
+        var asGiven = ScgnnApp.Run(_dir.Path, "impute", "--input", path, "--output", "b.csv", "--epochs", "2", "--no-filter", "--no-normalize", "--model", "asgiven.zip");
         Assert.True(asGiven.ExitCode == 0, asGiven.ToString());
         Assert.DoesNotContain("warning:", asGiven.Stderr);
+
+        // apply warns when its model selects genes or normalizes, as a model fitted on counts does; not otherwise.
+        var countsPath = _dir.File("counts.h5ad");
+        H5adWriter.Write(counts, countsPath);
+        Assert.True(ScgnnApp.Run(_dir.Path, "impute", "--input", countsPath, "--output", "d.csv", "--epochs", "2", "--model", "counts.zip").ExitCode == 0);
+        var applied = ScgnnApp.Run(_dir.Path, "apply", "--model", "counts.zip", "--input", path, "--output", "e.csv");
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        Assert.Contains("The model selects genes or normalizes", Assert.Single(applied.StderrLines, l => l.StartsWith("warning: ", StringComparison.Ordinal)));
+        var appliedAsGiven = ScgnnApp.Run(_dir.Path, "apply", "--model", "asgiven.zip", "--input", path, "--output", "f.csv");
+        Assert.True(appliedAsGiven.ExitCode == 0, appliedAsGiven.ToString());
+        Assert.DoesNotContain("warning:", appliedAsGiven.Stderr);
 
         // The same values in a CSV name the input, not an .h5ad matrix.
         var csv = _dir.File("log.csv");
