@@ -173,14 +173,20 @@ public static class ScGnnPlots
     /// when given (the imputer's <c>BestEpoch</c>, 0 = the starting weights), else the epoch with the lowest validation
     /// loss. Non-finite values are left out.
     /// </summary>
+    /// <remarks>
+    /// The losses are those of <c>ScGnnImputationTransformer.TrainingHistory</c>: entry i is measured on the weights
+    /// entering epoch i + 1, that is after i epochs, and is drawn at x = i. So the starting weights are at 0, and
+    /// the kept epoch's line passes through the point of the weights kept.
+    /// </remarks>
     /// <param name="path">Target .png file; its folder is created if missing; an existing file is replaced.</param>
-    /// <param name="trainingLoss">Loss of each epoch (epoch 1 first).</param>
-    /// <param name="validationLoss">Validation loss of each epoch, or <c>null</c>.</param>
+    /// <param name="trainingLoss">Loss of each epoch's step, entry i measured on the weights after i epochs (the start first).</param>
+    /// <param name="validationLoss">Validation loss of the same weights, entry for entry, or <c>null</c>.</param>
     /// <param name="logScale">Logarithmic loss axis (losses must be positive).</param>
     /// <param name="width">Image width in pixels.</param>
     /// <param name="height">Image height in pixels.</param>
     /// <param name="title">Figure title.</param>
-    /// <param name="keptEpoch">The epoch whose weights were kept (0 to the epoch count), or null for the lowest validation loss.</param>
+    /// <param name="keptEpoch">The epochs behind the weights kept (0, the start, to the epoch count, the last step's weights,
+    /// which were never scored), or null for the lowest validation loss.</param>
     public static void SaveLossCurves(string path, IReadOnlyList<double> trainingLoss, IReadOnlyList<double>? validationLoss = null,
         bool logScale = false, int width = Defaults.LossWidth, int height = Defaults.LossHeight, string title = "Loss per epoch",
         int? keptEpoch = null)
@@ -203,27 +209,15 @@ public static class ScGnnPlots
             var valid = plot.Add.ScatterLine(vx, vy, new Color(255, 127, 14));
             valid.LineWidth = 2;
             valid.LegendText = "validation";
-            int best = -1;
-            for (int e = 0; e < validationLoss.Count; e++)
-                if (double.IsFinite(validationLoss[e]) && (best < 0 || validationLoss[e] < validationLoss[best])) best = e;
-            if (keptEpoch is int kept)
+            if (KeptMark(validationLoss, keptEpoch) is { } mark)
             {
-                var line = plot.Add.VerticalLine(kept, 1.5f, Colors.Gray, LinePattern.Dashed);
-                line.LegendText = kept == 0 ? "kept: the starting weights" : string.Create(CultureInfo.InvariantCulture, $"kept: epoch {kept}");
-                subtitle = kept == 0 ? " (kept: the starting weights)"
-                    : kept <= validationLoss.Count && double.IsFinite(validationLoss[kept - 1])
-                        ? string.Create(CultureInfo.InvariantCulture, $" (kept epoch {kept}, validation {validationLoss[kept - 1]:G4})")
-                        : string.Create(CultureInfo.InvariantCulture, $" (kept epoch {kept})");
-            }
-            else if (best >= 0)
-            {
-                var line = plot.Add.VerticalLine(best + 1, 1.5f, Colors.Gray, LinePattern.Dashed);
-                line.LegendText = string.Create(CultureInfo.InvariantCulture, $"best validation: epoch {best + 1}");
-                subtitle = string.Create(CultureInfo.InvariantCulture, $" (best validation {validationLoss[best]:G4} at epoch {best + 1})");
+                var line = plot.Add.VerticalLine(mark.X, 1.5f, Colors.Gray, LinePattern.Dashed);
+                line.LegendText = mark.Legend;
+                subtitle = mark.Subtitle;
             }
         }
         plot.Title(title + subtitle, 15);
-        plot.XLabel("epoch");
+        plot.XLabel("epochs trained (0 = the starting weights)");
         plot.YLabel(logScale ? "loss (log scale)" : "loss");
         if (logScale)
         {
@@ -364,6 +358,29 @@ public static class ScGnnPlots
         return ticks;
     }
 
+    /// <summary>
+    /// Where the loss plot's dashed line goes, its legend and the title's addition: at <paramref name="keptEpoch"/> with
+    /// that entry's validation loss (entry i = the weights after i epochs), or at the lowest validation loss; null
+    /// when there is neither.
+    /// </summary>
+    internal static (int X, string Legend, string Subtitle)? KeptMark(IReadOnlyList<double> validationLoss, int? keptEpoch)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        if (keptEpoch is int kept)
+        {
+            string legend = kept == 0 ? "kept: the starting weights" : string.Create(inv, $"kept: epoch {kept}");
+            string what = kept == 0 ? "kept: the starting weights" : string.Create(inv, $"kept epoch {kept}");
+            return kept < validationLoss.Count && double.IsFinite(validationLoss[kept])
+                ? (kept, legend, string.Create(inv, $" ({what}, validation {validationLoss[kept]:G4})"))
+                : (kept, legend, $" ({what})");
+        }
+        int best = -1;
+        for (int e = 0; e < validationLoss.Count; e++)
+            if (double.IsFinite(validationLoss[e]) && (best < 0 || validationLoss[e] < validationLoss[best])) best = e;
+        return best < 0 ? null
+            : (best, string.Create(inv, $"best validation: epoch {best}"), string.Create(inv, $" (best validation {validationLoss[best]:G4} at epoch {best})"));
+    }
+
     private static (double[] X, double[] Y) Series(IReadOnlyList<double> values, bool log, string name)
     {
         var xs = new List<double>(values.Count);
@@ -373,7 +390,7 @@ public static class ScGnnPlots
             double v = values[e];
             if (!double.IsFinite(v)) continue;
             if (log && v <= 0) throw new ArgumentException($"{name}[{e}] is {v}; a log scale needs positive losses.", name);
-            xs.Add(e + 1);
+            xs.Add(e);
             ys.Add(log ? Math.Log10(v) : v);
         }
         return (xs.ToArray(), ys.ToArray());

@@ -103,4 +103,18 @@ public sealed class ScGnnPlotsTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => ScGnnPlots.SaveLossCurves(path, train, valid, keptEpoch: train.Length + 1));
         Assert.Throws<ArgumentException>(() => ScGnnPlots.SaveLossCurves(path, new[] { 1.0, -1.0 }, logScale: true));
     }
+
+    [Fact]
+    public void The_kept_line_marks_the_entry_of_the_weights_kept()
+    {
+        // Entry i holds the losses of the weights after i epochs: entry 0 is the start.
+        double[] valid = [5, 4, 3, double.NaN, 3.5];
+        Assert.Equal((0, "kept: the starting weights", " (kept: the starting weights, validation 5)"), ScGnnPlots.KeptMark(valid, 0));
+        Assert.Equal((2, "kept: epoch 2", " (kept epoch 2, validation 3)"), ScGnnPlots.KeptMark(valid, 2));
+        Assert.Equal((3, "kept: epoch 3", " (kept epoch 3)"), ScGnnPlots.KeptMark(valid, 3));
+        // The last step's weights (kept without validation) were never scored.
+        Assert.Equal((5, "kept: epoch 5", " (kept epoch 5)"), ScGnnPlots.KeptMark(valid, 5));
+        Assert.Equal((2, "best validation: epoch 2", " (best validation 3 at epoch 2)"), ScGnnPlots.KeptMark(valid, null));
+        Assert.Null(ScGnnPlots.KeptMark([double.NaN], null));
+    }
 }
