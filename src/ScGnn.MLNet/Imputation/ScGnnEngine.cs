@@ -115,7 +115,9 @@ internal static class ScGnnEngine
                 ZeroOutputStart = o.ZeroOutputStart && o.SkipConnection, Device = device, Seed = o.Seed,
                 Progress = epochs.OnEpoch, CheckAlive = monitor.CheckAlive, Log = monitor.Info,
             };
-            fit = GcnFitter.Fit(adjacency, scaled.Network, hidden, train, validation, skipStart, settings);
+            // The network's input, scaled as the skip features' means are (inverted dropout; see ScaleNetworkInput).
+            var networkInput = o.ScaleNetworkInput ? NetworkInput(scaled.Network, meanScale) : scaled.Network;
+            fit = GcnFitter.Fit(adjacency, networkInput, hidden, train, validation, skipStart, settings);
             stage.Done();
         }
         monitor.Info(fit.StoppedEarly
@@ -124,6 +126,19 @@ internal static class ScGnnEngine
         var state = new ScGnnNetworkState(pca, o.NeighborCount, hidden, o.InputScale, new[] { fit.Weights }, o.GraphOnLog1p, o.CapAtObservedMaximum);
         return new ScGnnFitResult(state, fit.History, fit.BestEpoch, targets.Roles, trainTargets, valTargets, targets.Test,
             adjacency, Fingerprint(targets.Input));
+    }
+
+    /// <summary>
+    /// The network's training input: every stored value times <paramref name="scale"/> (1 / (1 - mask rate) with the
+    /// trainer's own mask, so that a row's expected values are those of the complete row imputation reads), in a new
+    /// values array, since the graph and skip features share the log1p matrix; the matrix itself when the scale is 1.
+    /// </summary>
+    internal static CsrMatrix NetworkInput(CsrMatrix network, float scale)
+    {
+        if (scale == 1) return network;
+        var values = new float[network.Values.Length];
+        System.Numerics.Tensors.TensorPrimitives.Multiply(network.Values, scale, values);
+        return new CsrMatrix(network.Rows, network.Columns, network.RowPointers, network.ColumnIndices, values);
     }
 
     /// <summary>Throws unless there are enough cells for a graph (3): every fit, with or without a network, checks this.</summary>

@@ -145,6 +145,15 @@ public sealed class ScGnnOptions
     /// </summary>
     internal int? BatchSize { get; set; }
 
+    /// <summary>
+    /// With the trainer's own mask, the network trains on its input with the remaining values scaled by 1 / (1 - mask
+    /// rate) (inverted dropout): a fraction of every cell's non-zeros is hidden as targets, so without the scale the
+    /// first layer would see a row a fraction lighter in training than the complete row it imputes from. The skip
+    /// features' means get the same scale. A given mask (the evaluation protocol) is also hidden at imputation, so
+    /// nothing is scaled there.
+    /// </summary>
+    internal bool ScaleNetworkInput { get; set; } = ScGnnTrainer.Defaults.ScaleNetworkInput;
+
     /// <summary>The output layer's weights start at zero, so training starts exactly at the skip connection's least-squares fit.</summary>
     internal bool ZeroOutputStart { get; set; } = ScGnnTrainer.Defaults.ZeroOutputStart;
 
@@ -169,6 +178,7 @@ public sealed class ScGnnOptions
         CapAtObservedMaximum = ScGnnTrainer.PaperDefaults.CapAtObservedMaximum,
         EarlyStoppingPatience = ScGnnTrainer.PaperDefaults.EarlyStoppingPatience,
         ZeroOutputStart = false,
+        ScaleNetworkInput = false,
     };
 
     /// <summary>True when the network and its training follow the paper (no skip connection, counts, the plain epoch rule).</summary>

@@ -63,6 +63,8 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         internal const int EarlyStoppingPatience = 50;
         /// <summary>The output layer starts at zero: training starts at the skip connection's least-squares fit.</summary>
         internal const bool ZeroOutputStart = false;
+        /// <summary>With the trainer's own mask, the network's training input is scaled by 1 / (1 - mask rate), as inverted dropout.</summary>
+        internal const bool ScaleNetworkInput = true;
     }
 
     /// <summary>The paper's configuration (PROTOCOL.md; the reference notebook's settings). Use <see cref="ScGnnOptions.Paper"/>.</summary>

@@ -40,4 +40,55 @@ public sealed class ScGnnEngineTests
         // Measured: -2.4 % scaled (the fit's graph is of the masked input, imputation's of every value), +9.5 % unscaled.
         Assert.InRange(residual / total, -0.03, 0.03);
     }
+
+    [Fact]
+    public void The_network_input_is_scaled_by_a_given_factor_in_a_copy()
+    {
+        var m = CsrMatrix.FromDense(new float[] { 1, 0, 2, 0, 4, 0 }, 2, 3);
+        var scaled = ScGnnEngine.NetworkInput(m, 1.25f);
+        Assert.Equal(new float[] { 1.25f, 2.5f, 5f }, scaled.Values);
+        Assert.Equal(m.ColumnIndices, scaled.ColumnIndices);
+        Assert.Equal(new float[] { 1, 2, 4 }, m.Values);
+        Assert.Same(m, ScGnnEngine.NetworkInput(m, 1f));
+    }
+
+    [Fact]
+    public void With_its_own_mask_the_network_trains_on_rows_as_heavy_as_the_rows_it_imputes_from()
+    {
+        // Inverted dropout: the trainer hides a fraction `rate` of the non-zeros as targets; scaled by 1 / (1 - rate)
+        // the masked input's log1p values sum to what the complete input's do (within sampling), unscaled to 1 - rate of it.
+        var x = CsrMatrix.From(TwoGroupData.Create(cells: 200, genes: 60, seed: 3).Observed);
+        var o = new ScGnnOptions { PrincipalComponentCount = 8, BottleneckRatio = 8 };
+        var targets = TrainingTargets.Create(x, null, o, new Random(1));
+        Assert.InRange(targets.Rate, 0.2, 0.31);
+        double complete = x.Log1p().Values.Sum(v => (double)v);
+        double masked = targets.Input.Log1p().Values.Sum(v => (double)v);
+        double scaled = ScGnnEngine.NetworkInput(targets.Input.Log1p(), (float)(1 / (1 - targets.Rate))).Values.Sum(v => (double)v);
+        Assert.InRange(scaled / complete, 0.97, 1.03);
+        Assert.InRange(masked / complete, 1 - targets.Rate - 0.03, 1 - targets.Rate + 0.03);
+    }
+
+    [Fact]
+    public void A_given_mask_trains_the_same_network_with_or_without_the_input_scale()
+    {
+        // The given mask is hidden at imputation too (the evaluation protocol), so nothing is scaled.
+        var x = CsrMatrix.From(TwoGroupData.Create(cells: 60, genes: 40, seed: 7).Observed);
+        var hidden = TrainingTargets.Create(x, null, new ScGnnOptions(), new Random(2));
+        var entries = new[] { hidden.Train, hidden.Validation }
+            .SelectMany(m => m.Cells.Select((c, k) => (Cell: c, Gene: m.Genes[k], Value: m.Values[k])))
+            .OrderBy(e => e.Cell).ThenBy(e => e.Gene).ToArray();
+        var given = new MaskedEntries(entries.Select(e => e.Cell).ToArray(), entries.Select(e => e.Gene).ToArray(), entries.Select(e => e.Value).ToArray());
+        ScGnnOptions Options(bool scale) => new()
+        {
+            Epochs = 30, PrincipalComponentCount = 8, BottleneckRatio = 8, Device = ScGnnDevice.Cpu, EpochSelectionStandardErrors = 0,
+            ScaleNetworkInput = scale,
+        };
+        var on = ScGnnEngine.Fit(hidden.Input, given, Options(true));
+        var off = ScGnnEngine.Fit(hidden.Input, given, Options(false));
+        Assert.Equal(off.History.Select(h => h.ValidationLoss), on.History.Select(h => h.ValidationLoss));
+        // With its own mask the two differ: the scale reaches the network.
+        var ownOn = ScGnnEngine.Fit(x, null, Options(true));
+        var ownOff = ScGnnEngine.Fit(x, null, Options(false));
+        Assert.NotEqual(ownOff.History.Select(h => h.TrainLoss), ownOn.History.Select(h => h.TrainLoss));
+    }
 }
