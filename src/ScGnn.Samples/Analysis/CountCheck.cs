@@ -49,7 +49,8 @@ internal static class CountCheck
         return text;
     }
 
-    // The row whose range [rows[i], rows[i + 1]) holds position q (the first such row: empty rows are skipped).
+    // The row whose range [rows[i], rows[i + 1]) holds position q: the last row starting at or before q (an empty row
+    // before it starts there too, but is not the last).
     private static int FindRow(ReadOnlySpan<int> rows, int q)
     {
         int lo = 0, hi = rows.Length - 2;
