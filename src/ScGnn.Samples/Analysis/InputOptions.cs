@@ -37,4 +37,8 @@ internal sealed record InputReading(string Path, bool Transpose, bool GeneSymbol
 {
     /// <summary>The HDF5 path of the .h5ad matrix read.</summary>
     public string H5adMatrix => Layer is { } layer ? "layers/" + layer : Raw ? "raw/X" : "X";
+
+    /// <summary>Which matrix of the input was read, for the output's record: the .h5ad path (X, layers/NAME, raw/X), or the input's format.</summary>
+    public string MatrixDescription => ScGnn.MLNet.Data.ExpressionFile.DetectReadFormat(Path) == ScGnn.MLNet.Data.ExpressionFileFormat.H5ad
+        ? H5adMatrix : ScGnn.MLNet.Data.ExpressionFile.DetectReadFormat(Path).ToString();
 }

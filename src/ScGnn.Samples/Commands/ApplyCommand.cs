@@ -103,7 +103,7 @@ internal sealed class ApplyCommand : AppCommand
         {
             ExpressionOutput.Write(scored, column, commit.Stage(output, folder: format == ExpressionFileFormat.TenX), format, data.Matrix, new Dictionary<string, string>
             {
-                ["command"] = "apply", ["input"] = input, ["model"] = modelPath, ["column"] = column,
+                ["command"] = "apply", ["input"] = input, ["input_matrix"] = reading.MatrixDescription, ["model"] = modelPath, ["column"] = column,
             });
             if (clustersPath is not null) WriteClusters(commit.Stage(clustersPath), cellIds!, clusters!);
             replaced = commit.Commit();

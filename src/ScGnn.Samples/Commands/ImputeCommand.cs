@@ -49,7 +49,7 @@ internal sealed class ImputeCommand : AppCommand
 
         CSV/TSV: header 'cell' then the gene ids, the cell id first on each line, invariant culture, shortest
         round-trip floats. .h5ad: a dense float32 X (every entry is filled) with the input's obs and var (kept
-        genes) and uns['scgnn'] (version, settings, kept genes); --labels obs:NAME takes the cell types from an
+        genes) and uns['scgnn'] (version, settings, kept genes, the input matrix read); --labels obs:NAME takes the cell types from an
         .h5ad input's obs column.
         The output type comes from its name (.h5ad, .csv, .tsv, .parquet, or a folder for 10x); it
         is checked, with the folder, before any work. Outputs are written to temporary files and moved into place
@@ -128,7 +128,7 @@ internal sealed class ImputeCommand : AppCommand
             string staged = commit.Stage(output, folder: format == ExpressionFileFormat.TenX);
             var record = new Dictionary<string, string>
             {
-                ["command"] = "impute", ["input"] = input, ["settings"] = settings.Describe(options),
+                ["command"] = "impute", ["input"] = input, ["input_matrix"] = reading.MatrixDescription, ["settings"] = settings.Describe(options),
                 ["gene_selection"] = filter ? "SelectVariableGenes" : "none", ["normalization"] = normalize ? "NormalizeMedianLibrarySize" : "none",
             };
             if (imputed is not null) ExpressionOutput.Write(imputed, staged, format, data.Matrix, record);

@@ -55,6 +55,7 @@ public sealed class H5adImputeTests : IDisposable
         Assert.NotNull(fromH5ad.GeneAnnotations);
         using var file = H5File.OpenRead(_dir.File("out.h5ad"));
         Assert.Equal("impute", file.Dataset("uns/scgnn/options/command").Read<string>());
+        Assert.Equal("X", file.Dataset("uns/scgnn/options/input_matrix").Read<string>());
         Assert.Equal(fromH5ad.GeneIds, file.Dataset("uns/scgnn/kept_genes").Read<string[]>());
         Assert.Contains("epochs", file.Dataset("uns/scgnn/options/settings").Read<string>(), StringComparison.OrdinalIgnoreCase);
         // Every entry of an imputed matrix is filled, so X is a dense array.
@@ -114,6 +115,10 @@ public sealed class H5adImputeTests : IDisposable
         var fromTenX = ScgnnApp.Run(_dir.Path, "impute", "--input", tenx, "--output", "tenx.csv", "--epochs", "4");
         Assert.True(fromTenX.ExitCode == 0, fromTenX.ToString());
         Assert.Equal(File.ReadAllBytes(_dir.File("tenx.csv")), File.ReadAllBytes(_dir.File("layer.csv")));
+        // An .h5ad output records the matrix read.
+        Assert.True(ScgnnApp.Run(_dir.Path, "impute", "--input", layerOnly, "--layer", "counts", "--output", "from-layer.h5ad", "--epochs", "2").ExitCode == 0);
+        using var file = H5File.OpenRead(_dir.File("from-layer.h5ad"));
+        Assert.Equal("layers/counts", file.Dataset("uns/scgnn/options/input_matrix").Read<string>());
     }
 
     [Fact]
