@@ -115,8 +115,12 @@ internal static class ScGnnEngine
                 ZeroOutputStart = o.ZeroOutputStart && o.SkipConnection, Device = device, Seed = o.Seed,
                 Progress = epochs.OnEpoch, CheckAlive = monitor.CheckAlive, Log = monitor.Info,
             };
-            // The network's input, scaled as the skip features' means are (inverted dropout; see ScaleNetworkInput).
-            var networkInput = o.ScaleNetworkInput ? NetworkInput(scaled.Network, meanScale) : scaled.Network;
+            // The network's input, scaled as the skip features' means are (inverted dropout; see ScaleNetworkInput). The
+            // graph and the skip features are built by now, so a log1p matrix is scaled in place; the masked input itself
+            // (the counts scale) is copied, since the fingerprint below still reads it.
+            var networkInput = o.ScaleNetworkInput
+                ? NetworkInput(scaled.Network, meanScale, inPlace: !ReferenceEquals(scaled.Network.Values, targets.Input.Values))
+                : scaled.Network;
             fit = GcnFitter.Fit(adjacency, networkInput, hidden, train, validation, skipStart, settings);
             stage.Done();
         }
@@ -130,15 +134,16 @@ internal static class ScGnnEngine
 
     /// <summary>
     /// The network's training input: every stored value times <paramref name="scale"/> (1 / (1 - mask rate) with the
-    /// trainer's own mask, so that a row's expected values are those of the complete row imputation reads), in a new
-    /// values array, since the graph and skip features share the log1p matrix; the matrix itself when the scale is 1.
+    /// trainer's own mask, so that a row's expected values are those of the complete row imputation reads), in
+    /// <paramref name="network"/>'s own values array when <paramref name="inPlace"/> (at a million cells a copy is a
+    /// quarter of a gigabyte), else in a new one; the matrix itself when the scale is 1.
     /// </summary>
-    internal static CsrMatrix NetworkInput(CsrMatrix network, float scale)
+    internal static CsrMatrix NetworkInput(CsrMatrix network, float scale, bool inPlace)
     {
         if (scale == 1) return network;
-        var values = new float[network.Values.Length];
+        var values = inPlace ? network.Values : new float[network.Values.Length];
         System.Numerics.Tensors.TensorPrimitives.Multiply(network.Values, scale, values);
-        return new CsrMatrix(network.Rows, network.Columns, network.RowPointers, network.ColumnIndices, values);
+        return inPlace ? network : new CsrMatrix(network.Rows, network.Columns, network.RowPointers, network.ColumnIndices, values);
     }
 
     /// <summary>Throws unless there are enough cells for a graph (3): every fit, with or without a network, checks this.</summary>

@@ -42,14 +42,16 @@ public sealed class ScGnnEngineTests
     }
 
     [Fact]
-    public void The_network_input_is_scaled_by_a_given_factor_in_a_copy()
+    public void The_network_input_is_scaled_by_a_given_factor_in_a_copy_or_in_place()
     {
         var m = CsrMatrix.FromDense(new float[] { 1, 0, 2, 0, 4, 0 }, 2, 3);
-        var scaled = ScGnnEngine.NetworkInput(m, 1.25f);
+        var scaled = ScGnnEngine.NetworkInput(m, 1.25f, inPlace: false);
         Assert.Equal(new float[] { 1.25f, 2.5f, 5f }, scaled.Values);
         Assert.Equal(m.ColumnIndices, scaled.ColumnIndices);
         Assert.Equal(new float[] { 1, 2, 4 }, m.Values);
-        Assert.Same(m, ScGnnEngine.NetworkInput(m, 1f));
+        Assert.Same(m, ScGnnEngine.NetworkInput(m, 1f, inPlace: false));
+        Assert.Same(m, ScGnnEngine.NetworkInput(m, 0.5f, inPlace: true));
+        Assert.Equal(new float[] { 0.5f, 1, 2 }, m.Values);
     }
 
     [Fact]
@@ -63,7 +65,7 @@ public sealed class ScGnnEngineTests
         Assert.InRange(targets.Rate, 0.2, 0.31);
         double complete = x.Log1p().Values.Sum(v => (double)v);
         double masked = targets.Input.Log1p().Values.Sum(v => (double)v);
-        double scaled = ScGnnEngine.NetworkInput(targets.Input.Log1p(), (float)(1 / (1 - targets.Rate))).Values.Sum(v => (double)v);
+        double scaled = ScGnnEngine.NetworkInput(targets.Input.Log1p(), (float)(1 / (1 - targets.Rate)), inPlace: true).Values.Sum(v => (double)v);
         Assert.InRange(scaled / complete, 0.97, 1.03);
         Assert.InRange(masked / complete, 1 - targets.Rate - 0.03, 1 - targets.Rate + 0.03);
     }
