@@ -143,8 +143,8 @@ internal static class ScGnnEngine
     /// <summary>
     /// The network's training input: every stored value times <paramref name="scale"/> (1 / (1 - mask rate) with the
     /// trainer's own mask, so that a row's expected values are those of the complete row imputation reads), in
-    /// <paramref name="network"/>'s own values array when <paramref name="inPlace"/> (at a million cells a copy is a
-    /// quarter of a gigabyte), else in a new one; the matrix itself when the scale is 1.
+    /// <paramref name="network"/>'s own values array when <paramref name="inPlace"/> (at a million cells a copy is
+    /// 0.76 GB), else in a new one; the matrix itself when the scale is 1.
     /// </summary>
     internal static CsrMatrix NetworkInput(CsrMatrix network, float scale, bool inPlace)
     {

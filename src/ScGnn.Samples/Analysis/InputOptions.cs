@@ -39,6 +39,6 @@ internal sealed record InputReading(string Path, bool Transpose, bool GeneSymbol
     public string H5adMatrix => Layer is { } layer ? "layers/" + layer : Raw ? "raw/X" : "X";
 
     /// <summary>Which matrix of the input was read, for the output's record: the .h5ad path (X, layers/NAME, raw/X), or the input's format.</summary>
-    public string MatrixDescription => ScGnn.MLNet.Data.ExpressionFile.DetectReadFormat(Path) == ScGnn.MLNet.Data.ExpressionFileFormat.H5ad
-        ? H5adMatrix : ScGnn.MLNet.Data.ExpressionFile.DetectReadFormat(Path).ToString();
+    public string MatrixDescription => ScGnn.MLNet.Data.ExpressionFile.DetectReadFormat(Path) is var format && format == ScGnn.MLNet.Data.ExpressionFileFormat.H5ad
+        ? H5adMatrix : format.ToString();
 }
