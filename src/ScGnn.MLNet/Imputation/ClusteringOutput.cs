@@ -24,7 +24,8 @@ namespace ScGnn.MLNet.Imputation;
 /// <remarks>
 /// Memory: the batch stays sparse. A batch within one block (<see cref="ScGnnPredictor.BlockBudget"/> floats) is
 /// diffused whole; a larger one gives each block of output rows from the sparse rows of <c>P^t</c>
-/// (<see cref="DiffuseRows"/>), so dense arrays are one block in size. Cross-validation holds cells x a few genes.
+/// (<see cref="DiffuseRows"/>), so dense arrays are one block in size. Cross-validation holds cells x a few genes, and
+/// reads at most <see cref="CrossValidationCells"/> cells (a random sample of a larger batch).
 /// </remarks>
 internal sealed class ClusteringOutput
 {
@@ -154,7 +155,12 @@ internal sealed class ClusteringOutput
         else componentChoices.Add(settings.Components > 0 ? Math.Min(settings.Components, components) : components);
 
         var split = System.Diagnostics.Stopwatch.StartNew();
-        var (first, second) = SplitMolecules(x, new Random(SplitSeed));
+        // Above its budget the cross-validation reads a sample of the cells: its two neighbour searches over every cell
+        // cost more than the rest of the smoothing at a million cells.
+        var sampled = CrossValidationSample(cells, settings.CrossValidationCells);
+        var cv = sampled is null ? x : x.SelectRows(sampled);
+        int cvCells = cv.Rows;
+        var (first, second) = SplitMolecules(cv, new Random(SplitSeed));
         var firstInput = graphOnLog1p ? first.Log1p() : first;
         // The graph is built on every gene; the held-out loss, above its budget, on a sample of them.
         var lossGenes = LossGenes(first, settings.CrossValidationGenes);
@@ -162,7 +168,7 @@ internal sealed class ClusteringOutput
         // The batch's own basis for cross-validation is the first half's, so that the held-out half chooses nothing.
         var firstBasis = settings.BatchBasis ? PcaProjection.Fit(firstInput, components, SplitSeed) : modelBasis!;
         var firstEmbedding = firstBasis.Transform(firstInput);
-        var ks = settings.NeighborFactors.Select(f => Math.Clamp((int)Math.Round(neighborCount * f), 1, cells - 1)).Distinct().ToArray();
+        var ks = settings.NeighborFactors.Select(f => Math.Clamp((int)Math.Round(neighborCount * f), 1, cvCells - 1)).Distinct().ToArray();
         var weights = settings.MixByCrossValidation
             ? Enumerable.Range(1, settings.MixGrid).Select(m => (double)m / settings.MixGrid).ToArray()
             : new[] { settings.Mix };
@@ -177,18 +183,19 @@ internal sealed class ClusteringOutput
             // One search for the largest k: each candidate's lists are its leading entries (the exact search's lists
             // are ordered by distance, ties to the lower index, so they equal the candidate's own search).
             int dims = Math.Min(c, firstBasis.ComponentCount);
-            var points = Leading(firstEmbedding, cells, firstBasis.ComponentCount, dims);
-            var widest = Neighbors(points, cells, dims, ks.Max(), settings.Decay, checkAlive);
+            var points = Leading(firstEmbedding, cvCells, firstBasis.ComponentCount, dims);
+            var widest = Neighbors(points, cvCells, dims, ks.Max(), settings.Decay, checkAlive);
             // Cross-validation diffuses cells in a locality order of the embedding, so that a step's neighbour rows are
             // mostly near each other in memory; the graphs are the same, only the order of float sums changes.
-            int[]? order = settings.CellOrder ? KnnGraph.LocalityOrder(points, cells, dims, SplitSeed) : null;
+            int[]? order = settings.CellOrder ? KnnGraph.LocalityOrder(points, cvCells, dims, SplitSeed) : null;
             int[]? position = order is null ? null : Inverse(order);
             // The graphs are built in that numbering from renumbered points and lists (the same neighbours in the same
             // order) rather than renumbered after, so each candidate's operator (over a gigabyte for k = 20 at a million
             // cells) exists once.
             if (position is not null) (points, widest) = (Renumber(points, dims, order!), Relabel(widest, order!, position));
             progress?.Invoke($"ScGnn: smoothing: PCA and the {ListLength(ks.Max(), settings.Decay)} nearest cells of each cell " +
-                $"({(KnnGraph.SearchesExactly(NeighborSearch.Auto, cells) ? "exact" : "approximate")}) in the first half of the molecules: {split.Elapsed.TotalSeconds:F1} s" +
+                $"({(KnnGraph.SearchesExactly(NeighborSearch.Auto, cvCells) ? "exact" : "approximate")}) in the first half of the molecules" +
+                (sampled is null ? "" : $" of a random {cvCells:N0} of the {cells:N0} cells") + $": {split.Elapsed.TotalSeconds:F1} s" +
                 (lossGenes is null ? "" : $"; the held-out loss is read on {lossGenes.Length} of the {x.Columns} genes"));
             foreach (int k in ks)
             {
@@ -256,6 +263,35 @@ internal sealed class ClusteringOutput
     /// from 0.8 to 0.9 (docs/BENCHMARKS.md section 4).
     /// </summary>
     internal const long CrossValidationEntries = 200_000_000;
+
+    /// <summary>
+    /// Most cells the cross-validation reads. A larger batch is cross-validated on a random sample of this many cells
+    /// (its own PCA and graph), and the k, t and weight chosen there smooth the whole batch over its own graph. A
+    /// sample of 200,000 of a million simulated cells, 30,000 of 100,000, and 1,000 of pbmc3k's and zeisel's cells
+    /// chose what every cell chose; 500 chose a smaller k (docs/BENCHMARKS.md section 4).
+    /// </summary>
+    internal const int CrossValidationCells = 200_000;
+
+    /// <summary>
+    /// The cells the cross-validation reads, ascending: null for every cell when there are at most
+    /// <paramref name="limit"/> (0: <see cref="CrossValidationCells"/>), otherwise a random <paramref name="limit"/> of them.
+    /// </summary>
+    internal static int[]? CrossValidationSample(int cells, int limit = 0)
+    {
+        if (limit <= 0) limit = CrossValidationCells;
+        if (cells <= limit) return null;
+        var all = new int[cells];
+        for (int i = 0; i < cells; i++) all[i] = i;
+        var rng = new Random(SplitSeed);
+        for (int i = 0; i < limit; i++)
+        {
+            int j = rng.Next(i, cells);
+            (all[i], all[j]) = (all[j], all[i]);
+        }
+        var chosen = all[..limit];
+        Array.Sort(chosen);
+        return chosen;
+    }
 
     /// <summary>Fewest genes a budgeted cross-validation reads (see <see cref="CrossValidationEntries"/>).</summary>
     internal const int MinLossGenes = 200;

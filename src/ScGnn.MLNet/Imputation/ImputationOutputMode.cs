@@ -16,7 +16,7 @@ public enum ImputationOutputMode
     /// distance, symmetrized, self loops, rows normalized). The neighbour count (the
     /// model's k halved, as is, or doubled), the steps t (0-10) and the weight w (0.1-1) are chosen per batch by
     /// molecular cross-validation: the choice whose smoothing of half of each value's molecules best predicts the
-    /// other half. t = 0, the input unchanged, when no smoothing predicts held-out molecules better; w below 1 keeps
+    /// other half (on a random 200,000 of the batch's cells when it has more). t = 0, the input unchanged, when no smoothing predicts held-out molecules better; w below 1 keeps
     /// part of the input where full smoothing would merge weakly separated groups. The network's values are not
     /// used: KMeans on them does worse than on this output (docs/BENCHMARKS.md section 4). The batch stays sparse:
     /// above one block (4 M values) each block of output rows is computed from the sparse rows of <c>P^t</c>.

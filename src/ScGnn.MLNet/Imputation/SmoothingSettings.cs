@@ -76,13 +76,19 @@ internal sealed record SmoothingSettings
     internal int CrossValidationGenes { get; init; }
 
     /// <summary>
+    /// Most cells the cross-validation reads (0: <see cref="ClusteringOutput.CrossValidationCells"/>). A larger batch is
+    /// cross-validated on a random sample of this many of its cells, and the k, t and weight chosen there smooth every cell.
+    /// </summary>
+    internal int CrossValidationCells { get; init; }
+
+    /// <summary>
     /// Whether a batch too large to diffuse whole is diffused ahead into a temporary file (true) or row by row as its
     /// rows are read (false); null: whichever <see cref="ClusteringOutput.SpillPays"/> finds cheaper.
     /// </summary>
     internal bool? Spill { get; init; }
 
     /// <summary>
-    /// Parses <c>basis=batch|model/pcs=pa|pai|pa+all|N/log=0|1/ks=0.5+1+2/t=10/tfix=N/decay=D/mix=W|cv/mixgrid=N/cross=F/order=0|1/cvgenes=N/spill=0|1|auto</c> (the
+    /// Parses <c>basis=batch|model/pcs=pa|pai|pa+all|N/log=0|1/ks=0.5+1+2/t=10/tfix=N/decay=D/mix=W|cv/mixgrid=N/cross=F/order=0|1/cvgenes=N/cvcells=N/spill=0|1|auto</c> (the
     /// clustering benchmark's explored variants).
     /// </summary>
     internal static SmoothingSettings Parse(string spec)
@@ -108,6 +114,7 @@ internal sealed record SmoothingSettings
                 "mix" => s with { Mix = double.Parse(v, inv) },
                 "cross" => s with { Folds = int.Parse(v, inv) },
                 "cvgenes" => s with { CrossValidationGenes = int.Parse(v, inv) },
+                "cvcells" => s with { CrossValidationCells = int.Parse(v, inv) },
                 "order" => s with { CellOrder = v == "1" },
                 "spill" => s with { Spill = v switch { "1" => true, "0" => false, _ => null } },
                 "tfix" => s with { FixedSteps = int.Parse(v, inv) },

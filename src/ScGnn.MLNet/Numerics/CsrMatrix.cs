@@ -89,6 +89,25 @@ internal sealed class CsrMatrix
         return new CsrMatrix(Rows, columns.Length, ptr, cols, vals);
     }
 
+    /// <summary>The rows listed (ascending), renumbered 0, 1, ... in that order.</summary>
+    internal CsrMatrix SelectRows(int[] rows)
+    {
+        var ptr = new int[rows.Length + 1];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            if (r > 0 && rows[r] <= rows[r - 1]) throw new ArgumentException("Rows must ascend.", nameof(rows));
+            ptr[r + 1] = ptr[r] + RowPointers[rows[r] + 1] - RowPointers[rows[r]];
+        }
+        var cols = new int[ptr[rows.Length]];
+        var vals = new float[ptr[rows.Length]];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            RowIndices(rows[r]).CopyTo(cols.AsSpan(ptr[r]));
+            RowValues(rows[r]).CopyTo(vals.AsSpan(ptr[r]));
+        }
+        return new CsrMatrix(rows.Length, Columns, ptr, cols, vals);
+    }
+
     /// <summary>Rows <c>[start, start + count)</c> as a dense row-major block.</summary>
     internal float[] ToDense(int start, int count)
     {

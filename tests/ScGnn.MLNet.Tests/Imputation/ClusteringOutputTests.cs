@@ -184,6 +184,49 @@ public sealed class ClusteringOutputTests
     }
 
     [Fact]
+    public void Cross_validation_reads_a_sample_of_a_large_batch_and_smooths_every_cell_with_its_choice()
+    {
+        var (observed, _, _) = TwoGroupData.Create(cells: 120, genes: 25, dropout: 0, seed: 7);
+        var x = CsrMatrix.From(observed);
+        var said = new List<string>();
+        var sampled = ClusteringOutput.Prepare(null, 10, true, 10, x, SmoothingSettings.Default with { CrossValidationCells = 60 }, progress: said.Add);
+        Assert.Contains("of a random 60 of the 120 cells", said[0]);
+        Assert.InRange(sampled.Steps, 1, ClusteringOutput.MaxSteps);
+        Assert.Equal(120, sampled.Cells);
+        // The output is the whole batch smoothed over its own graph with the sample's k, t and weight: the same rows as
+        // every cell cross-validated with only those candidates.
+        var fixedChoice = SmoothingSettings.Default with
+        {
+            NeighborFactors = new[] { sampled.NeighborCount / 10.0 },
+            FixedSteps = sampled.Steps,
+            MixByCrossValidation = false,
+            Mix = sampled.Weight,
+        };
+        var all = ClusteringOutput.Prepare(null, 10, true, 10, x, fixedChoice);
+        Assert.Equal((sampled.NeighborCount, sampled.Steps, sampled.Weight), (all.NeighborCount, all.Steps, all.Weight));
+        Assert.Equal(all.Rows(0, 120), sampled.Rows(0, 120));
+        // Within the budget every cell is read.
+        var told = new List<string>();
+        ClusteringOutput.Prepare(null, 10, true, 10, x, SmoothingSettings.Default with { CrossValidationCells = 120 }, progress: told.Add);
+        Assert.DoesNotContain("of a random", told[0]);
+    }
+
+    [Fact]
+    public void The_cross_validation_sample_is_a_fixed_random_set_of_distinct_cells()
+    {
+        Assert.Null(ClusteringOutput.CrossValidationSample(ClusteringOutput.CrossValidationCells));
+        Assert.Null(ClusteringOutput.CrossValidationSample(500, 500));
+        var s = ClusteringOutput.CrossValidationSample(10_000, 2_000)!;
+        Assert.Equal(2_000, s.Length);
+        Assert.True(s.Zip(s.Skip(1)).All(p => p.First < p.Second), "ascending and distinct");
+        Assert.InRange(s[0], 0, 100);
+        Assert.InRange(s[^1], 9_900, 9_999);
+        // Uniform over the cells: a fifth of each tenth of them (binomial sd about 12.6), and the same set every time.
+        for (int d = 0; d < 10; d++) Assert.InRange(s.Count(i => i / 1_000 == d), 200 - 60, 200 + 60);
+        Assert.Equal(s, ClusteringOutput.CrossValidationSample(10_000, 2_000));
+    }
+
+    [Fact]
     public void Molecules_split_into_two_integer_halves_of_each_rounded_value()
     {
         var x = CsrMatrix.FromDense(new float[] { 0, 1, 2.4f, 7.6f, 1000, 50000 }, 2, 3);

@@ -15,4 +15,19 @@ public sealed class CsrMatrixTests
         Assert.Equal(3, s.StoredCount);
         Assert.Throws<ArgumentException>(() => x.SelectColumns(new[] { 2, 1 }));
     }
+
+    [Fact]
+    public void Selected_rows_keep_their_values_renumbered_in_order()
+    {
+        // Rows [1 0 2 3], [0 4 0 5], [6 0 0 0]: rows 0 and 2, and the empty selection.
+        var x = CsrMatrix.FromDense(new float[] { 1, 0, 2, 3, 0, 4, 0, 5, 6, 0, 0, 0 }, 3, 4);
+        var s = x.SelectRows(new[] { 0, 2 });
+        Assert.Equal(2, s.Rows);
+        Assert.Equal(4, s.Columns);
+        Assert.Equal(new float[] { 1, 0, 2, 3, 6, 0, 0, 0 }, s.ToDense());
+        Assert.Equal(4, s.StoredCount);
+        Assert.Equal(new[] { 0, 3, 4 }, s.RowPointers);
+        Assert.Equal(0, x.SelectRows(Array.Empty<int>()).Rows);
+        Assert.Throws<ArgumentException>(() => x.SelectRows(new[] { 2, 2 }));
+    }
 }
