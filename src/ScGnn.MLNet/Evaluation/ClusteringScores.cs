@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using ScGnn.MLNet.Numerics;
 
 namespace ScGnn.MLNet.Evaluation;
 
@@ -254,18 +255,7 @@ public static class ClusteringScores
         }
         else
         {
-            // Partial Fisher-Yates shuffle: a uniform sample without replacement, then sorted for memory locality.
-            var perm = new int[n];
-            for (int i = 0; i < n; i++) perm[i] = i;
-            var rng = new Random(options.Seed);
-            int m = options.SampleSize;
-            for (int i = 0; i < m; i++)
-            {
-                int j = rng.Next(i, n);
-                (perm[i], perm[j]) = (perm[j], perm[i]);
-            }
-            queries = perm.AsSpan(0, m).ToArray();
-            Array.Sort(queries);
+            queries = RandomSubset.Ascending(n, options.SampleSize, new Random(options.Seed));
         }
         var s = SilhouetteOf(x, dims, codes, k, queries);
         double sum = 0;

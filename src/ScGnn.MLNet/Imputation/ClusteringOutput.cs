@@ -279,18 +279,7 @@ internal sealed class ClusteringOutput
     internal static int[]? CrossValidationSample(int cells, int limit = 0)
     {
         if (limit <= 0) limit = CrossValidationCells;
-        if (cells <= limit) return null;
-        var all = new int[cells];
-        for (int i = 0; i < cells; i++) all[i] = i;
-        var rng = new Random(SplitSeed);
-        for (int i = 0; i < limit; i++)
-        {
-            int j = rng.Next(i, cells);
-            (all[i], all[j]) = (all[j], all[i]);
-        }
-        var chosen = all[..limit];
-        Array.Sort(chosen);
-        return chosen;
+        return cells <= limit ? null : RandomSubset.Ascending(cells, limit, new Random(SplitSeed));
     }
 
     /// <summary>Fewest genes a budgeted cross-validation reads (see <see cref="CrossValidationEntries"/>).</summary>

@@ -26,7 +26,7 @@ internal static class ParallelAnalysis
     internal static (int Count, float[] Variances, float NullVariance) Analyse(CsrMatrix x, int maxComponents, int seed, bool perComponent = false)
     {
         var rng = new Random(seed);
-        var sample = x.Rows > MaxCells ? SampleRows(x, MaxCells, rng) : x;
+        var sample = x.Rows > MaxCells ? x.SelectRows(RandomSubset.Ascending(x.Rows, MaxCells, rng)) : x;
         var variances = PcaProjection.Fit(sample, maxComponents, seed).ExplainedVariance;
         var nulls = PcaProjection.Fit(PermuteWithinGenes(sample, rng), perComponent ? maxComponents : 1, seed).ExplainedVariance;
         float nullVariance = nulls[0];
@@ -62,25 +62,4 @@ internal static class ParallelAnalysis
         return new CsrMatrix(n, genes, ptr, rows.Select(e => e.Gene).ToArray(), rows.Select(e => e.Value).ToArray());
     }
 
-    private static CsrMatrix SampleRows(CsrMatrix x, int count, Random rng)
-    {
-        var order = Enumerable.Range(0, x.Rows).ToArray();
-        for (int m = 0; m < count; m++)
-        {
-            int r = m + rng.Next(x.Rows - m);
-            (order[m], order[r]) = (order[r], order[m]);
-        }
-        var pick = order.AsSpan(0, count).ToArray();
-        Array.Sort(pick);
-        var ptr = new int[count + 1];
-        var cols = new List<int>();
-        var vals = new List<float>();
-        for (int i = 0; i < count; i++)
-        {
-            foreach (var c in x.RowIndices(pick[i])) cols.Add(c);
-            foreach (var v in x.RowValues(pick[i])) vals.Add(v);
-            ptr[i + 1] = cols.Count;
-        }
-        return new CsrMatrix(count, x.Columns, ptr, cols.ToArray(), vals.ToArray());
-    }
 }
