@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using ScGnn.MLNet.Data;
+using ScGnn.MLNet.Gcn;
 using ScGnn.MLNet.Graph;
 using ScGnn.MLNet.Imputation;
 using ScGnn.MLNet.Numerics;
@@ -236,6 +237,14 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         int cells = batch.CellCount, genes = _geneIds.Length;
         CheckValues(batch, col.Name);
         var modelInput = ToModelGenes(batch, map, genes);
+        // A Transform right after Fit in the same process starts with the fit's garbage on the heap (its masked input,
+        // targets and skip summaries: about 5 GB at a million cells), which the workstation GC had not collected by the
+        // end of the graph below; collected here, before the batch's own graph piles on.
+        if ((long)cells * genes >= GcnFitter.LargeBatchEntries)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            Torch.NativeHeap.Trim();
+        }
         if (cells <= _state.NeighborCount)
             monitor.Warning($"ScGnn: a batch of {cells} cells is too small for the model's graph (k = {_state.NeighborCount} neighbours needs at " +
                 $"least {_state.NeighborCount + 1} cells): every cell's neighbourhood is (nearly) the whole batch. Impute it together with more cells.");
