@@ -111,7 +111,7 @@ internal static class ScGnnEngine
             // million cells was 16.3 GB with them).
             if ((long)cells * genes >= GcnFitter.LargeBatchEntries)
             {
-                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 Torch.NativeHeap.Trim();
             }
             using var epochs = monitor.Epochs(o.Epochs, o.Progress);

@@ -242,7 +242,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         // end of the graph below; collected here, before the batch's own graph piles on.
         if ((long)cells * genes >= GcnFitter.LargeBatchEntries)
         {
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             Torch.NativeHeap.Trim();
         }
         if (cells <= _state.NeighborCount)
