@@ -110,10 +110,7 @@ internal static class ScGnnEngine
             // cells); collected here, before the batches' arrays pile on, instead of in the first epoch (whose peak at a
             // million cells was 16.3 GB with them).
             if ((long)cells * genes >= GcnFitter.LargeBatchEntries)
-            {
-                GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-                Torch.NativeHeap.Trim();
-            }
+                Torch.NativeHeap.ReleaseGarbage();
             using var epochs = monitor.Epochs(o.Epochs, o.Progress);
             var settings = new GcnTrainingSettings
             {

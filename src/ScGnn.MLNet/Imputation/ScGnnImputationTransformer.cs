@@ -241,10 +241,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         // targets and skip summaries: about 5 GB at a million cells), which the workstation GC had not collected by the
         // end of the graph below; collected here, before the batch's own graph piles on.
         if ((long)cells * genes >= GcnFitter.LargeBatchEntries)
-        {
-            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            Torch.NativeHeap.Trim();
-        }
+            Torch.NativeHeap.ReleaseGarbage();
         if (cells <= _state.NeighborCount)
             monitor.Warning($"ScGnn: a batch of {cells} cells is too small for the model's graph (k = {_state.NeighborCount} neighbours needs at " +
                 $"least {_state.NeighborCount + 1} cells): every cell's neighbourhood is (nearly) the whole batch. Impute it together with more cells.");

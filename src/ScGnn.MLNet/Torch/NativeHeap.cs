@@ -11,6 +11,16 @@ internal static class NativeHeap
 {
     private static bool _unavailable = !OperatingSystem.IsLinux();
 
+    /// <summary>
+    /// A full, compacting collection that hands the freed managed memory back to the system, then <see cref="Trim"/>:
+    /// between large stages, where the workstation GC would otherwise keep the earlier stage's garbage committed.
+    /// </summary>
+    internal static void ReleaseGarbage()
+    {
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        Trim();
+    }
+
     /// <summary>Calls glibc's <c>malloc_trim(0)</c>; a no-op off Linux or on a C library without it (musl).</summary>
     internal static void Trim()
     {
