@@ -136,6 +136,13 @@ internal sealed class ClusteringOutput
         Prepare(pca, pca.ComponentCount, graphOnLog1p, neighborCount, x, settings, wholeBatchFloats, progress);
 
     // The model's basis is read only by settings without the batch basis; the default needs only its component count.
+    // What the graph's PCA reads: log1p when the model's graph is, each gene at unit variance in the batch's own basis.
+    private static CsrMatrix GraphInput(CsrMatrix x, bool log1p, SmoothingSettings settings)
+    {
+        var input = log1p ? x.Log1p() : x;
+        return settings.BatchBasis && settings.ScaleGenes ? input.ScaleColumnsToUnitVariance(inPlace: log1p) : input;
+    }
+
     internal static ClusteringOutput Prepare(PcaProjection? modelBasis, int components, bool graphOnLog1p, int neighborCount, CsrMatrix x,
         SmoothingSettings settings, long wholeBatchFloats = ScGnnPredictor.BlockBudget, Action<string>? progress = null, Action? checkAlive = null)
     {
@@ -145,7 +152,7 @@ internal sealed class ClusteringOutput
             throw new ArgumentException("Smoothing in log space takes neither a weight nor cross-fitting.", nameof(settings));
         int cells = x.Rows;
         bool whole = (long)cells * x.Columns <= wholeBatchFloats;
-        var graphInput = graphOnLog1p ? x.Log1p() : x;
+        var graphInput = GraphInput(x, graphOnLog1p, settings);
         var componentChoices = new List<int>();
         if (settings.ByParallelAnalysis)
         {
@@ -161,7 +168,7 @@ internal sealed class ClusteringOutput
         var cv = sampled is null ? x : x.SelectRows(sampled);
         int cvCells = cv.Rows;
         var (first, second) = SplitMolecules(cv, new Random(SplitSeed));
-        var firstInput = graphOnLog1p ? first.Log1p() : first;
+        var firstInput = GraphInput(first, graphOnLog1p, settings);
         // The graph is built on every gene; the held-out loss, above its budget, on a sample of them.
         var lossGenes = LossGenes(first, settings.CrossValidationGenes);
         var (firstLoss, secondLoss) = lossGenes is null ? (first, second) : (first.SelectColumns(lossGenes), second.SelectColumns(lossGenes));
@@ -238,7 +245,7 @@ internal sealed class ClusteringOutput
             // reinforce the noise that picked the neighbours.
             foreach (var (part, rest) in SplitParts(x, settings.Folds, new Random(SplitSeed + 1)))
             {
-                var restInput = graphOnLog1p ? rest.Log1p() : rest;
+                var restInput = GraphInput(rest, graphOnLog1p, settings);
                 var basis = settings.BatchBasis ? PcaProjection.Fit(restInput, components, SplitSeed) : modelBasis!;
                 terms.Add((part, Graph(basis.Transform(restInput), cells, basis.ComponentCount, Math.Min(bestC, basis.ComponentCount), bestK, settings.Decay, checkAlive), bestW));
             }

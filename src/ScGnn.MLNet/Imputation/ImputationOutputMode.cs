@@ -11,7 +11,8 @@ public enum ImputationOutputMode
 
     /// <summary>
     /// For clustering and visualisation: every entry is the batch's input partly diffused over a cell graph in the
-    /// batch's own PCA (of log1p values, with the model's component count), <c>(1 - w) X + w P^t X</c>, as MAGIC
+    /// batch's own PCA (of log1p values, each gene scaled to unit variance with n - 1 as scanpy's <c>pp.scale</c>, with
+    /// the model's component count), <c>(1 - w) X + w P^t X</c>, as MAGIC
     /// smooths: <c>P</c> is MAGIC's adaptive kernel over each cell's 3k nearest cells (bandwidth its k-th neighbour's
     /// distance, symmetrized, self loops, rows normalized). The neighbour count (the
     /// model's k halved, as is, or doubled), the steps t (0-10) and the weight w (0.1-1) are chosen per batch by

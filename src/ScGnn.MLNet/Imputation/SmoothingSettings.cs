@@ -8,7 +8,7 @@ internal sealed record SmoothingSettings
     /// (decay 1) and a weight of the smoothed values chosen with k and t. The weight is what keeps weakly separated
     /// groups apart where smoothing alone merges them (docs/BENCHMARKS.md section 4).
     /// </summary>
-    internal static SmoothingSettings Default { get; } = new() { BatchBasis = true, Decay = 1, MixByCrossValidation = true };
+    internal static SmoothingSettings Default { get; } = new() { BatchBasis = true, ScaleGenes = true, Decay = 1, MixByCrossValidation = true };
 
     /// <summary>
     /// Build the graph in a PCA of the batch itself (log1p when the model's graph is), with the model's component
@@ -28,6 +28,12 @@ internal sealed record SmoothingSettings
 
     /// <summary>With <see cref="ByParallelAnalysis"/>, also try the graph on every component of the model, and let cross-validation choose.</summary>
     internal bool AlsoAllComponents { get; init; }
+
+    /// <summary>
+    /// Scale each gene of the batch-basis graph's input to unit variance before its PCA (<see cref="Numerics.CsrMatrix.ScaleColumnsToUnitVariance"/>),
+    /// so that the graph weighs a rare cell type's markers as much as the abundant genes that dominate an unscaled PCA.
+    /// </summary>
+    internal bool ScaleGenes { get; init; }
 
     /// <summary>Smooth log1p of the values and write expm1 of the result (a geometric mean over neighbours).</summary>
     internal bool LogSpace { get; init; }
@@ -88,7 +94,7 @@ internal sealed record SmoothingSettings
     internal bool? Spill { get; init; }
 
     /// <summary>
-    /// Parses <c>basis=batch|model/pcs=pa|pai|pa+all|N/log=0|1/ks=0.5+1+2/t=10/tfix=N/decay=D/mix=W|cv/mixgrid=N/cross=F/order=0|1/cvgenes=N/cvcells=N/spill=0|1|auto</c> (the
+    /// Parses <c>basis=batch|model/scale=0|1/pcs=pa|pai|pa+all|N/log=0|1/ks=0.5+1+2/t=10/tfix=N/decay=D/mix=W|cv/mixgrid=N/cross=F/order=0|1/cvgenes=N/cvcells=N/spill=0|1|auto</c> (the
     /// clustering benchmark's explored variants).
     /// </summary>
     internal static SmoothingSettings Parse(string spec)
@@ -106,6 +112,7 @@ internal sealed record SmoothingSettings
                 "pcs" when v == "pa+all" => s with { ByParallelAnalysis = true, AlsoAllComponents = true },
                 "pcs" => s with { Components = int.Parse(v, inv), ByParallelAnalysis = false, AlsoAllComponents = false },
                 "log" => s with { LogSpace = v == "1" },
+                "scale" => s with { ScaleGenes = v == "1" },
                 "basis" when v is "batch" or "model" => s with { BatchBasis = v == "batch" },
                 "ks" => s with { NeighborFactors = v.Split('+').Select(f => double.Parse(f, inv)).ToArray() },
                 "decay" => s with { Decay = double.Parse(v, inv) },

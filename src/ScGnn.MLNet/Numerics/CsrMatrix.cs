@@ -59,6 +59,34 @@ internal sealed class CsrMatrix
         return new CsrMatrix(Rows, Columns, RowPointers, ColumnIndices, v);
     }
 
+    /// <summary>
+    /// Each column divided by its standard deviation over every row, zeros included (variance with n - 1, as scanpy's
+    /// <c>pp.scale</c> without its clipping); a column without variance becomes zero. No centering, so the matrix stays
+    /// sparse: a PCA that centers implicitly then sees z-scores. <paramref name="inPlace"/> rescales these values (for a
+    /// fresh copy such as <see cref="Log1p"/>'s) instead of allocating new ones.
+    /// </summary>
+    internal CsrMatrix ScaleColumnsToUnitVariance(bool inPlace = false)
+    {
+        var sum = new double[Columns];
+        var squares = new double[Columns];
+        for (int k = 0; k < Values.Length; k++)
+        {
+            double v = Values[k];
+            sum[ColumnIndices[k]] += v;
+            squares[ColumnIndices[k]] += v * v;
+        }
+        var factor = new float[Columns];
+        for (int j = 0; j < Columns; j++)
+        {
+            double variance = (squares[j] - sum[j] * sum[j] / Rows) / Math.Max(1, Rows - 1);
+            // Relative to the mean square: the difference of sums leaves rounding, not variance, in a constant column.
+            factor[j] = variance > 1e-10 * Math.Max(squares[j] / Rows, double.Epsilon) ? (float)(1 / Math.Sqrt(variance)) : 0f;
+        }
+        var v2 = inPlace ? Values : new float[Values.Length];
+        for (int k = 0; k < v2.Length; k++) v2[k] = Values[k] * factor[ColumnIndices[k]];
+        return inPlace ? this : new CsrMatrix(Rows, Columns, RowPointers, ColumnIndices, v2);
+    }
+
     /// <summary>The columns listed (ascending), renumbered 0, 1, ... in that order.</summary>
     internal CsrMatrix SelectColumns(int[] columns)
     {

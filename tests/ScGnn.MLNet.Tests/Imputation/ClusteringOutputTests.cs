@@ -292,6 +292,34 @@ public sealed class ClusteringOutputTests
     }
 
     [Fact]
+    public void Genes_at_unit_variance_let_weak_markers_choose_the_neighbours_over_loud_noise()
+    {
+        // Two groups of 30 cells: six marker genes 0 in group 0 and 1 in group 1 (log1p variance 0.12 each), three
+        // noise genes 0 or 500 at random (variance 9.7 each). Unscaled, the graph follows the noise and mixes the
+        // groups; at unit variance the markers outweigh it and every cell's 3k = 15 kernel neighbours share its group.
+        const int cells = 60, markers = 6, genes = 9;
+        var rng = new Random(3);
+        var dense = new float[cells * genes];
+        for (int i = 0; i < cells; i++)
+        {
+            for (int j = 0; j < markers; j++) dense[i * genes + j] = i < cells / 2 ? 0 : 1;
+            for (int j = markers; j < genes; j++) dense[i * genes + j] = rng.Next(2) * 500;
+        }
+        var x = CsrMatrix.FromDense(dense, cells, genes);
+        float[] MarkerOfEachCell(string spec)
+        {
+            var rows = ClusteringOutput.Prepare(null, 8, true, 5, x, SmoothingSettings.Parse(spec)).Rows(0, cells);
+            return Enumerable.Range(0, cells).Select(i => rows[i * genes]).ToArray();
+        }
+        var scaled = MarkerOfEachCell("basis=batch/scale=1/decay=1/ks=1/tfix=1");
+        var unscaled = MarkerOfEachCell("basis=batch/decay=1/ks=1/tfix=1");
+        for (int i = 0; i < cells; i++) Assert.Equal(i < cells / 2 ? 0f : 1f, scaled[i], 4);
+        Assert.True(unscaled.Take(cells / 2).Max() > 0.2f, $"unscaled group 0 marker at most {unscaled.Take(cells / 2).Max()}");
+        Assert.True(unscaled.Skip(cells / 2).Min() < 0.8f, $"unscaled group 1 marker at least {unscaled.Skip(cells / 2).Min()}");
+        Assert.True(SmoothingSettings.Default.ScaleGenes);
+    }
+
+    [Fact]
     public void A_smoothed_model_round_trips_through_a_zip()
     {
         var (observed, _, _) = TwoGroupData.Create(cells: 40, genes: 20, seed: 5);
