@@ -121,7 +121,8 @@ internal sealed class ClusteringOutput
     /// <param name="checkAlive">Called before each cross-validated k, the final graph and each gene block written ahead, and inside the
     /// neighbour searches (throws to cancel).</param>
     internal static ClusteringOutput Prepare(ScGnnNetworkState state, CsrMatrix x, Action<string>? progress = null, Action? checkAlive = null) =>
-        Prepare(state.Pca, state.ComponentCount, state.GraphOnLog1p, state.NeighborCount, x, SmoothingSettings.Default, progress: progress, checkAlive: checkAlive);
+        Prepare(state.Pca, state.ComponentCount, state.GraphOnLog1p, state.NeighborCount, x,
+            SmoothingSettings.Default with { ScaleGenes = state.SmoothingOnScaledGenes }, progress: progress, checkAlive: checkAlive);
 
     /// <summary>Chooses the graph and t for the batch with explicit settings.</summary>
     /// <param name="pca">The PCA basis the graph is built in.</param>

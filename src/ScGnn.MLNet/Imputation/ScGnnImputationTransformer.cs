@@ -34,8 +34,10 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
     internal const string LoaderSignature = "ScGnnImputation";
     // 0x00010002 added the skip-connection coefficients after each member's weights; 0x00010003 the flag saying the
     // graph is built on log1p of the input; 0x00010004 the output cap flag; 0x00010005 the kept epoch and the loss history;
-    // 0x00010006 a flag saying whether a network follows (a model for the Smoothed output holds only its component count).
-    private const uint VersionCurrent = 0x00010006;
+    // 0x00010006 a flag saying whether a network follows (a model for the Smoothed output holds only its component count);
+    // 0x00010007 after that, a flag saying the Smoothed output's graph scales genes to unit variance.
+    private const uint VersionCurrent = 0x00010007;
+    private const uint VersionWithNetworkFlag = 0x00010006;
     private const uint VersionWithHistory = 0x00010005;
     private const uint VersionWithCap = 0x00010004;
     private const uint VersionWithGraphScale = 0x00010003;
@@ -334,6 +336,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         w.Write(_state.Hidden);
         w.WriteStringArray(_geneIds);
         w.Write(_state.HasNetwork);
+        w.Write(_state.SmoothingOnScaledGenes);
         if (_state.Pca is not { } pca)
         {
             w.Write(_state.ComponentCount);
@@ -370,11 +373,12 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
             bool graphOnLog1p = version >= VersionWithGraphScale && r.ReadFlag("graph on log1p");
             bool cap = version >= VersionWithCap && r.ReadFlag("cap at observed maximum");
             int k = r.ReadInt32("neighbour count", 1, int.MaxValue);
-            int hidden = r.ReadInt32("hidden units", version >= VersionCurrent ? 0 : 1, int.MaxValue);
+            int hidden = r.ReadInt32("hidden units", version >= VersionWithNetworkFlag ? 0 : 1, int.MaxValue);
             var geneIds = r.ReadStringArray("gene ids");
             int genes = geneIds.Length;
             if (genes == 0) throw new InvalidDataException("the model has no genes");
-            bool network = version < VersionCurrent || r.ReadFlag("network");
+            bool network = version < VersionWithNetworkFlag || r.ReadFlag("network");
+            bool smoothingScaled = version >= VersionCurrent && r.ReadFlag("smoothing on genes at unit variance");
             if (network != (hidden > 0))
                 throw new InvalidDataException($"the model has {hidden} hidden units but {(network ? "a" : "no")} network");
             if (!network)
@@ -382,7 +386,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
                 if (mode != ImputationOutputMode.Smoothed)
                     throw new InvalidDataException($"the model has no network, which its output mode {mode} reads");
                 int componentCount = r.ReadInt32("PCA components", 1, int.MaxValue);
-                var smoothing = ScGnnNetworkState.SmoothingOnly(genes, componentCount, k, scale, graphOnLog1p, cap);
+                var smoothing = ScGnnNetworkState.SmoothingOnly(genes, componentCount, k, scale, graphOnLog1p, cap, smoothingScaled);
                 return new ScGnnImputationTransformer(env, smoothing, geneIds, input, output, mode, device, null, align);
             }
             var mean = Finite(r.ReadFloatArray("PCA mean", genes), "PCA mean", float.MaxValue);
@@ -428,7 +432,8 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
                     history.Add(new ScGnnEpochProgress(e + 1, planned, train[e], validation[e], kept[e]));
                 }
             }
-            var state = new ScGnnNetworkState(new PcaProjection(mean, components, comps, variance), k, hidden, scale, ensemble, graphOnLog1p, cap);
+            var state = new ScGnnNetworkState(new PcaProjection(mean, components, comps, variance), k, hidden, scale, ensemble, graphOnLog1p, cap)
+                { SmoothingOnScaledGenes = smoothingScaled };
             return new ScGnnImputationTransformer(env, state, geneIds, input, output, mode, device, null, align, history, best);
         });
 

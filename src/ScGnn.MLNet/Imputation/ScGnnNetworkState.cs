@@ -36,8 +36,8 @@ internal sealed class ScGnnNetworkState
 
     /// <summary>A model for the <see cref="ImputationOutputMode.Smoothed"/> output only: no PCA basis, no network.</summary>
     internal static ScGnnNetworkState SmoothingOnly(int genes, int components, int neighborCount, ScGnnInputScale scale, bool graphOnLog1p,
-        bool capAtObservedMaximum) =>
-        new(genes, components, neighborCount, scale, graphOnLog1p, capAtObservedMaximum);
+        bool capAtObservedMaximum, bool smoothingOnScaledGenes = true) =>
+        new(genes, components, neighborCount, scale, graphOnLog1p, capAtObservedMaximum) { SmoothingOnScaledGenes = smoothingOnScaledGenes };
 
     /// <summary>The fitted PCA basis; null without a network.</summary>
     internal PcaProjection? Pca { get; }
@@ -57,6 +57,12 @@ internal sealed class ScGnnNetworkState
 
     /// <summary>Whether outputs are capped at each gene's largest value in the batch being imputed.</summary>
     internal bool CapAtObservedMaximum { get; }
+
+    /// <summary>
+    /// Whether the <see cref="ImputationOutputMode.Smoothed"/> output builds its graph on genes scaled to unit
+    /// variance. New fits do; models saved before the flag existed read false, so they keep the output they gave.
+    /// </summary>
+    internal bool SmoothingOnScaledGenes { get; init; } = true;
 
     /// <summary>One weight set (W1, b1, W2, b2) per ensemble member; empty without a network.</summary>
     internal IReadOnlyList<float[][]> Ensemble { get; }

@@ -89,6 +89,8 @@ public sealed class ImputationPersistenceTests
         var loaded = ml.Model.Load(Path.Combine(dir, model), out _);
         var imputer = ((TransformerChain<ITransformer>)loaded).OfType<ScGnnImputationTransformer>().Single();
         Assert.Equal(hasNetwork, imputer.HasNetwork);
+        // Before 1.7 the smoothed output's graph used unscaled genes; such a model keeps that graph.
+        Assert.False(imputer.State.SmoothingOnScaledGenes);
         var counts = ExpressionFile.Read(Path.Combine(dir, "format-1.5-counts.csv"));
         var output = ExpressionMatrix.FromDataView(loaded.Transform(counts.ToDataView()), imputer.OutputColumnName, ScGnnDefaults.CellIdColumnName);
         var want = ExpressionFile.Read(Path.Combine(dir, expected));
@@ -120,6 +122,7 @@ public sealed class ImputationPersistenceTests
         var zip = ModelFiles.Save(ml, smoothing, data.Schema);
         var loaded = Assert.IsType<ScGnnImputationTransformer>(ModelFiles.Load(zip, out _));
         Assert.False(loaded.HasNetwork);
+        Assert.True(loaded.State.SmoothingOnScaledGenes);
         Assert.Equal(ImputationOutputMode.Smoothed, loaded.OutputMode);
         var expected = Output(trained.WithOutputMode(ImputationOutputMode.Smoothed), data);
         Assert.Equal(expected, Output(smoothing, data));
