@@ -235,8 +235,13 @@ internal sealed class ClusteringOutput
             }
         }
         if (settings.FixedSteps > 0) bestT = settings.FixedSteps;
-        // At t = 0 every weight gives the input.
-        if (bestT == 0) return new ClusteringOutput(x, new (CsrMatrix, DiffusionOperator?, double)[] { (x, null, 1) }, bestC, bestK, 0, 1, bestLosses, settings.LogSpace, whole);
+        // At t = 0 every weight gives the input; said, because the output then looks like no smoothing was asked for.
+        if (bestT == 0)
+        {
+            progress?.Invoke("ScGnn: smoothing: no diffusion over the cell graph predicted the held-out molecules better than each cell's " +
+                "own values (t = 0), so the smoothed output is the input unchanged");
+            return new ClusteringOutput(x, new (CsrMatrix, DiffusionOperator?, double)[] { (x, null, 1) }, bestC, bestK, 0, 1, bestLosses, settings.LogSpace, whole);
+        }
 
         var terms = new List<(CsrMatrix, DiffusionOperator?, double)>();
         if (bestW < 1) terms.Add((x, null, 1 - bestW));

@@ -292,6 +292,27 @@ public sealed class ClusteringOutputTests
     }
 
     [Fact]
+    public void Cells_unlike_their_neighbours_keep_their_own_values_and_progress_says_so()
+    {
+        // Deep counts with an independent mean per cell and gene: a cell's own first half predicts its second half,
+        // and any neighbour's values are unrelated, so cross-validation keeps the input (t = 0).
+        const int cells = 60, genes = 20;
+        var rng = new Random(5);
+        var dense = new float[cells * genes];
+        for (int e = 0; e < dense.Length; e++)
+        {
+            double mean = Math.Exp(6 + 2 * (rng.NextDouble() * 2 - 1));
+            dense[e] = (float)Math.Round(mean + Math.Sqrt(mean) * (rng.NextDouble() * 2 - 1));
+        }
+        var x = CsrMatrix.FromDense(dense, cells, genes);
+        var said = new List<string>();
+        var output = ClusteringOutput.Prepare(null, 8, true, 5, x, SmoothingSettings.Default, progress: said.Add);
+        Assert.Equal(0, output.Steps);
+        Assert.Equal(dense, output.Rows(0, cells));
+        Assert.Contains(said, s => s.Contains("t = 0") && s.Contains("the input unchanged"));
+    }
+
+    [Fact]
     public void Genes_at_unit_variance_let_weak_markers_choose_the_neighbours_over_loud_noise()
     {
         // Two groups of 30 cells: six marker genes 0 in group 0 and 1 in group 1 (log1p variance 0.12 each), three
