@@ -29,7 +29,7 @@ internal static class OutputDescription
         string values = parts.OfType<ScGnnImputationTransformer>().FirstOrDefault()?.OutputMode switch
         {
             ImputationOutputMode.Denoise => "every entry predicted by ScGnn",
-            ImputationOutputMode.Smoothed => "every entry smoothed over ScGnn's cell graph (for clustering)",
+            ImputationOutputMode.Smoothed => "every entry smoothed over ScGnn's cell graph as far as cross-validation finds it helps (t = 0: the input; for clustering)",
             _ => "zeros filled by ScGnn, observed values kept",
         };
         return $"{genes}; {scale}, {values}; {ids}; {FormatName(format)}";
