@@ -209,6 +209,22 @@ internal sealed class BottleneckGcn : Module
         _w2t.zero_();
     }
 
+    /// <summary>
+    /// Moves the output layer (<c>W2</c>, <c>b2</c>, the skip coefficients) to <c>start + alpha (now - start)</c>, keeping
+    /// <c>W1</c> and <c>b1</c>: with <c>W2</c> zero at <paramref name="start"/> (a <see cref="Snapshot"/>) the output becomes
+    /// the start's output plus <paramref name="alpha"/> times this network's change of it (<see cref="StartShrinkage"/>).
+    /// </summary>
+    internal void ShrinkOutputLayerTowards(Tensor[] start, double alpha)
+    {
+        using var noGrad = no_grad();
+        var ps = parameters().ToArray();
+        for (int i = 0; i < ps.Length; i++)
+        {
+            if (ps[i].Handle == _w1.Handle || ps[i].Handle == _b1.Handle) continue;
+            ps[i].sub_(start[i]).mul_(alpha).add_(start[i]);
+        }
+    }
+
     /// <summary>Copies of the parameters on their device (for keeping the best epoch without a host round trip).</summary>
     internal Tensor[] Snapshot()
     {

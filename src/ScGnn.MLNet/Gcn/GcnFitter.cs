@@ -121,8 +121,10 @@ internal static class GcnFitter
 
         var history = new List<ScGnnEpochProgress>();
         bool hasVal = validation.Count > 0;
-        Tensor? startErrors = null;
-        Tensor[]? kept = null;
+        Tensor? startErrors = null, startOutput = null, firstHalf = null;
+        Tensor[]? kept = null, startWeights = null;
+        bool shrink = s.ShrinkTowardStart && hasVal;
+        double keptAlpha = 1;
         double keptLoss = double.PositiveInfinity, lowest = double.PositiveInfinity;
         int keptEpoch = 0, lowestEpoch = 0;
         bool stopped = false;
@@ -137,23 +139,48 @@ internal static class GcnFitter
                 // The weights entering this epoch are those of epoch - 1.
                 int t = epoch - 1;
                 double valLoss = double.NaN;
-                var trainLoss = run.Epoch(errors =>
+                var trainLoss = run.Epoch(scored =>
                 {
+                    Tensor errors, output = null!;
+                    if (shrink)
+                    {
+                        output = scored.Output();
+                        errors = (output - scored.Values).square();
+                    }
+                    else errors = scored.Errors();
                     valLoss = errors.mean().item<float>();
+                    // The loss an epoch is chosen and stopped by: its own, or its cross-fitted shrunk one.
+                    double selectionLoss = valLoss, alpha = 1;
+                    Tensor selectionErrors = errors;
                     if (t == 0)
                     {
                         startErrors = errors.detach().clone().DetachFromDisposeScope();
                         Keep(ref kept, model);
                         keptLoss = valLoss;
+                        if (shrink)
+                        {
+                            startOutput = output.detach().clone().DetachFromDisposeScope();
+                            firstHalf = scored.Rows.remainder(2).eq(0).DetachFromDisposeScope();
+                            startWeights = model.Snapshot();
+                        }
                     }
-                    else if (valLoss < keptLoss && (s.SelectionStandardErrors == 0 ||
-                        PairedGainInStandardErrors(startErrors!, errors) > s.SelectionStandardErrors))
+                    else
                     {
-                        Keep(ref kept, model);
-                        keptLoss = valLoss;
-                        keptEpoch = t;
+                        if (shrink)
+                        {
+                            (alpha, selectionErrors) = StartShrinkage.Fit(startOutput!, output, scored.Values, firstHalf!);
+                            selectionLoss = selectionErrors.mean().item<float>();
+                        }
+                        if (selectionLoss < keptLoss && (s.SelectionStandardErrors == 0 ||
+                            PairedGainInStandardErrors(startErrors!, selectionErrors) > s.SelectionStandardErrors))
+                        {
+                            Keep(ref kept, model);
+                            keptLoss = selectionLoss;
+                            keptEpoch = t;
+                            keptAlpha = alpha;
+                        }
                     }
-                    if (valLoss < lowest) { lowest = valLoss; lowestEpoch = t; }
+                    if (selectionLoss < lowest) { lowest = selectionLoss; lowestEpoch = t; }
                     // Stop before stepping: the weights entering this epoch are the last ones scored.
                     return patience is int p && t - lowestEpoch >= p;
                 });
@@ -170,12 +197,20 @@ internal static class GcnFitter
                 s.Progress?.Invoke(progress);
             }
             if (kept is not null) model.Restore(kept);
+            if (shrink && keptEpoch > 0)
+            {
+                model.ShrinkOutputLayerTowards(startWeights!, keptAlpha);
+                s.Log?.Invoke($"ScGnn: epoch {keptEpoch}'s change of the start kept at {keptAlpha:F3} of its size (cross-fitted validation loss {keptLoss:G5})");
+            }
             return new GcnFit(model.ExportWeights(), history, keptEpoch, stopped, run.BatchCount);
         }
         finally
         {
             torchThreads?.Dispose();
             startErrors?.Dispose();
+            startOutput?.Dispose();
+            firstHalf?.Dispose();
+            if (startWeights is not null) foreach (var k in startWeights) k.Dispose();
             if (kept is not null) foreach (var k in kept) k.Dispose();
             run.Dispose();
             optimizer.Dispose();
@@ -258,11 +293,20 @@ internal static class GcnFitter
         internal abstract int BatchCount { get; }
         internal virtual int BatchCellCount => 0;
         internal virtual int BallCellCount => 0;
-        internal abstract double? Epoch(Func<Tensor, bool> validate);
+        internal abstract double? Epoch(Func<Scored, bool> validate);
         public virtual void Dispose() { }
 
         // Squared errors of the model's output at the entries.
         protected Tensor SquaredErrors(Tensor z, EntryTensors e) => Model.SquaredErrorsAt(z, e.Rows, e.Genes, e.Features, e.Values, e.Index);
+    }
+
+    // The validation entries under the weights entering an epoch: their squared errors, or the outputs themselves.
+    private sealed class Scored(BottleneckGcn model, Tensor z, EntryTensors e)
+    {
+        internal Tensor Errors() => model.SquaredErrorsAt(z, e.Rows, e.Genes, e.Features, e.Values, e.Index);
+        internal Tensor Output() => model.OutputAt(z, e.Rows, e.Genes, e.Features, e.Index);
+        internal Tensor Values => e.Values;
+        internal Tensor Rows => e.Rows;
     }
 
     // Target entries of one step as device tensors.
@@ -315,7 +359,7 @@ internal static class GcnFitter
 
         internal override int BatchCount => 1;
 
-        internal override double? Epoch(Func<Tensor, bool> validate)
+        internal override double? Epoch(Func<Scored, bool> validate)
         {
             using var scope = NewDisposeScope();
             Optimizer.zero_grad();
@@ -325,7 +369,7 @@ internal static class GcnFitter
             {
                 bool stop;
                 using (no_grad())
-                    stop = validate(SquaredErrors(Model.Propagate(_a, h.detach(), 0, training: false), _val));
+                    stop = validate(new Scored(Model, Model.Propagate(_a, h.detach(), 0, training: false), _val));
                 if (stop) return null;
             }
             var z = Model.Propagate(_a, h, Settings.DropoutRate, training: true);
@@ -376,7 +420,7 @@ internal static class GcnFitter
         internal override int BatchCellCount => _ball * BallsPerBatch;
         internal override int BallCellCount => _ball;
 
-        internal override double? Epoch(Func<Tensor, bool> validate)
+        internal override double? Epoch(Func<Scored, bool> validate)
         {
             if (_val is not null)
             {
@@ -385,7 +429,7 @@ internal static class GcnFitter
                 using (no_grad())
                 {
                     var h = Model.HiddenLayer(_whole, Model.InputProduct(_wholeInput));
-                    stop = validate(SquaredErrors(Model.Propagate(_whole, h, 0, training: false), _val));
+                    stop = validate(new Scored(Model, Model.Propagate(_whole, h, 0, training: false), _val));
                 }
                 if (stop) return null;
             }

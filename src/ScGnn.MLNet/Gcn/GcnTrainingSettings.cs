@@ -38,6 +38,12 @@ internal sealed record GcnTrainingSettings
     /// <summary>Starts the output layer's weights at zero, so epoch 0 is exactly the bias and skip connection's start.</summary>
     internal bool ZeroOutputStart { get; init; }
 
+    /// <summary>
+    /// Keeps a trained epoch shrunk toward the start by the validation targets' least-squares fraction
+    /// (<see cref="StartShrinkage"/>), judged by its cross-fitted errors; needs <see cref="ZeroOutputStart"/>.
+    /// </summary>
+    internal bool ShrinkTowardStart { get; init; }
+
     /// <summary>Where tensors live.</summary>
     internal Device Device { get; init; } = CPU;
 

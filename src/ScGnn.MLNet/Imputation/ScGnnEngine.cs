@@ -117,7 +117,8 @@ internal static class ScGnnEngine
                 Epochs = o.Epochs, LearningRate = o.LearningRate, WeightDecay = o.WeightDecay, DropoutRate = o.DropoutRate,
                 Patience = o.EarlyStoppingPatience > 0 ? o.EarlyStoppingPatience : null,
                 SelectionStandardErrors = o.EpochSelectionStandardErrors, BatchCells = o.BatchSize,
-                ZeroOutputStart = o.ZeroOutputStart && o.SkipConnection, Device = device, Seed = o.Seed,
+                ZeroOutputStart = (o.ZeroOutputStart || o.ShrinkTowardStart) && o.SkipConnection,
+                ShrinkTowardStart = o.ShrinkTowardStart && o.SkipConnection, Device = device, Seed = o.Seed,
                 Progress = epochs.OnEpoch, CheckAlive = monitor.CheckAlive, Log = monitor.Info,
             };
             // The network's input, scaled as the skip features' means are (inverted dropout; see ScaleNetworkInput). The

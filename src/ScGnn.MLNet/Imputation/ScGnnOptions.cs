@@ -157,6 +157,13 @@ public sealed class ScGnnOptions
     /// <summary>The output layer's weights start at zero, so training starts exactly at the skip connection's least-squares fit.</summary>
     internal bool ZeroOutputStart { get; set; } = ScGnnTrainer.Defaults.ZeroOutputStart;
 
+    /// <summary>
+    /// A trained epoch is kept as the start plus the validation targets' least-squares fraction of its change of the
+    /// output, chosen by cross-fitted validation errors (Gcn.StartShrinkage); the output layer then starts at zero. Needs the
+    /// skip connection.
+    /// </summary>
+    internal bool ShrinkTowardStart { get; set; } = ScGnnTrainer.Defaults.ShrinkTowardStart;
+
     /// <summary>The paper's configuration (PROTOCOL.md, the reference notebook's settings: <see cref="ScGnnTrainer.PaperDefaults"/>).</summary>
     public static ScGnnOptions Paper() => new()
     {
@@ -179,6 +186,7 @@ public sealed class ScGnnOptions
         EarlyStoppingPatience = ScGnnTrainer.PaperDefaults.EarlyStoppingPatience,
         ZeroOutputStart = false,
         ScaleNetworkInput = false,
+        ShrinkTowardStart = false,
     };
 
     /// <summary>True when the network and its training follow the paper (no skip connection, counts, the plain epoch rule).</summary>

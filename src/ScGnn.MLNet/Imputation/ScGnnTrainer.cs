@@ -65,6 +65,8 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         internal const bool ZeroOutputStart = false;
         /// <summary>With the trainer's own mask, the network's training input is scaled by 1 / (1 - mask rate), as inverted dropout.</summary>
         internal const bool ScaleNetworkInput = true;
+        /// <summary>A trained epoch is kept shrunk toward the start by the validation targets' least-squares fraction.</summary>
+        internal const bool ShrinkTowardStart = false;
     }
 
     /// <summary>The paper's configuration (PROTOCOL.md; the reference notebook's settings). Use <see cref="ScGnnOptions.Paper"/>.</summary>

@@ -22,8 +22,9 @@ public sealed class GcnFitterTests
     }
 
     // The validation MSE of given weights, computed directly with the module on the whole graph.
-    private static double ValidationLoss(GcnProblem p, float[][] weights)
+    private static double ValidationLoss(GcnProblem p, float[][] weights, GcnTargets? targets = null)
     {
+        var validation = targets ?? p.Validation;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         using var gen = new Generator(0);
@@ -31,8 +32,8 @@ public sealed class GcnFitterTests
         model.ImportWeights(weights);
         var g = GcnSubgraph.Whole(p.Adjacency);
         var z = model.PropagatedHidden(g.First, g.Second, model.InputProduct(g.InputBlock(p.Input, false, CPU)), 0, training: false);
-        var e = p.Validation.Select(g.OutputCells, p.Validation.CellStarts(p.Cells));
-        var features = e.Features is null ? null : tensor(e.Features, e.Rows.Length, p.Validation.FeatureCount);
+        var e = validation.Select(g.OutputCells, validation.CellStarts(p.Cells));
+        var features = e.Features is null ? null : tensor(e.Features, e.Rows.Length, validation.FeatureCount);
         return (model.OutputAt(z, tensor(e.Rows), tensor(e.Genes), features) - tensor(e.Values)).square().mean().item<float>();
     }
 
@@ -193,6 +194,27 @@ public sealed class GcnFitterTests
             expected += (pred - v.Values[e]) * (pred - v.Values[e]);
         }
         Assert.Equal(expected / v.Count, fit.History[0].ValidationLoss, 4);
+    }
+
+    [Fact]
+    public void A_shrunk_epoch_is_no_worse_on_the_validation_targets_than_the_start_or_the_epoch_itself()
+    {
+        var p = new GcnProblem(features: true);
+        var messages = new List<string>();
+        var s = new GcnTrainingSettings
+        {
+            Epochs = 80, LearningRate = 0.01, DropoutRate = 0, Seed = 4, ZeroOutputStart = true, ShrinkTowardStart = true,
+            Log = messages.Add,
+        };
+        // Validated on its own training targets, so that training lowers the validation loss.
+        var start = TwoPassSkipStart.Fit(p.Adjacency, p.Input, 1, p.Train, null);
+        var fit = GcnFitter.Fit(p.Adjacency, p.Input, Hidden, p.Train, p.Train, start, s);
+        Assert.InRange(fit.BestEpoch, 1, 79);
+        // Alpha 0 (the start) and 1 (the epoch) are both candidates of the least-squares fraction on these targets.
+        double shrunk = ValidationLoss(p, fit.Weights, p.Train);
+        Assert.True(shrunk <= fit.History[0].ValidationLoss + 1e-5, $"{shrunk} vs start {fit.History[0].ValidationLoss}");
+        Assert.True(shrunk <= fit.History[fit.BestEpoch].ValidationLoss + 1e-5, $"{shrunk} vs epoch {fit.History[fit.BestEpoch].ValidationLoss}");
+        Assert.Contains(messages, m => m.Contains($"epoch {fit.BestEpoch}'s change of the start kept at"));
     }
 
     [Theory]
