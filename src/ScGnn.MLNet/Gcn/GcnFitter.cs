@@ -80,9 +80,14 @@ internal static class GcnFitter
     /// <param name="validation">Validation targets, possibly empty: without them the last epoch is kept and nothing stops early.</param>
     /// <param name="skipStart">The skip connection's per-gene start (coefficients per feature, intercept), or null without one.</param>
     /// <param name="s">Training settings.</param>
+    /// <param name="validationInput">The input the validation pass reads, on the network's scale, or null for
+    /// <paramref name="x"/>: the rows imputation will read (the training targets back in place, unscaled), so that an epoch
+    /// is judged on the input it will impute from.</param>
     internal static GcnFit Fit(NormalizedAdjacency adjacency, CsrMatrix x, int hidden, GcnTargets train, GcnTargets validation,
-        (float[][] Coefficients, float[] Intercept)? skipStart, GcnTrainingSettings s)
+        (float[][] Coefficients, float[] Intercept)? skipStart, GcnTrainingSettings s, CsrMatrix? validationInput = null)
     {
+        if (validationInput is not null && (validationInput.Rows != x.Rows || validationInput.Columns != x.Columns))
+            throw new ArgumentException("The validation input's shape differs from the training input's.");
         if (train.Count == 0) throw new ArgumentException("No training targets.");
         int cells = x.Rows, genes = x.Columns;
         int features = skipStart?.Coefficients.Length ?? 0;
@@ -105,12 +110,12 @@ internal static class GcnFitter
         var optimizer = optim.Adam(model.parameters(), s.LearningRate, 0.9, 0.999, 1e-8, s.WeightDecay);
 
         EpochRunner run;
-        if (UsesWholeGraph(cells, genes, s.BatchCells)) run = new WholeGraphRunner(adjacency, x, train, validation, model, optimizer, s);
+        if (UsesWholeGraph(cells, genes, s.BatchCells)) run = new WholeGraphRunner(adjacency, x, validationInput, train, validation, model, optimizer, s);
         else
         {
             int batchCells = BatchCellCount(cells, genes, s.BatchCells);
             int ball = Math.Max(1, batchCells / BallsPerBatch);
-            run = new ClusterBatchRunner(adjacency, x, train, validation, model, optimizer, s, LocalityOrder(adjacency, ball), ball);
+            run = new ClusterBatchRunner(adjacency, x, validationInput ?? x, train, validation, model, optimizer, s, LocalityOrder(adjacency, ball), ball);
         }
         int maxEpochs = MiniBatchEpochs(s.Epochs, run.BatchCount);
         int? patience = s.Patience is int steps ? PatienceEpochs(steps, run.BatchCount) : null;
@@ -338,21 +343,24 @@ internal static class GcnFitter
         public void Dispose() { Rows.Dispose(); Genes.Dispose(); Values.Dispose(); Features?.Dispose(); }
     }
 
-    // The paper's full batch: Â, X and the targets live on the device for the whole fit; validation reuses X W1.
+    // The paper's full batch: Â, X and the targets live on the device for the whole fit; validation reuses X W1 unless
+    // it reads its own input.
     private sealed class WholeGraphRunner : EpochRunner
     {
         private readonly AdjacencySlice _a;
         private readonly GcnInput _x;
+        private readonly GcnInput? _valX;
         private readonly EntryTensors _train;
         private readonly EntryTensors? _val;
 
-        internal WholeGraphRunner(NormalizedAdjacency a, CsrMatrix x, GcnTargets train, GcnTargets val, BottleneckGcn model,
+        internal WholeGraphRunner(NormalizedAdjacency a, CsrMatrix x, CsrMatrix? valX, GcnTargets train, GcnTargets val, BottleneckGcn model,
             optim.Optimizer optimizer, GcnTrainingSettings s) : base(model, optimizer, s)
         {
             var g = GcnSubgraph.Whole(a);
             var all = g.OutputCells;
             _a = g.First;
             _x = g.Input(x, s.SparseInput, s.Device).Detached();
+            _valX = valX is null || val.Count == 0 ? null : g.Input(valX, s.SparseInput, s.Device).Detached();
             _train = new EntryTensors(train.Select(all, train.CellStarts(x.Rows)), train.FeatureCount, s.Device).Detached();
             _val = val.Count == 0 ? null : new EntryTensors(val.Select(all, val.CellStarts(x.Rows)), val.FeatureCount, s.Device).Detached();
         }
@@ -369,7 +377,10 @@ internal static class GcnFitter
             {
                 bool stop;
                 using (no_grad())
-                    stop = validate(new Scored(Model, Model.Propagate(_a, h.detach(), 0, training: false), _val));
+                {
+                    var hv = _valX is null ? h.detach() : Model.HiddenLayer(_a, Model.InputProduct(_valX));
+                    stop = validate(new Scored(Model, Model.Propagate(_a, hv, 0, training: false), _val));
+                }
                 if (stop) return null;
             }
             var z = Model.Propagate(_a, h, Settings.DropoutRate, training: true);
@@ -381,7 +392,7 @@ internal static class GcnFitter
 
         public override void Dispose()
         {
-            _a.Dispose(); _x.Dispose(); _train.Dispose(); _val?.Dispose();
+            _a.Dispose(); _x.Dispose(); _valX?.Dispose(); _train.Dispose(); _val?.Dispose();
         }
     }
 
@@ -401,7 +412,7 @@ internal static class GcnFitter
         private readonly GcnInput _wholeInput;
         private readonly EntryTensors? _val;
 
-        internal ClusterBatchRunner(NormalizedAdjacency a, CsrMatrix x, GcnTargets train, GcnTargets val, BottleneckGcn model,
+        internal ClusterBatchRunner(NormalizedAdjacency a, CsrMatrix x, CsrMatrix valX, GcnTargets train, GcnTargets val, BottleneckGcn model,
             optim.Optimizer optimizer, GcnTrainingSettings s, int[] order, int ball) : base(model, optimizer, s)
         {
             _a = a; _x = x; _train = train; _ball = ball;
@@ -412,7 +423,7 @@ internal static class GcnFitter
             _order = new Random(s.Seed);
             var g = GcnSubgraph.Whole(a);
             _whole = g.First;
-            _wholeInput = g.Input(x, s.SparseInput, s.Device).Detached();
+            _wholeInput = g.Input(valX, s.SparseInput, s.Device).Detached();
             _val = val.Count == 0 ? null : new EntryTensors(val.Select(g.OutputCells, val.CellStarts(x.Rows)), val.FeatureCount, s.Device).Detached();
         }
 

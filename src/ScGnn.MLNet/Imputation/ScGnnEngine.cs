@@ -89,9 +89,20 @@ internal static class ScGnnEngine
             float meanScale = givenMask is null ? (float)(1 / (1 - targets.Rate)) : 1f;
             GcnTargets train, validation;
             (float[][], float[])? skipStart = null;
+            CsrMatrix? validationInput = null;
             using (var targetStage = monitor.Stage(o.SkipConnection ? "skip features at the targets and skip start" : "targets"))
             {
-                validation = Targets(adjacency, scaled.Skip, hops, valTargets, log1p, meanScale);
+                // With its own mask the trainer hides a fraction of every cell's values; imputation reads them all. The
+                // validation pass reads the rows imputation will (only the validation and test targets hidden, unscaled), so
+                // that an epoch is judged on the input it will impute from. Whole-graph data only: above it, a second copy
+                // of the input would cost memory that the mini-batches are there to save.
+                if (o.ValidateOnHeldOutInput && targets.MaskDrawn && valTargets.Count > 0 && GcnFitter.UsesWholeGraph(cells, genes, o.BatchSize))
+                {
+                    var heldOut = ScaledInputs.Of(targets.HeldOutInput(), o.GraphOnLog1p, o.InputScale);
+                    validation = Targets(adjacency, heldOut.Skip, hops, valTargets, log1p, 1f);
+                    validationInput = heldOut.Network;
+                }
+                else validation = Targets(adjacency, scaled.Skip, hops, valTargets, log1p, meanScale);
                 if (o.SkipConnection)
                 {
                     int[]? observedCells = o.SkipStartOnObservedValues
@@ -127,7 +138,7 @@ internal static class ScGnnEngine
             var networkInput = o.ScaleNetworkInput
                 ? NetworkInput(scaled.Network, meanScale, inPlace: !ReferenceEquals(scaled.Network.Values, targets.Input.Values))
                 : scaled.Network;
-            fit = GcnFitter.Fit(adjacency, networkInput, hidden, train, validation, skipStart, settings);
+            fit = GcnFitter.Fit(adjacency, networkInput, hidden, train, validation, skipStart, settings, validationInput);
             stage.Done();
         }
         monitor.Info(fit.StoppedEarly

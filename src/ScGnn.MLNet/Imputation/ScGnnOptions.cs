@@ -164,6 +164,13 @@ public sealed class ScGnnOptions
     /// </summary>
     internal bool ShrinkTowardStart { get; set; } = ScGnnTrainer.Defaults.ShrinkTowardStart;
 
+    /// <summary>
+    /// With the trainer's own mask on whole-graph data, the validation pass reads the input as imputation will: the
+    /// observed matrix without the validation and test targets (the training targets in place, unscaled), with skip
+    /// features from it. A given mask is hidden at imputation too, so nothing changes there.
+    /// </summary>
+    internal bool ValidateOnHeldOutInput { get; set; } = ScGnnTrainer.Defaults.ValidateOnHeldOutInput;
+
     /// <summary>The paper's configuration (PROTOCOL.md, the reference notebook's settings: <see cref="ScGnnTrainer.PaperDefaults"/>).</summary>
     public static ScGnnOptions Paper() => new()
     {
@@ -187,6 +194,7 @@ public sealed class ScGnnOptions
         ZeroOutputStart = false,
         ScaleNetworkInput = false,
         ShrinkTowardStart = false,
+        ValidateOnHeldOutInput = false,
     };
 
     /// <summary>True when the network and its training follow the paper (no skip connection, counts, the plain epoch rule).</summary>

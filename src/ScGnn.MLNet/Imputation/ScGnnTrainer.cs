@@ -67,6 +67,8 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         internal const bool ScaleNetworkInput = true;
         /// <summary>A trained epoch is kept shrunk toward the start by the validation targets' least-squares fraction.</summary>
         internal const bool ShrinkTowardStart = false;
+        /// <summary>With the trainer's own mask, the validation pass reads the rows imputation will (training targets in place).</summary>
+        internal const bool ValidateOnHeldOutInput = false;
     }
 
     /// <summary>The paper's configuration (PROTOCOL.md; the reference notebook's settings). Use <see cref="ScGnnOptions.Paper"/>.</summary>

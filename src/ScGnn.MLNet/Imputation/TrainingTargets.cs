@@ -12,8 +12,13 @@ internal sealed class TrainingTargets
 {
     internal const int RoleTrain = 0, RoleValidation = 1, RoleTest = 2;
 
-    private TrainingTargets(CsrMatrix input, int[] roles, double rate, long nonZeros, MaskedEntries train, MaskedEntries validation, MaskedEntries test)
+    // With a drawn mask: the observed matrix and the drawn mask's validation and test entries (null with a given mask).
+    private readonly (CsrMatrix Observed, MaskedEntries HeldOut)? _drawn;
+
+    private TrainingTargets(CsrMatrix input, int[] roles, double rate, long nonZeros, MaskedEntries train, MaskedEntries validation, MaskedEntries test,
+        (CsrMatrix, MaskedEntries)? drawn)
     {
+        _drawn = drawn;
         Input = input;
         Roles = roles;
         Rate = rate;
@@ -39,6 +44,17 @@ internal sealed class TrainingTargets
     internal MaskedEntries Validation { get; }
     internal MaskedEntries Test { get; }
 
+    /// <summary>Whether the trainer drew the mask itself (no mask was given).</summary>
+    internal bool MaskDrawn => _drawn is not null;
+
+    /// <summary>
+    /// The input as imputation will read it around the validation and test targets: the observed matrix without
+    /// those targets, the training targets back in place. With a given mask, <see cref="Input"/> (that mask is hidden
+    /// at imputation too).
+    /// </summary>
+    internal CsrMatrix HeldOutInput() =>
+        _drawn is { } d ? Without(d.Observed, d.HeldOut) : Input;
+
     /// <summary>
     /// Splits the cells, then draws the mask (or takes <paramref name="givenMask"/>, entries already zero in
     /// <paramref name="x"/>), consuming <paramref name="rng"/> in that order.
@@ -55,17 +71,20 @@ internal sealed class TrainingTargets
         double rate = o.MaskRate ?? DropoutSimulatingEstimator.PaperMaskRateOf(nnz, (double)cells * genes);
         MaskedEntries mask;
         var input = x;
+        (CsrMatrix, MaskedEntries)? drawn = null;
         if (givenMask is not null) mask = givenMask;
         else
         {
             mask = DrawMask(x, rate, _ => true, rng);
             input = Without(x, mask);
+            drawn = (x, mask.Where(c => roles[c] != RoleTrain));
         }
         var train = mask.Where(c => roles[c] == RoleTrain);
         if (train.Count == 0)
             throw new ArgumentException($"ScGnn has no training targets: no masked entry falls in the training cells ({nnz} non-zero entries, " +
                 $"mask rate {rate:F3}). Use more cells or genes, or a higher MaskRate.");
-        return new TrainingTargets(input, roles, rate, nnz, train, mask.Where(c => roles[c] == RoleValidation), mask.Where(c => roles[c] == RoleTest));
+        return new TrainingTargets(input, roles, rate, nnz, train, mask.Where(c => roles[c] == RoleValidation), mask.Where(c => roles[c] == RoleTest),
+            drawn);
     }
 
     internal static int[] SplitCells(int cells, double validationFraction, double testFraction, Random rng)

@@ -22,7 +22,7 @@ public sealed class GcnFitterTests
     }
 
     // The validation MSE of given weights, computed directly with the module on the whole graph.
-    private static double ValidationLoss(GcnProblem p, float[][] weights, GcnTargets? targets = null)
+    private static double ValidationLoss(GcnProblem p, float[][] weights, GcnTargets? targets = null, ScGnn.MLNet.Numerics.CsrMatrix? input = null)
     {
         var validation = targets ?? p.Validation;
         using var scope = NewDisposeScope();
@@ -31,7 +31,7 @@ public sealed class GcnFitterTests
         using var model = new BottleneckGcn(p.Genes, Hidden, gen, weights.Length - 4);
         model.ImportWeights(weights);
         var g = GcnSubgraph.Whole(p.Adjacency);
-        var z = model.PropagatedHidden(g.First, g.Second, model.InputProduct(g.InputBlock(p.Input, false, CPU)), 0, training: false);
+        var z = model.PropagatedHidden(g.First, g.Second, model.InputProduct(g.InputBlock(input ?? p.Input, false, CPU)), 0, training: false);
         var e = validation.Select(g.OutputCells, validation.CellStarts(p.Cells));
         var features = e.Features is null ? null : tensor(e.Features, e.Rows.Length, validation.FeatureCount);
         return (model.OutputAt(z, tensor(e.Rows), tensor(e.Genes), features) - tensor(e.Values)).square().mean().item<float>();
@@ -194,6 +194,29 @@ public sealed class GcnFitterTests
             expected += (pred - v.Values[e]) * (pred - v.Values[e]);
         }
         Assert.Equal(expected / v.Count, fit.History[0].ValidationLoss, 4);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(8)]
+    public void The_validation_pass_reads_its_own_input_when_given_one(int? batchCells)
+    {
+        var p = new GcnProblem();
+        // Twice the training input: the validation rows of another input, as imputation reads more values than training.
+        var doubled = new ScGnn.MLNet.Numerics.CsrMatrix(p.Cells, p.Genes, p.Input.RowPointers, p.Input.ColumnIndices,
+            p.Input.Values.Select(v => 2 * v).ToArray());
+        var s = new GcnTrainingSettings { Epochs = 3, LearningRate = 0.01, DropoutRate = 0, Seed = 6, BatchCells = batchCells };
+        var fit = GcnFitter.Fit(p.Adjacency, p.Input, Hidden, p.Train, p.Validation, null, s, doubled);
+        var plain = GcnFitter.Fit(p.Adjacency, p.Input, Hidden, p.Train, p.Validation, null, s);
+        float[][] init;
+        using (var gen = new Generator(6))
+        using (var m = new BottleneckGcn(p.Genes, Hidden, gen))
+            init = m.ExportWeights();
+        // Epoch 0 is scored on the given input; training itself reads the training input either way.
+        Assert.Equal(ValidationLoss(p, init, input: doubled), fit.History[0].ValidationLoss, 4);
+        Assert.Equal(ValidationLoss(p, init), plain.History[0].ValidationLoss, 4);
+        Assert.NotEqual(fit.History[0].ValidationLoss, plain.History[0].ValidationLoss, 2);
+        Assert.Equal(plain.History.Select(h => h.TrainLoss), fit.History.Select(h => h.TrainLoss));
     }
 
     [Fact]

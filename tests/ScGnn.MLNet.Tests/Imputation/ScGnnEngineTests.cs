@@ -93,4 +93,26 @@ public sealed class ScGnnEngineTests
         var ownOff = ScGnnEngine.Fit(x, null, Options(false));
         Assert.NotEqual(ownOff.History.Select(h => h.TrainLoss), ownOn.History.Select(h => h.TrainLoss));
     }
+
+    [Fact]
+    public void With_its_own_mask_validation_reads_the_rows_imputation_reads_and_training_is_unchanged()
+    {
+        var x = CsrMatrix.From(TwoGroupData.Create(cells: 60, genes: 40, seed: 7).Observed);
+        ScGnnOptions Options(bool heldOut) => new()
+        {
+            Epochs = 20, PrincipalComponentCount = 8, BottleneckRatio = 8, Device = ScGnnDevice.Cpu, EarlyStoppingPatience = 0,
+            ValidateOnHeldOutInput = heldOut,
+        };
+        var on = ScGnnEngine.Fit(x, null, Options(true));
+        var off = ScGnnEngine.Fit(x, null, Options(false));
+        // The same steps, scored on other rows: the training targets back in place, nothing scaled.
+        Assert.Equal(off.History.Select(h => h.TrainLoss), on.History.Select(h => h.TrainLoss));
+        Assert.NotEqual(off.History[0].ValidationLoss, on.History[0].ValidationLoss, 3);
+        // A given mask is hidden at imputation too: nothing changes.
+        var hidden = TrainingTargets.Create(x, null, new ScGnnOptions(), new Random(2));
+        var given = hidden.Train;
+        var onGiven = ScGnnEngine.Fit(hidden.Input, given, Options(true));
+        var offGiven = ScGnnEngine.Fit(hidden.Input, given, Options(false));
+        Assert.Equal(offGiven.History.Select(h => h.ValidationLoss), onGiven.History.Select(h => h.ValidationLoss));
+    }
 }

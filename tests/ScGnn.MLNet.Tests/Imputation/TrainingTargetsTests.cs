@@ -34,12 +34,34 @@ public sealed class TrainingTargetsTests
     }
 
     [Fact]
+    public void The_held_out_input_hides_only_the_validation_and_test_targets()
+    {
+        // 20 cells x 3 genes, every entry non-zero: the mask takes floor(0.3 x 60) = 18 entries.
+        var values = Enumerable.Range(1, 60).Select(v => (float)v).ToArray();
+        var x = CsrMatrix.FromDense(values, 20, 3);
+        var o = new ScGnnOptions { ValidationFraction = 0.25, TestFraction = 0.1 };
+        var t = TrainingTargets.Create(x, null, o, new Random(5));
+        Assert.True(t.MaskDrawn);
+        Assert.True(t.Train.Count > 0 && t.Validation.Count > 0);
+        var dense = t.HeldOutInput().ToDense();
+        var hidden = new HashSet<int>();
+        foreach (var m in new[] { t.Validation, t.Test })
+            for (int e = 0; e < m.Count; e++) hidden.Add(m.Cells[e] * 3 + m.Genes[e]);
+        // Every value is back except the validation and test targets; the training targets are in place.
+        for (int i = 0; i < values.Length; i++) Assert.Equal(hidden.Contains(i) ? 0 : values[i], dense[i]);
+        Assert.Equal(60 - t.Validation.Count - t.Test.Count, t.HeldOutInput().StoredCount);
+    }
+
+    [Fact]
     public void A_given_mask_is_taken_as_is()
     {
         var x = CsrMatrix.FromDense(X, 4, 3);
         var given = new MaskedEntries(new[] { 0, 1, 2, 3 }, new[] { 1, 0, 2, 1 }, new float[] { 9, 9, 9, 9 });
         var t = TrainingTargets.Create(x, given, new ScGnnOptions { ValidationFraction = 0 }, new Random(1));
         Assert.Same(x, t.Input);
+        // A given mask is hidden at imputation too: the held-out input is the input itself.
+        Assert.False(t.MaskDrawn);
+        Assert.Same(x, t.HeldOutInput());
         Assert.Equal(given.Cells, t.Train.Cells);
     }
 
