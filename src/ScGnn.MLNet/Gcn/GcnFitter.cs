@@ -23,7 +23,10 @@ namespace ScGnn.MLNet.Gcn;
 /// imputation uses. The kept epoch is the lowest validation loss whose paired gain over the
 /// start exceeds <see cref="GcnTrainingSettings.SelectionStandardErrors"/>; training stops when the validation loss has
 /// not reached a new low for <see cref="GcnTrainingSettings.Patience"/> steps (<see cref="PatienceEpochs"/>). Only the
-/// per-epoch losses (and the significance test on a new low) leave the device.</para>
+/// per-epoch losses (and the significance test on a new low) leave the device. With
+/// <see cref="GcnTrainingSettings.ShrinkTowardStart"/> the loss an epoch is chosen and stopped by is that of its change of
+/// the start shrunk by the validation targets' least-squares fraction, cross-fitted (<see cref="StartShrinkage"/>), and
+/// the kept weights are the shrunk ones.</para>
 /// </remarks>
 internal static class GcnFitter
 {
@@ -80,14 +83,13 @@ internal static class GcnFitter
     /// <param name="validation">Validation targets, possibly empty: without them the last epoch is kept and nothing stops early.</param>
     /// <param name="skipStart">The skip connection's per-gene start (coefficients per feature, intercept), or null without one.</param>
     /// <param name="s">Training settings.</param>
-    /// <param name="validationInput">The input the validation pass reads, on the network's scale, or null for
-    /// <paramref name="x"/>: the rows imputation will read (the training targets back in place, unscaled), so that an epoch
-    /// is judged on the input it will impute from.</param>
+    /// <param name="validationRows">The rows the validation pass reads, or null for <paramref name="x"/>: the rows imputation
+    /// will read (the training targets back in place, unscaled), so that an epoch is judged on the input it will impute from.</param>
     internal static GcnFit Fit(NormalizedAdjacency adjacency, CsrMatrix x, int hidden, GcnTargets train, GcnTargets validation,
-        (float[][] Coefficients, float[] Intercept)? skipStart, GcnTrainingSettings s, CsrMatrix? validationInput = null)
+        (float[][] Coefficients, float[] Intercept)? skipStart, GcnTrainingSettings s, ValidationRows? validationRows = null)
     {
-        if (validationInput is not null && (validationInput.Rows != x.Rows || validationInput.Columns != x.Columns))
-            throw new ArgumentException("The validation input's shape differs from the training input's.");
+        if (validationRows is { } vr && (vr.Restored.Rows != x.Rows || vr.Restored.Columns != x.Columns || !(vr.InputScale > 0)))
+            throw new ArgumentException("The validation rows' shape differs from the training input's, or their scale is not positive.");
         if (train.Count == 0) throw new ArgumentException("No training targets.");
         int cells = x.Rows, genes = x.Columns;
         int features = skipStart?.Coefficients.Length ?? 0;
@@ -110,12 +112,12 @@ internal static class GcnFitter
         var optimizer = optim.Adam(model.parameters(), s.LearningRate, 0.9, 0.999, 1e-8, s.WeightDecay);
 
         EpochRunner run;
-        if (UsesWholeGraph(cells, genes, s.BatchCells)) run = new WholeGraphRunner(adjacency, x, validationInput, train, validation, model, optimizer, s);
+        if (UsesWholeGraph(cells, genes, s.BatchCells)) run = new WholeGraphRunner(adjacency, x, validationRows, train, validation, model, optimizer, s);
         else
         {
             int batchCells = BatchCellCount(cells, genes, s.BatchCells);
             int ball = Math.Max(1, batchCells / BallsPerBatch);
-            run = new ClusterBatchRunner(adjacency, x, validationInput ?? x, train, validation, model, optimizer, s, LocalityOrder(adjacency, ball), ball);
+            run = new ClusterBatchRunner(adjacency, x, validationRows, train, validation, model, optimizer, s, LocalityOrder(adjacency, ball), ball);
         }
         int maxEpochs = MiniBatchEpochs(s.Epochs, run.BatchCount);
         int? patience = s.Patience is int steps ? PatienceEpochs(steps, run.BatchCount) : null;
@@ -207,7 +209,7 @@ internal static class GcnFitter
                 model.ShrinkOutputLayerTowards(startWeights!, keptAlpha);
                 s.Log?.Invoke($"ScGnn: epoch {keptEpoch}'s change of the start kept at {keptAlpha:F3} of its size (cross-fitted validation loss {keptLoss:G5})");
             }
-            return new GcnFit(model.ExportWeights(), history, keptEpoch, stopped, run.BatchCount);
+            return new GcnFit(model.ExportWeights(), history, keptEpoch, stopped, run.BatchCount, shrink && keptEpoch > 0 ? keptAlpha : 1);
         }
         finally
         {
@@ -349,18 +351,24 @@ internal static class GcnFitter
     {
         private readonly AdjacencySlice _a;
         private readonly GcnInput _x;
-        private readonly GcnInput? _valX;
+        // The restored training targets and the input's scale, when validation reads the rows imputation will.
+        private readonly GcnInput? _restored;
+        private readonly float _scale = 1;
         private readonly EntryTensors _train;
         private readonly EntryTensors? _val;
 
-        internal WholeGraphRunner(NormalizedAdjacency a, CsrMatrix x, CsrMatrix? valX, GcnTargets train, GcnTargets val, BottleneckGcn model,
+        internal WholeGraphRunner(NormalizedAdjacency a, CsrMatrix x, ValidationRows? rows, GcnTargets train, GcnTargets val, BottleneckGcn model,
             optim.Optimizer optimizer, GcnTrainingSettings s) : base(model, optimizer, s)
         {
             var g = GcnSubgraph.Whole(a);
             var all = g.OutputCells;
             _a = g.First;
             _x = g.Input(x, s.SparseInput, s.Device).Detached();
-            _valX = valX is null || val.Count == 0 ? null : g.Input(valX, s.SparseInput, s.Device).Detached();
+            if (rows is { } r && val.Count > 0)
+            {
+                _restored = g.Input(r.Restored, s.SparseInput, s.Device).Detached();
+                _scale = r.InputScale;
+            }
             _train = new EntryTensors(train.Select(all, train.CellStarts(x.Rows)), train.FeatureCount, s.Device).Detached();
             _val = val.Count == 0 ? null : new EntryTensors(val.Select(all, val.CellStarts(x.Rows)), val.FeatureCount, s.Device).Detached();
         }
@@ -371,14 +379,15 @@ internal static class GcnFitter
         {
             using var scope = NewDisposeScope();
             Optimizer.zero_grad();
-            // The hidden layer before dropout is the same for validation and training: computed once.
-            var h = Model.HiddenLayer(_a, Model.InputProduct(_x));
+            // X W1 is computed once: validation reuses the hidden layer, or X W1 itself when it reads the restored rows.
+            var u = Model.InputProduct(_x);
+            var h = Model.HiddenLayer(_a, u);
             if (_val is not null)
             {
                 bool stop;
                 using (no_grad())
                 {
-                    var hv = _valX is null ? h.detach() : Model.HiddenLayer(_a, Model.InputProduct(_valX));
+                    var hv = _restored is null ? h.detach() : Model.HiddenLayer(_a, u.detach() / _scale + Model.InputProduct(_restored));
                     stop = validate(new Scored(Model, Model.Propagate(_a, hv, 0, training: false), _val));
                 }
                 if (stop) return null;
@@ -392,7 +401,7 @@ internal static class GcnFitter
 
         public override void Dispose()
         {
-            _a.Dispose(); _x.Dispose(); _valX?.Dispose(); _train.Dispose(); _val?.Dispose();
+            _a.Dispose(); _x.Dispose(); _restored?.Dispose(); _train.Dispose(); _val?.Dispose();
         }
     }
 
@@ -411,8 +420,10 @@ internal static class GcnFitter
         private readonly AdjacencySlice _whole;
         private readonly GcnInput _wholeInput;
         private readonly EntryTensors? _val;
+        private readonly GcnInput? _restored;
+        private readonly float _scale = 1;
 
-        internal ClusterBatchRunner(NormalizedAdjacency a, CsrMatrix x, CsrMatrix valX, GcnTargets train, GcnTargets val, BottleneckGcn model,
+        internal ClusterBatchRunner(NormalizedAdjacency a, CsrMatrix x, ValidationRows? rows, GcnTargets train, GcnTargets val, BottleneckGcn model,
             optim.Optimizer optimizer, GcnTrainingSettings s, int[] order, int ball) : base(model, optimizer, s)
         {
             _a = a; _x = x; _train = train; _ball = ball;
@@ -423,7 +434,12 @@ internal static class GcnFitter
             _order = new Random(s.Seed);
             var g = GcnSubgraph.Whole(a);
             _whole = g.First;
-            _wholeInput = g.Input(valX, s.SparseInput, s.Device).Detached();
+            _wholeInput = g.Input(x, s.SparseInput, s.Device).Detached();
+            if (rows is { } r && val.Count > 0)
+            {
+                _restored = g.Input(r.Restored, s.SparseInput, s.Device).Detached();
+                _scale = r.InputScale;
+            }
             _val = val.Count == 0 ? null : new EntryTensors(val.Select(g.OutputCells, val.CellStarts(x.Rows)), val.FeatureCount, s.Device).Detached();
         }
 
@@ -439,7 +455,9 @@ internal static class GcnFitter
                 bool stop;
                 using (no_grad())
                 {
-                    var h = Model.HiddenLayer(_whole, Model.InputProduct(_wholeInput));
+                    var u = Model.InputProduct(_wholeInput);
+                    if (_restored is not null) u = u / _scale + Model.InputProduct(_restored);
+                    var h = Model.HiddenLayer(_whole, u);
                     stop = validate(new Scored(Model, Model.Propagate(_whole, h, 0, training: false), _val));
                 }
                 if (stop) return null;
@@ -479,7 +497,7 @@ internal static class GcnFitter
 
         public override void Dispose()
         {
-            _whole.Dispose(); _wholeInput.Dispose(); _val?.Dispose();
+            _whole.Dispose(); _wholeInput.Dispose(); _restored?.Dispose(); _val?.Dispose();
         }
     }
 }

@@ -165,7 +165,8 @@ public sealed class ScGnnOptions
     internal bool ShrinkTowardStart { get; set; } = ScGnnTrainer.Defaults.ShrinkTowardStart;
 
     /// <summary>
-    /// With the trainer's own mask on whole-graph data, the validation pass reads the input as imputation will: the
+    /// With the trainer's own mask on data up to 16 Mi cells x genes (ScGnnEngine.HeldOutValidationEntries), the
+    /// validation pass reads the input as imputation will: the
     /// observed matrix without the validation and test targets (the training targets in place, unscaled), with skip
     /// features from it. A given mask is hidden at imputation too, so nothing changes there.
     /// </summary>
@@ -199,7 +200,8 @@ public sealed class ScGnnOptions
 
     /// <summary>True when the network and its training follow the paper (no skip connection, counts, the plain epoch rule).</summary>
     internal bool IsPaperModel =>
-        !SkipConnection && InputScale == ScGnnInputScale.Counts && !GraphOnLog1p && !CapAtObservedMaximum && EpochSelectionStandardErrors == 0;
+        !SkipConnection && InputScale == ScGnnInputScale.Counts && !GraphOnLog1p && !CapAtObservedMaximum && EpochSelectionStandardErrors == 0 &&
+        !ShrinkTowardStart;
 
     /// <summary>
     /// A one-paragraph summary of the settings, for logs and reports, e.g. "library default model (two-hop skip
@@ -228,6 +230,8 @@ public sealed class ScGnnOptions
                 ScGnnInputScale.Log1p => "log1p scale",
                 _ => "counts scale",
             });
+            if (ShrinkTowardStart && SkipConnection)
+                parts.Add("a trained epoch shrunk toward the start by its validated fraction");
             if (EpochSelectionStandardErrors > 0)
                 parts.Add(string.Format(c, "a trained epoch kept only {0:0.##} SE better than the start", EpochSelectionStandardErrors));
             if (CapAtObservedMaximum) parts.Add("outputs capped at each gene's observed maximum");
@@ -254,7 +258,8 @@ public sealed class ScGnnOptions
         SkipConnection == ScGnnTrainer.Defaults.SkipConnection && SkipConnectionHops == ScGnnTrainer.Defaults.SkipConnectionHops &&
         SkipStartOnObservedValues == ScGnnTrainer.Defaults.SkipStartOnObservedValues && InputScale == ScGnnTrainer.Defaults.InputScale &&
         GraphOnLog1p == ScGnnTrainer.Defaults.GraphOnLog1p && CapAtObservedMaximum == ScGnnTrainer.Defaults.CapAtObservedMaximum &&
-        EpochSelectionStandardErrors == ScGnnTrainer.Defaults.EpochSelectionStandardErrors;
+        EpochSelectionStandardErrors == ScGnnTrainer.Defaults.EpochSelectionStandardErrors &&
+        ShrinkTowardStart == ScGnnTrainer.Defaults.ShrinkTowardStart && ValidateOnHeldOutInput == ScGnnTrainer.Defaults.ValidateOnHeldOutInput;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting.</summary>
     public void Validate()

@@ -57,7 +57,8 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         internal const int SkipConnectionHops = 2;
         internal const bool GraphOnLog1p = true;
         internal const bool SkipStartOnObservedValues = true;
-        internal const double EpochSelectionStandardErrors = 2;
+        // The lowest cross-fitted validation loss of the shrunk epochs: the shrinkage, not a margin, guards the start.
+        internal const double EpochSelectionStandardErrors = 0;
         internal const bool CapAtObservedMaximum = true;
         /// <summary>Early stopping after 50 epochs without a new lowest validation loss.</summary>
         internal const int EarlyStoppingPatience = 50;
@@ -65,10 +66,11 @@ public sealed class ScGnnTrainer : IEstimator<ScGnnImputationTransformer>
         internal const bool ZeroOutputStart = false;
         /// <summary>With the trainer's own mask, the network's training input is scaled by 1 / (1 - mask rate), as inverted dropout.</summary>
         internal const bool ScaleNetworkInput = true;
-        /// <summary>A trained epoch is kept shrunk toward the start by the validation targets' least-squares fraction.</summary>
-        internal const bool ShrinkTowardStart = false;
+        /// <summary>A trained epoch is kept shrunk toward the start by the validation targets' least-squares fraction
+        /// (the output layer then starts at zero).</summary>
+        internal const bool ShrinkTowardStart = true;
         /// <summary>With the trainer's own mask, the validation pass reads the rows imputation will (training targets in place).</summary>
-        internal const bool ValidateOnHeldOutInput = false;
+        internal const bool ValidateOnHeldOutInput = true;
     }
 
     /// <summary>The paper's configuration (PROTOCOL.md; the reference notebook's settings). Use <see cref="ScGnnOptions.Paper"/>.</summary>

@@ -206,7 +206,10 @@ public sealed class GcnFitterTests
         var doubled = new ScGnn.MLNet.Numerics.CsrMatrix(p.Cells, p.Genes, p.Input.RowPointers, p.Input.ColumnIndices,
             p.Input.Values.Select(v => 2 * v).ToArray());
         var s = new GcnTrainingSettings { Epochs = 3, LearningRate = 0.01, DropoutRate = 0, Seed = 6, BatchCells = batchCells };
-        var fit = GcnFitter.Fit(p.Adjacency, p.Input, Hidden, p.Train, p.Validation, null, s, doubled);
+        // X / 2 + 1.5 X: the training input unscaled by its factor 2, plus restored entries.
+        var restored = new ScGnn.MLNet.Numerics.CsrMatrix(p.Cells, p.Genes, p.Input.RowPointers, p.Input.ColumnIndices,
+            p.Input.Values.Select(v => 1.5f * v).ToArray());
+        var fit = GcnFitter.Fit(p.Adjacency, p.Input, Hidden, p.Train, p.Validation, null, s, new ValidationRows(restored, 2f));
         var plain = GcnFitter.Fit(p.Adjacency, p.Input, Hidden, p.Train, p.Validation, null, s);
         float[][] init;
         using (var gen = new Generator(6))
@@ -233,6 +236,7 @@ public sealed class GcnFitterTests
         var start = TwoPassSkipStart.Fit(p.Adjacency, p.Input, 1, p.Train, null);
         var fit = GcnFitter.Fit(p.Adjacency, p.Input, Hidden, p.Train, p.Train, start, s);
         Assert.InRange(fit.BestEpoch, 1, 79);
+        Assert.InRange(fit.KeptFraction, 1e-6, 1);
         // Alpha 0 (the start) and 1 (the epoch) are both candidates of the least-squares fraction on these targets.
         double shrunk = ValidationLoss(p, fit.Weights, p.Train);
         Assert.True(shrunk <= fit.History[0].ValidationLoss + 1e-5, $"{shrunk} vs start {fit.History[0].ValidationLoss}");

@@ -95,6 +95,17 @@ public sealed class ScGnnEngineTests
     }
 
     [Fact]
+    public void Entries_become_sparse_rows_on_the_networks_scale()
+    {
+        var m = new MaskedEntries(new[] { 0, 0, 2 }, new[] { 1, 3, 0 }, new float[] { 1, 3, 7 });
+        var rows = ScGnnEngine.Rows(m, 3, 4, log1p: false);
+        Assert.Equal(new float[] { 0, 1, 0, 3, 0, 0, 0, 0, 7, 0, 0, 0 }, rows.ToDense());
+        var logs = ScGnnEngine.Rows(m, 3, 4, log1p: true);
+        Assert.Equal(MathF.Log(8), logs.ToDense()[8], 6);
+        Assert.Equal(new[] { 0, 2, 2, 3 }, logs.RowPointers);
+    }
+
+    [Fact]
     public void With_its_own_mask_validation_reads_the_rows_imputation_reads_and_training_is_unchanged()
     {
         var x = CsrMatrix.From(TwoGroupData.Create(cells: 60, genes: 40, seed: 7).Observed);
