@@ -176,7 +176,8 @@ public static class ScGnnPlots
     /// <remarks>
     /// The losses are those of <c>ScGnnImputationTransformer.TrainingHistory</c>: entry i is measured on the weights
     /// entering epoch i + 1, that is after i epochs, and is drawn at x = i. So the starting weights are at 0, and
-    /// the kept epoch's line passes through the point of the weights kept.
+    /// the kept epoch's line passes through the point of the weights kept (with the library default's shrinkage toward
+    /// the start, through that epoch's unshrunk point, at or above the kept weights' validation loss).
     /// </remarks>
     /// <param name="path">Target .png file; its folder is created if missing; an existing file is replaced.</param>
     /// <param name="trainingLoss">Loss of each epoch's step, entry i measured on the weights after i epochs (the start first).</param>

@@ -97,8 +97,10 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
 
     /// <summary>
     /// The epoch whose weights were kept: 0 means the starting weights (with the skip connection, its per-gene
-    /// least-squares fit). The one definition used by the progress reports, logs and plots; see
-    /// <see cref="ScGnnEpochProgress.BestEpoch"/>. 0 for models saved before format 1.5.
+    /// least-squares fit). The library default keeps that epoch's change of the start shrunk by the fraction the
+    /// validation targets support (the fit's log gives it), so its <see cref="TrainingHistory"/> loss is the unshrunk
+    /// network's and the kept weights' validation loss is at or below it. The one definition used by the progress
+    /// reports, logs and plots; see <see cref="ScGnnEpochProgress.BestEpoch"/>. 0 for models saved before format 1.5.
     /// </summary>
     public int BestEpoch { get; }
 
