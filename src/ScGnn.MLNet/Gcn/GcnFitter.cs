@@ -107,7 +107,8 @@ internal static class GcnFitter
             for (int f = 0; f < features; f++) init[4 + f] = start.Coefficients[f];
             model.ImportWeights(init);
         }
-        if (s.ZeroOutputStart) model.ZeroOutputWeights();
+        // The shrinkage is exact only from a zero output layer (StartShrinkage), so it implies that start.
+        if (s.ZeroOutputStart || s.ShrinkTowardStart) model.ZeroOutputWeights();
         model.to(device);
         var optimizer = optim.Adam(model.parameters(), s.LearningRate, 0.9, 0.999, 1e-8, s.WeightDecay);
 
@@ -303,6 +304,11 @@ internal static class GcnFitter
         internal abstract double? Epoch(Func<Scored, bool> validate);
         public virtual void Dispose() { }
 
+        // The restored training targets as an input block of the whole graph, and the training input's scale, when
+        // validation reads the rows imputation will; else (null, 1).
+        protected static (GcnInput? Restored, float Scale) RestoredInput(GcnSubgraph whole, ValidationRows? rows, GcnTargets val, GcnTrainingSettings s) =>
+            rows is { } r && val.Count > 0 ? (whole.Input(r.Restored, s.SparseInput, s.Device).Detached(), r.InputScale) : (null, 1f);
+
         // Squared errors of the model's output at the entries.
         protected Tensor SquaredErrors(Tensor z, EntryTensors e) => Model.SquaredErrorsAt(z, e.Rows, e.Genes, e.Features, e.Values, e.Index);
     }
@@ -353,7 +359,7 @@ internal static class GcnFitter
         private readonly GcnInput _x;
         // The restored training targets and the input's scale, when validation reads the rows imputation will.
         private readonly GcnInput? _restored;
-        private readonly float _scale = 1;
+        private readonly float _scale;
         private readonly EntryTensors _train;
         private readonly EntryTensors? _val;
 
@@ -364,11 +370,7 @@ internal static class GcnFitter
             var all = g.OutputCells;
             _a = g.First;
             _x = g.Input(x, s.SparseInput, s.Device).Detached();
-            if (rows is { } r && val.Count > 0)
-            {
-                _restored = g.Input(r.Restored, s.SparseInput, s.Device).Detached();
-                _scale = r.InputScale;
-            }
+            (_restored, _scale) = RestoredInput(g, rows, val, s);
             _train = new EntryTensors(train.Select(all, train.CellStarts(x.Rows)), train.FeatureCount, s.Device).Detached();
             _val = val.Count == 0 ? null : new EntryTensors(val.Select(all, val.CellStarts(x.Rows)), val.FeatureCount, s.Device).Detached();
         }
@@ -421,7 +423,7 @@ internal static class GcnFitter
         private readonly GcnInput _wholeInput;
         private readonly EntryTensors? _val;
         private readonly GcnInput? _restored;
-        private readonly float _scale = 1;
+        private readonly float _scale;
 
         internal ClusterBatchRunner(NormalizedAdjacency a, CsrMatrix x, ValidationRows? rows, GcnTargets train, GcnTargets val, BottleneckGcn model,
             optim.Optimizer optimizer, GcnTrainingSettings s, int[] order, int ball) : base(model, optimizer, s)
@@ -435,11 +437,7 @@ internal static class GcnFitter
             var g = GcnSubgraph.Whole(a);
             _whole = g.First;
             _wholeInput = g.Input(x, s.SparseInput, s.Device).Detached();
-            if (rows is { } r && val.Count > 0)
-            {
-                _restored = g.Input(r.Restored, s.SparseInput, s.Device).Detached();
-                _scale = r.InputScale;
-            }
+            (_restored, _scale) = RestoredInput(g, rows, val, s);
             _val = val.Count == 0 ? null : new EntryTensors(val.Select(g.OutputCells, val.CellStarts(x.Rows)), val.FeatureCount, s.Device).Detached();
         }
 

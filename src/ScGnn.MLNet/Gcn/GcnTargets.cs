@@ -1,3 +1,5 @@
+using ScGnn.MLNet.Numerics;
+
 namespace ScGnn.MLNet.Gcn;
 
 /// <summary>
@@ -39,10 +41,7 @@ internal sealed record GcnTargets(int[] Cells, int[] Genes, float[] Values, floa
     /// <summary>For every cell in <c>[0, cellCount)</c>, the index of its first entry (length cellCount + 1).</summary>
     internal int[] CellStarts(int cellCount)
     {
-        var starts = new int[cellCount + 1];
-        foreach (int c in Cells) starts[c + 1]++;
-        for (int c = 0; c < cellCount; c++) starts[c + 1] += starts[c];
-        return starts;
+        return CsrMatrix.RowPointersOf(Cells, cellCount);
     }
 
     /// <summary>The distinct cells holding entries, ascending.</summary>

@@ -136,7 +136,7 @@ internal static class ScGnnEngine
                 Epochs = o.Epochs, LearningRate = o.LearningRate, WeightDecay = o.WeightDecay, DropoutRate = o.DropoutRate,
                 Patience = o.EarlyStoppingPatience > 0 ? o.EarlyStoppingPatience : null,
                 SelectionStandardErrors = o.EpochSelectionStandardErrors, BatchCells = o.BatchSize,
-                ZeroOutputStart = (o.ZeroOutputStart || o.ShrinkTowardStart) && o.SkipConnection,
+                ZeroOutputStart = o.ZeroOutputStart && o.SkipConnection,
                 ShrinkTowardStart = o.ShrinkTowardStart && o.SkipConnection, Device = device, Seed = o.Seed,
                 Progress = epochs.OnEpoch, CheckAlive = monitor.CheckAlive, Log = monitor.Info,
             };
@@ -192,10 +192,8 @@ internal static class ScGnnEngine
     /// <summary>Entries (sorted by cell then gene) as the sparse rows of a cells x genes matrix, log1p of their values when asked.</summary>
     internal static CsrMatrix Rows(MaskedEntries m, int cells, int genes, bool log1p)
     {
-        var ptr = new int[cells + 1];
-        foreach (int c in m.Cells) ptr[c + 1]++;
-        for (int i = 0; i < cells; i++) ptr[i + 1] += ptr[i];
-        return new CsrMatrix(cells, genes, ptr, (int[])m.Genes.Clone(), log1p ? TrainingTargets.Log1pOf(m.Values) : (float[])m.Values.Clone());
+        return new CsrMatrix(cells, genes, CsrMatrix.RowPointersOf(m.Cells, cells), (int[])m.Genes.Clone(),
+            log1p ? TrainingTargets.Log1pOf(m.Values) : (float[])m.Values.Clone());
     }
 
     // Masked entries as training targets on the loss's scale, with skip features when hops > 0.

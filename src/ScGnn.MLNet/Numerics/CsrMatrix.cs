@@ -34,6 +34,15 @@ internal sealed class CsrMatrix
     internal static CsrMatrix From(ExpressionMatrix m) =>
         new(m.CellCount, m.GeneCount, m.RowPointerArray, m.ColumnIndexArray, m.ValueArray);
 
+    /// <summary>Row pointers (length <paramref name="rowCount"/> + 1) of entries whose rows are <paramref name="sortedRows"/>, ascending.</summary>
+    internal static int[] RowPointersOf(int[] sortedRows, int rowCount)
+    {
+        var ptr = new int[rowCount + 1];
+        foreach (int r in sortedRows) ptr[r + 1]++;
+        for (int i = 0; i < rowCount; i++) ptr[i + 1] += ptr[i];
+        return ptr;
+    }
+
     /// <summary>A dense row-major matrix's non-zeros.</summary>
     internal static CsrMatrix FromDense(ReadOnlySpan<float> dense, int rows, int columns)
     {

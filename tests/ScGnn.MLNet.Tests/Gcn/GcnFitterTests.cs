@@ -223,6 +223,16 @@ public sealed class GcnFitterTests
     }
 
     [Fact]
+    public void Shrinking_toward_the_start_starts_the_output_layer_at_zero()
+    {
+        // The shrunk output is start + alpha (epoch - start) only from a zero W2, so the fitter starts there by itself.
+        var p = new GcnProblem(features: true);
+        var fit = Fit(p, new GcnTrainingSettings { Epochs = 1, Seed = 4, ShrinkTowardStart = true }, skip: true);
+        Assert.Equal(0, fit.BestEpoch);
+        Assert.All(fit.Weights[2], w => Assert.Equal(0f, w));
+    }
+
+    [Fact]
     public void A_shrunk_epoch_is_no_worse_on_the_validation_targets_than_the_start_or_the_epoch_itself()
     {
         var p = new GcnProblem(features: true);
