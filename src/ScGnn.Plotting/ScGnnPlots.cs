@@ -188,9 +188,12 @@ public static class ScGnnPlots
     /// <param name="title">Figure title.</param>
     /// <param name="keptEpoch">The epochs behind the weights kept (0, the start, to the epoch count, the last step's weights,
     /// which were never scored), or null for the lowest validation loss.</param>
+    /// <param name="selectionLoss">The loss the kept epoch was chosen by, entry for entry (<c>ScGnnEpochProgress.SelectionLoss</c>:
+    /// with the library default, each epoch's change of the start shrunk by its cross-fitted fraction), drawn as a third
+    /// line that the kept epoch's mark reads; or <c>null</c> when the epochs were chosen by <paramref name="validationLoss"/>.</param>
     public static void SaveLossCurves(string path, IReadOnlyList<double> trainingLoss, IReadOnlyList<double>? validationLoss = null,
         bool logScale = false, int width = Defaults.LossWidth, int height = Defaults.LossHeight, string title = "Loss per epoch",
-        int? keptEpoch = null)
+        int? keptEpoch = null, IReadOnlyList<double>? selectionLoss = null)
     {
         var full = PngFile.CheckTarget(path, width, height);
         ArgumentNullException.ThrowIfNull(trainingLoss);
@@ -210,7 +213,16 @@ public static class ScGnnPlots
             var valid = plot.Add.ScatterLine(vx, vy, new Color(255, 127, 14));
             valid.LineWidth = 2;
             valid.LegendText = "validation";
-            if (KeptMark(validationLoss, keptEpoch) is { } mark)
+            if (selectionLoss is not null)
+            {
+                if (selectionLoss.Count != validationLoss.Count)
+                    throw new ArgumentException($"{selectionLoss.Count} selection losses for {validationLoss.Count} validation losses.", nameof(selectionLoss));
+                var (sx, sy) = Series(selectionLoss, logScale, nameof(selectionLoss));
+                var shrunk = plot.Add.ScatterLine(sx, sy, new Color(44, 160, 44));
+                shrunk.LineWidth = 2;
+                shrunk.LegendText = "validation, change of the start shrunk (the epoch rule)";
+            }
+            if (KeptMark(selectionLoss ?? validationLoss, keptEpoch, selectionLoss is null ? "validation" : "shrunk validation") is { } mark)
             {
                 var line = plot.Add.VerticalLine(mark.X, 1.5f, Colors.Gray, LinePattern.Dashed);
                 line.LegendText = mark.Legend;
@@ -223,7 +235,8 @@ public static class ScGnnPlots
         if (logScale)
         {
             double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
-            foreach (var v in ty.Concat(validationLoss is null ? Array.Empty<double>() : Series(validationLoss, true, nameof(validationLoss)).Y))
+            var others = new[] { validationLoss, selectionLoss }.Where(l => l is not null && l.Count > 0).SelectMany(l => Series(l!, true, nameof(validationLoss)).Y);
+            foreach (var v in ty.Concat(others))
             {
                 lo = Math.Min(lo, v);
                 hi = Math.Max(hi, v);
@@ -361,10 +374,9 @@ public static class ScGnnPlots
 
     /// <summary>
     /// Where the loss plot's dashed line goes, its legend and the title's addition: at <paramref name="keptEpoch"/> with
-    /// that entry's validation loss (entry i = the weights after i epochs), or at the lowest validation loss; null
-    /// when there is neither.
+    /// that entry's loss (entry i = the weights after i epochs), or at the lowest loss; null when there is neither.
     /// </summary>
-    internal static (int X, string Legend, string Subtitle)? KeptMark(IReadOnlyList<double> validationLoss, int? keptEpoch)
+    internal static (int X, string Legend, string Subtitle)? KeptMark(IReadOnlyList<double> validationLoss, int? keptEpoch, string lossName = "validation")
     {
         var inv = CultureInfo.InvariantCulture;
         if (keptEpoch is int kept)
@@ -372,14 +384,14 @@ public static class ScGnnPlots
             string legend = kept == 0 ? "kept: the starting weights" : string.Create(inv, $"kept: epoch {kept}");
             string what = kept == 0 ? "kept: the starting weights" : string.Create(inv, $"kept epoch {kept}");
             return kept < validationLoss.Count && double.IsFinite(validationLoss[kept])
-                ? (kept, legend, string.Create(inv, $" ({what}, validation {validationLoss[kept]:G4})"))
+                ? (kept, legend, string.Create(inv, $" ({what}, {lossName} {validationLoss[kept]:G4})"))
                 : (kept, legend, $" ({what})");
         }
         int best = -1;
         for (int e = 0; e < validationLoss.Count; e++)
             if (double.IsFinite(validationLoss[e]) && (best < 0 || validationLoss[e] < validationLoss[best])) best = e;
         return best < 0 ? null
-            : (best, string.Create(inv, $"best validation: epoch {best}"), string.Create(inv, $" (best validation {validationLoss[best]:G4} at epoch {best})"));
+            : (best, string.Create(inv, $"best {lossName}: epoch {best}"), string.Create(inv, $" (best {lossName} {validationLoss[best]:G4} at epoch {best})"));
     }
 
     private static (double[] X, double[] Y) Series(IReadOnlyList<double> values, bool log, string name)

@@ -146,7 +146,7 @@ internal static class GcnFitter
                 s.CheckAlive?.Invoke();
                 // The weights entering this epoch are those of epoch - 1.
                 int t = epoch - 1;
-                double valLoss = double.NaN;
+                double valLoss = double.NaN, selLoss = double.NaN;
                 var trainLoss = run.Epoch(scored =>
                 {
                     Tensor errors, output = null!;
@@ -188,6 +188,7 @@ internal static class GcnFitter
                             keptAlpha = alpha;
                         }
                     }
+                    selLoss = selectionLoss;
                     if (selectionLoss < lowest) { lowest = selectionLoss; lowestEpoch = t; }
                     // Stop before stepping: the weights entering this epoch are the last ones scored.
                     return patience is int p && t - lowestEpoch >= p;
@@ -200,7 +201,7 @@ internal static class GcnFitter
                     break;
                 }
                 if (!hasVal) keptEpoch = epoch;
-                var progress = new ScGnnEpochProgress(epoch, maxEpochs, trainLoss.Value, valLoss, keptEpoch);
+                var progress = new ScGnnEpochProgress(epoch, maxEpochs, trainLoss.Value, valLoss, keptEpoch) { SelectionLoss = selLoss };
                 history.Add(progress);
                 s.Progress?.Invoke(progress);
             }

@@ -93,7 +93,7 @@ internal sealed class FitMonitor
             _user = user;
             _planned = planned;
             _progress = monitor._host?.StartProgressChannel("ScGnn training");
-            _progress?.SetHeader(new ProgressHeader(new[] { "train loss", "validation loss", "best epoch" }, new[] { "epochs" }), e =>
+            _progress?.SetHeader(new ProgressHeader(new[] { "train loss", "validation loss", "best epoch", "selection loss" }, new[] { "epochs" }), e =>
             {
                 var p = _last;
                 e.SetProgress(0, p?.Epoch ?? 0, _planned);
@@ -101,6 +101,7 @@ internal sealed class FitMonitor
                 e.SetMetric(0, p.TrainLoss);
                 e.SetMetric(1, p.ValidationLoss);
                 e.SetMetric(2, p.BestEpoch);
+                e.SetMetric(3, p.SelectionLoss);
             });
         }
 
@@ -113,8 +114,10 @@ internal sealed class FitMonitor
             _last = p;
             if (p.Epoch == 1 || p.Epoch % 50 == 0 || p.Epoch == p.Epochs)
                 _monitor.Info(string.Format(CultureInfo.InvariantCulture,
-                    "ScGnn: epoch {0}/{1}: train loss {2:G5}, validation loss {3:G5} (best epoch {4}); {5:F1} s, about {6:F0} s left",
-                    p.Epoch, p.Epochs, p.TrainLoss, p.ValidationLoss, p.BestEpoch, elapsed.TotalSeconds, remaining.TotalSeconds));
+                    "ScGnn: epoch {0}/{1}: train loss {2:G5}, validation loss {3:G5}{7} (best epoch {4}); {5:F1} s, about {6:F0} s left",
+                    p.Epoch, p.Epochs, p.TrainLoss, p.ValidationLoss, p.BestEpoch, elapsed.TotalSeconds, remaining.TotalSeconds,
+                    double.IsFinite(p.SelectionLoss) && p.SelectionLoss != p.ValidationLoss
+                        ? string.Format(CultureInfo.InvariantCulture, ", shrunk {0:G5}", p.SelectionLoss) : ""));
             _monitor.CheckAlive();
             _user?.Invoke(p);
         }

@@ -16,7 +16,8 @@ internal sealed record ScGnnFitResult(
     MaskedEntries ValidationTargets,
     MaskedEntries TestTargets,
     NormalizedAdjacency Graph,
-    ulong InputFingerprint);
+    ulong InputFingerprint,
+    double KeptFraction = 1);
 
 /// <summary>
 /// SCGNN's fit, stage by stage: training targets (<see cref="Imputation.TrainingTargets"/>), the cell graph
@@ -155,7 +156,7 @@ internal static class ScGnnEngine
             : $"ScGnn: kept epoch {fit.BestEpoch} of {fit.History.Count}{fraction}");
         var state = new ScGnnNetworkState(pca, o.NeighborCount, hidden, o.InputScale, new[] { fit.Weights }, o.GraphOnLog1p, o.CapAtObservedMaximum);
         return new ScGnnFitResult(state, fit.History, fit.BestEpoch, targets.Roles, trainTargets, valTargets, targets.Test,
-            adjacency, Fingerprint(targets.Input));
+            adjacency, Fingerprint(targets.Input), fit.KeptFraction);
     }
 
     /// <summary>

@@ -35,8 +35,10 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
     // 0x00010002 added the skip-connection coefficients after each member's weights; 0x00010003 the flag saying the
     // graph is built on log1p of the input; 0x00010004 the output cap flag; 0x00010005 the kept epoch and the loss history;
     // 0x00010006 a flag saying whether a network follows (a model for the Smoothed output holds only its component count);
-    // 0x00010007 after that, a flag saying the Smoothed output's graph scales genes to unit variance.
-    private const uint VersionCurrent = 0x00010007;
+    // 0x00010007 after that, a flag saying the Smoothed output's graph scales genes to unit variance; 0x00010008 after
+    // the loss history, each epoch's selection loss and the kept fraction of the kept epoch's change.
+    private const uint VersionCurrent = 0x00010008;
+    private const uint VersionWithSmoothingScale = 0x00010007;
     private const uint VersionWithNetworkFlag = 0x00010006;
     private const uint VersionWithHistory = 0x00010005;
     private const uint VersionWithCap = 0x00010004;
@@ -57,7 +59,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
 
     internal ScGnnImputationTransformer(IHostEnvironment env, ScGnnNetworkState state, string[] geneIds, string inputColumnName,
         string outputColumnName, ImputationOutputMode mode, ScGnnDevice device, ScGnnFitResult? fit, bool alignGenes = false,
-        IReadOnlyList<ScGnnEpochProgress>? history = null, int bestEpoch = 0)
+        IReadOnlyList<ScGnnEpochProgress>? history = null, int bestEpoch = 0, double keptFraction = 1)
     {
         _host = env.Register(nameof(ScGnnImputationTransformer));
         if (!state.HasNetwork && mode != ImputationOutputMode.Smoothed) throw NoNetwork(mode);
@@ -76,6 +78,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         TrainingHistory = (fit?.History ?? history ?? Array.Empty<ScGnnEpochProgress>())
             .Select(p => p with { Elapsed = TimeSpan.Zero, Remaining = TimeSpan.Zero }).ToArray();
         BestEpoch = fit?.BestEpoch ?? bestEpoch;
+        KeptFraction = fit?.KeptFraction ?? keptFraction;
         TestCells = fit is null ? Array.Empty<int>()
             : Enumerable.Range(0, fit.CellRoles.Length).Where(i => fit.CellRoles[i] == TrainingTargets.RoleTest).ToArray();
     }
@@ -97,12 +100,21 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
 
     /// <summary>
     /// The epoch whose weights were kept: 0 means the starting weights (with the skip connection, its per-gene
-    /// least-squares fit). The library default keeps that epoch's change of the start shrunk by the fraction the
-    /// validation targets support (the fit's log gives it), so its <see cref="TrainingHistory"/> loss is the unshrunk
-    /// network's and the kept weights' validation loss is at or below it. The one definition used by the progress
-    /// reports, logs and plots; see <see cref="ScGnnEpochProgress.BestEpoch"/>. 0 for models saved before format 1.5.
+    /// least-squares fit). The library default keeps that epoch's change of the start shrunk by
+    /// <see cref="KeptFraction"/>, chosen by <see cref="ScGnnEpochProgress.SelectionLoss"/>; its
+    /// <see cref="ScGnnEpochProgress.ValidationLoss"/> in <see cref="TrainingHistory"/> is the unshrunk network's. The one
+    /// definition used by the progress reports, logs and plots; see <see cref="ScGnnEpochProgress.BestEpoch"/>. 0 for
+    /// models saved before format 1.5.
     /// </summary>
     public int BestEpoch { get; }
+
+    /// <summary>
+    /// The fraction of <see cref="BestEpoch"/>'s change of the starting weights' output that the model keeps, in [0, 1]:
+    /// the output layer's weights, bias and skip coefficients moved that fraction of the way from the start, its least-squares
+    /// fraction on the validation targets. 1 when the epoch is kept whole (the paper configuration, the start itself, or a
+    /// change the validation targets support in full), and for models saved before format 1.8.
+    /// </summary>
+    public double KeptFraction { get; }
 
     /// <summary>
     /// Rows of the fitted input held out from the loss as test cells (<c>TestFraction</c> of the paper's protocol),
@@ -142,7 +154,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
     /// lacks are passed through unchanged, and model genes absent from the batch are treated as zero.
     /// </summary>
     public ScGnnImputationTransformer WithGeneAlignment() =>
-        new(_host, _state, _geneIds, InputColumnName, OutputColumnName, OutputMode, _device, _fit, alignGenes: true, TrainingHistory, BestEpoch);
+        new(_host, _state, _geneIds, InputColumnName, OutputColumnName, OutputMode, _device, _fit, alignGenes: true, TrainingHistory, BestEpoch, KeptFraction);
 
     /// <summary>
     /// A copy of the same fitted model that writes another output: for example the entry values
@@ -158,7 +170,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         if (!HasNetwork && mode != ImputationOutputMode.Smoothed) throw NoNetwork(mode);
         if (outputColumnName is not null) ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
         return new(_host, _state, _geneIds, InputColumnName, outputColumnName ?? OutputColumnName, mode, _device, _fit, _alignGenes,
-            TrainingHistory, BestEpoch);
+            TrainingHistory, BestEpoch, KeptFraction);
     }
 
     private static InvalidOperationException NoNetwork(ImputationOutputMode mode) => new(
@@ -362,6 +374,8 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
         w.WriteDoubleArray(TrainingHistory.Select(p => p.TrainLoss).ToArray());
         w.WriteDoubleArray(TrainingHistory.Select(p => p.ValidationLoss).ToArray());
         w.WriteInt32Array(TrainingHistory.Select(p => p.BestEpoch).ToArray());
+        w.WriteDoubleArray(TrainingHistory.Select(p => p.SelectionLoss).ToArray());
+        w.Write(KeptFraction);
     });
 
     private static ScGnnImputationTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
@@ -380,7 +394,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
             int genes = geneIds.Length;
             if (genes == 0) throw new InvalidDataException("the model has no genes");
             bool network = version < VersionWithNetworkFlag || r.ReadFlag("network");
-            bool smoothingScaled = version >= VersionCurrent && r.ReadFlag("smoothing on genes at unit variance");
+            bool smoothingScaled = version >= VersionWithSmoothingScale && r.ReadFlag("smoothing on genes at unit variance");
             if (network != (hidden > 0))
                 throw new InvalidDataException($"the model has {hidden} hidden units but {(network ? "a" : "no")} network");
             if (!network)
@@ -419,6 +433,7 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
             }
             var history = new List<ScGnnEpochProgress>();
             int best = 0;
+            double fraction = 1;
             if (version >= VersionWithHistory)
             {
                 best = r.ReadInt32("kept epoch", 0, int.MaxValue);
@@ -428,15 +443,17 @@ public sealed class ScGnnImputationTransformer : ITransformer, ICanSaveModel
                 var kept = r.ReadInt32Array("kept epochs", train.Length);
                 if (train.Length > planned || best > train.Length || (train.Length > 0 && kept[^1] != best))
                     throw new InvalidDataException($"the loss history has {train.Length} epochs of {planned} planned and keeps epoch {best}");
+                var selection = version >= VersionCurrent ? r.ReadDoubleArray("selection losses", train.Length) : null;
+                if (version >= VersionCurrent) fraction = r.ReadDouble("kept fraction", 0, 1);
                 for (int e = 0; e < train.Length; e++)
                 {
                     if (kept[e] < 0 || kept[e] > e + 1) throw new InvalidDataException($"epoch {e + 1} of the loss history keeps epoch {kept[e]}");
-                    history.Add(new ScGnnEpochProgress(e + 1, planned, train[e], validation[e], kept[e]));
+                    history.Add(new ScGnnEpochProgress(e + 1, planned, train[e], validation[e], kept[e]) { SelectionLoss = selection?[e] ?? double.NaN });
                 }
             }
             var state = new ScGnnNetworkState(new PcaProjection(mean, components, comps, variance), k, hidden, scale, ensemble, graphOnLog1p, cap)
                 { SmoothingOnScaledGenes = smoothingScaled };
-            return new ScGnnImputationTransformer(env, state, geneIds, input, output, mode, device, null, align, history, best);
+            return new ScGnnImputationTransformer(env, state, geneIds, input, output, mode, device, null, align, history, best, fraction);
         });
 
     // A stored array must hold finite values within the magnitude a fitted model can have; the checksum only says

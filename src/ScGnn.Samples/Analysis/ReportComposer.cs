@@ -31,7 +31,7 @@ internal static class ReportComposer
                 {
                     ReportFigures.TsneFile => "t-SNE of the PCA embeddings of the complete data, raw (left) vs imputed (right), coloured by cell type; silhouettes in the titles are on the 2-D maps (paper Figure 2), those in the table on PCA 50.",
                     ReportFigures.PredictedFile => "Imputed vs true values on the masked entries (log scale), least-squares line and identity.",
-                    ReportFigures.LossFile => "Training and validation loss (masked-entry MSE) per epoch; the dashed line marks the epoch kept (the imputer's `BestEpoch`, the same number as in Setup).",
+                    ReportFigures.LossFile => "Training and validation loss (masked-entry MSE) per epoch; with the library default a third line gives each epoch's validation loss with its change of the start shrunk (cross-fitted), the loss the kept epoch is chosen by. The dashed line marks the epoch kept (the imputer's `BestEpoch`, the same number as in Setup).",
                     _ => f,
                 };
                 doc.Paragraph(caption).Image(f, Path.GetFileNameWithoutExtension(f));

@@ -34,10 +34,12 @@ internal static class ReportFigures
             written.Add(PredictedFile);
             if (history.Count > 0)
             {
-                // The dashed line marks the imputer's BestEpoch: the one definition of the kept epoch (0 = starting weights).
+                // The dashed line marks the imputer's BestEpoch: the one definition of the kept epoch (0 = starting weights),
+                // on the loss it was chosen by.
                 ScGnnPlots.SaveLossCurves(Path.Combine(folder, LossFile), history.Select(h => h.TrainLoss).ToArray(),
                     history.Select(h => h.ValidationLoss).ToArray(), logScale: LogScaleFits(history),
-                    title: "ScGnn masked-entry MSE per epoch", keptEpoch: keptEpoch);
+                    title: "ScGnn masked-entry MSE per epoch", keptEpoch: keptEpoch,
+                    selectionLoss: history.Any(TrainingProgress.Shrunk) ? history.Select(h => h.SelectionLoss).ToArray() : null);
                 written.Add(LossFile);
             }
             step.Complete(string.Join(", ", written));
@@ -61,7 +63,7 @@ internal static class ReportFigures
     /// <summary>A log axis only when the losses span more than a decade (else it would carry one or two ticks).</summary>
     private static bool LogScaleFits(IReadOnlyList<ScGnnEpochProgress> history)
     {
-        var values = history.SelectMany(h => new[] { h.TrainLoss, h.ValidationLoss }).Where(double.IsFinite).ToList();
+        var values = history.SelectMany(h => new[] { h.TrainLoss, h.ValidationLoss, h.SelectionLoss }).Where(double.IsFinite).ToList();
         return values.Count > 0 && values.Min() > 0 && values.Max() / values.Min() > 10;
     }
 }

@@ -37,10 +37,15 @@ internal sealed class TrainingProgress : IDisposable
         if (p.Epoch <= _lastEpoch) { _member++; _epochs?.Complete(); _epochs = null; }
         _lastEpoch = p.Epoch;
         _epochs ??= _reporter.Start(_member == 1 ? "Training ScGnn" : $"Training ScGnn #{_member}", p.Epochs, "epochs");
-        string detail = $"loss {Fmt.G(p.TrainLoss)}" + (double.IsNaN(p.ValidationLoss) ? "" : $", validation {Fmt.G(p.ValidationLoss)}");
+        string detail = $"loss {Fmt.G(p.TrainLoss)}" + (double.IsNaN(p.ValidationLoss) ? "" : $", validation {Fmt.G(p.ValidationLoss)}") +
+            (Shrunk(p) ? $" (shrunk {Fmt.G(p.SelectionLoss)})" : "");
         if (p.Epoch == p.Epochs) { _epochs.Complete(detail + $", epoch kept {p.BestEpoch}"); }
         else _epochs.Report(p.Epoch, detail);
     }
+
+    // Whether the epoch rule judged this epoch by a loss other than its own (the default's shrunk change of the start).
+    internal static bool Shrunk(ScGnnEpochProgress p) =>
+        double.IsFinite(p.SelectionLoss) && p.SelectionLoss != p.ValidationLoss;
 
     public void Dispose()
     {

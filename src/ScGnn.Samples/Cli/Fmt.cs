@@ -23,6 +23,11 @@ internal static class Fmt
 
     public static string Percent(double fraction, int decimals = 1) => F(100 * fraction, decimals) + " %";
 
+    /// <summary>"17" or "17, its change of the start kept at 0.42": the imputer's kept epoch and, when shrunk, its kept fraction.</summary>
+    public static string KeptEpoch(ScGnn.MLNet.Imputation.ScGnnImputationTransformer imputer) =>
+        imputer.BestEpoch.ToString(CultureInfo.InvariantCulture) +
+        (imputer.BestEpoch > 0 && imputer.KeptFraction < 1 ? $", its change of the start kept at {F(imputer.KeptFraction, 2)}" : "");
+
     public static string PlusMinus(double mean, double sd, int decimals) =>
         double.IsNaN(sd) ? F(mean, decimals) : $"{F(mean, decimals)} ± {F(sd, decimals)}";
 }

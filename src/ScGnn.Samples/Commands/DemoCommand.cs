@@ -117,7 +117,7 @@ internal sealed class DemoCommand : AppCommand
             $"{sim.GroupNames.Count} groups, {Fmt.Percent(sim.Observed.Density)} non-zero after the simulated dropout ({Fmt.Percent(sim.TrueCounts.Density)} before).",
             $"Pipeline: `SelectVariableGenes` (variance/(1+mean) > 0.5: {Fmt.N(run.Genes)} genes kept) -> `NormalizeMedianLibrarySize` (median total {Fmt.G(run.Normalization.TargetSum)}) " +
             $"-> `SimulateDropout` (evaluation mask, rate {Fmt.F(run.MaskRate, 3)}) -> `ImputeWithScGnn`.",
-            $"ScGnn: {settings.Describe(options)}; {run.Imputer.HiddenUnits} hidden units; epoch kept: {run.Imputer.BestEpoch}.",
+            $"ScGnn: {settings.Describe(options)}; {run.Imputer.HiddenUnits} hidden units; epoch kept: {Fmt.KeptEpoch(run.Imputer)}.",
         };
         ReportComposer.Compose("ScGnn on simulated data", setup, new[] { masked, dropout }, clustering, figures, modelLines, timings)
             .Save(Path.Combine(outDir, "report.md"));

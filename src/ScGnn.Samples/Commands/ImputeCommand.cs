@@ -155,7 +155,7 @@ internal sealed class ImputeCommand : AppCommand
         var holds = OutputDescription.For(model, data.Matrix.GeneCount, outputGenes, reading.GeneSymbols,
             ExpressionFile.DetectReadFormat(input) == ExpressionFileFormat.TenX, format);
         context.Out.WriteLine($"Wrote {OutputPaths.Full(output)}{Replaced(replaced, output)} in {ProgressReporter.Seconds(total.Elapsed)}: " +
-            $"{Fmt.N(data.Matrix.CellCount)} cells x {holds}; {(imputer.HasNetwork ? $"epoch kept {imputer.BestEpoch}" : "no network fitted (the smoothed output reads none)")}.");
+            $"{Fmt.N(data.Matrix.CellCount)} cells x {holds}; {(imputer.HasNetwork ? $"epoch kept {Fmt.KeptEpoch(imputer)}" : "no network fitted (the smoothed output reads none)")}.");
         if (modelPath is not null) context.Out.WriteLine($"Saved model {OutputPaths.Full(modelPath)}{Replaced(replaced, modelPath)}; use: scgnn apply --model {modelPath} --input <data> --output <path>");
         return 0;
     }

@@ -77,7 +77,7 @@ internal sealed class ReportCommand : AppCommand
             $"{ClusteringComparison.CountClasses(labels)} cell types from `{labelsPath}`.",
             $"Pipeline: `SelectVariableGenes` (variance/(1+mean) > 0.5: {Fmt.N(run.Genes)} genes kept) -> `NormalizeMedianLibrarySize` (median total {Fmt.G(run.Normalization.TargetSum)}) " +
             $"-> `SimulateDropout` (evaluation mask, rate {Fmt.F(run.MaskRate, 3)}) -> `ImputeWithScGnn`.",
-            $"ScGnn: {settings.Describe(options)}; {run.Imputer.HiddenUnits} hidden units; epoch kept: {run.Imputer.BestEpoch}.",
+            $"ScGnn: {settings.Describe(options)}; {run.Imputer.HiddenUnits} hidden units; epoch kept: {Fmt.KeptEpoch(run.Imputer)}.",
         };
         if (!scorable) setup.Add($"Clustering scores and t-SNE skipped: {ClusteringComparison.CountClasses(labels)} distinct cell types (2 to n - 1 needed).");
         ReportComposer.Compose($"ScGnn on {data.Name}", setup, new[] { masked }, clustering, figures, null, timings)

@@ -252,6 +252,12 @@ public sealed class GcnFitterTests
         Assert.True(shrunk <= fit.History[0].ValidationLoss + 1e-5, $"{shrunk} vs start {fit.History[0].ValidationLoss}");
         Assert.True(shrunk <= fit.History[fit.BestEpoch].ValidationLoss + 1e-5, $"{shrunk} vs epoch {fit.History[fit.BestEpoch].ValidationLoss}");
         Assert.Contains(messages, m => m.Contains($"epoch {fit.BestEpoch}'s change of the start kept at"));
+        // The history carries the loss the epochs were chosen by: the start's own, then each epoch's cross-fitted shrunk
+        // loss; the kept epoch has the lowest. Cross-fitting only loses against the fraction fitted on every entry,
+        // so the kept weights' loss is at most the one they were chosen by.
+        Assert.Equal(fit.History[0].ValidationLoss, fit.History[0].SelectionLoss);
+        Assert.Equal(fit.History.Min(h => h.SelectionLoss), fit.History[fit.BestEpoch].SelectionLoss);
+        Assert.True(shrunk <= fit.History[fit.BestEpoch].SelectionLoss * (1 + 1e-5), $"{shrunk} vs chosen by {fit.History[fit.BestEpoch].SelectionLoss}");
     }
 
     [Theory]

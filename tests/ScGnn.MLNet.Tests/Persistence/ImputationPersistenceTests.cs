@@ -91,6 +91,9 @@ public sealed class ImputationPersistenceTests
         Assert.Equal(hasNetwork, imputer.HasNetwork);
         // Before 1.7 the smoothed output's graph used unscaled genes; such a model keeps that graph.
         Assert.False(imputer.State.SmoothingOnScaledGenes);
+        // Before 1.8 no selection loss or kept fraction was saved: the epoch was kept whole.
+        Assert.Equal(1, imputer.KeptFraction);
+        Assert.All(imputer.TrainingHistory, p => Assert.True(double.IsNaN(p.SelectionLoss)));
         var counts = ExpressionFile.Read(Path.Combine(dir, "format-1.5-counts.csv"));
         var output = ExpressionMatrix.FromDataView(loaded.Transform(counts.ToDataView()), imputer.OutputColumnName, ScGnnDefaults.CellIdColumnName);
         var want = ExpressionFile.Read(Path.Combine(dir, expected));
@@ -155,6 +158,11 @@ public sealed class ImputationPersistenceTests
         Assert.Equal(40, loaded.TrainingHistory.Count);
         Assert.Equal(fitted.BestEpoch, loaded.BestEpoch);
         Assert.Equal(fitted.TrainingHistory, loaded.TrainingHistory);
+        // The default's epoch rule: the loss it chose by and the fraction of the kept change, saved since 1.8.
+        Assert.All(fitted.TrainingHistory, p => Assert.True(double.IsFinite(p.SelectionLoss)));
+        Assert.Equal(fitted.TrainingHistory[0].ValidationLoss, fitted.TrainingHistory[0].SelectionLoss);
+        Assert.InRange(fitted.KeptFraction, 0, 1);
+        Assert.Equal(fitted.KeptFraction, loaded.KeptFraction);
         // Saving the loaded model again gives the same bytes: nothing is lost or recomputed.
         Assert.Equal(ModelFiles.Save(ml, loaded, data.Schema).Length, ModelFiles.Save(ml, model, data.Schema).Length);
     }

@@ -102,6 +102,11 @@ public sealed class ScGnnPlotsTests : IDisposable
         Assert.True(new FileInfo(Path.Combine(_dir, "kept.png")).Length > 1000);
         Assert.Throws<ArgumentOutOfRangeException>(() => ScGnnPlots.SaveLossCurves(path, train, valid, keptEpoch: train.Length + 1));
         Assert.Throws<ArgumentException>(() => ScGnnPlots.SaveLossCurves(path, new[] { 1.0, -1.0 }, logScale: true));
+        // The loss the epochs were chosen by, as a third line, entry for entry with the validation loss.
+        var shrunk = valid.Select(v => v - 1).ToArray();
+        ScGnnPlots.SaveLossCurves(Path.Combine(_dir, "shrunk.png"), train, valid, logScale: true, keptEpoch: 3, selectionLoss: shrunk);
+        Assert.True(new FileInfo(Path.Combine(_dir, "shrunk.png")).Length > 1000);
+        Assert.Throws<ArgumentException>(() => ScGnnPlots.SaveLossCurves(path, train, valid, selectionLoss: shrunk[..10]));
     }
 
     [Fact]
@@ -116,5 +121,7 @@ public sealed class ScGnnPlotsTests : IDisposable
         Assert.Equal((5, "kept: epoch 5", " (kept epoch 5)"), ScGnnPlots.KeptMark(valid, 5));
         Assert.Equal((2, "best validation: epoch 2", " (best validation 3 at epoch 2)"), ScGnnPlots.KeptMark(valid, null));
         Assert.Null(ScGnnPlots.KeptMark([double.NaN], null));
+        // Marked on the loss the epochs were chosen by when the plot names it.
+        Assert.Equal((2, "kept: epoch 2", " (kept epoch 2, shrunk validation 3)"), ScGnnPlots.KeptMark(valid, 2, "shrunk validation"));
     }
 }
