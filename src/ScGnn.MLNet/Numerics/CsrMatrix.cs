@@ -76,20 +76,13 @@ internal sealed class CsrMatrix
     /// </summary>
     internal CsrMatrix ScaleColumnsToUnitVariance(bool inPlace = false)
     {
-        var sum = new double[Columns];
-        var squares = new double[Columns];
-        for (int k = 0; k < Values.Length; k++)
-        {
-            double v = Values[k];
-            sum[ColumnIndices[k]] += v;
-            squares[ColumnIndices[k]] += v * v;
-        }
+        var moments = GeneMoments.Of(this);
         var factor = new float[Columns];
         for (int j = 0; j < Columns; j++)
         {
-            double variance = (squares[j] - sum[j] * sum[j] / Rows) / Math.Max(1, Rows - 1);
+            double variance = moments.Variance(j);
             // Relative to the mean square: the difference of sums leaves rounding, not variance, in a constant column.
-            factor[j] = variance > 1e-10 * Math.Max(squares[j] / Rows, double.Epsilon) ? (float)(1 / Math.Sqrt(variance)) : 0f;
+            factor[j] = variance > 1e-10 * Math.Max(moments.MeanSquare(j), double.Epsilon) ? (float)(1 / Math.Sqrt(variance)) : 0f;
         }
         var v2 = inPlace ? Values : new float[Values.Length];
         for (int k = 0; k < v2.Length; k++) v2[k] = Values[k] * factor[ColumnIndices[k]];

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using ScGnn.MLNet.Numerics;
 
 namespace ScGnn.MLNet.Preprocessing;
 
@@ -84,36 +85,15 @@ public sealed class GeneScalingEstimator : IEstimator<GeneScalingTransformer>
         GetOutputSchema(SchemaShape.Create(input.Schema));
         var column = PreprocessingSchema.CheckInput(input.Schema, _inputColumnName, ComponentName);
         int genes = PreprocessingSchema.Size(column);
-        var sum = new double[genes];
-        var sumSquares = new double[genes];
-        long n = 0;
-        using (var cursor = input.GetRowCursor(new[] { column }))
-        {
-            var getter = cursor.GetGetter<VBuffer<float>>(column);
-            VBuffer<float> row = default;
-            while (cursor.MoveNext())
-            {
-                getter(ref row);
-                var values = row.GetValues();
-                var indices = row.IsDense ? default : row.GetIndices();
-                for (int k = 0; k < values.Length; k++)
-                {
-                    int j = row.IsDense ? k : indices[k];
-                    double v = values[k];
-                    sum[j] += v;
-                    sumSquares[j] += v * v;
-                }
-                n++;
-            }
-        }
-        if (n == 0)
+        var moments = GeneMoments.Of(input, column);
+        if (moments.Rows == 0)
             throw new InvalidOperationException($"{ComponentName}: column '{_inputColumnName}' has no rows to learn means and variances from.");
         var mean = new double[genes];
         var sd = new double[genes];
         for (int j = 0; j < genes; j++)
         {
-            mean[j] = sum[j] / n;
-            double variance = n > 1 ? Math.Max(0, (sumSquares[j] - sum[j] * mean[j]) / (n - 1)) : 0;
+            mean[j] = moments.Mean(j);
+            double variance = moments.Variance(j);
             sd[j] = variance > 0 ? Math.Sqrt(variance) : 1;
         }
         return new GeneScalingTransformer(_host, _outputColumnName, _inputColumnName, mean, sd, _zeroCenter, _maxValue);

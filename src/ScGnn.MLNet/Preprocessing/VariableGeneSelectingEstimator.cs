@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using ScGnn.MLNet.Numerics;
 
 namespace ScGnn.MLNet.Preprocessing;
 
@@ -115,51 +116,11 @@ public sealed class VariableGeneSelectingEstimator : IEstimator<VariableGeneSele
     internal static (long Cells, long NonZeros, double[] Dispersions) ComputeDispersions(IDataView input, DataViewSchema.Column column)
     {
         int genes = PreprocessingSchema.Size(column);
-        var sum = new double[genes];
-        var sumSquares = new double[genes];
-        long n = 0, nonZeros = 0;
-        using (var cursor = input.GetRowCursor(new[] { column }))
-        {
-            var getter = cursor.GetGetter<VBuffer<float>>(column);
-            VBuffer<float> row = default;
-            while (cursor.MoveNext())
-            {
-                getter(ref row);
-                var values = row.GetValues();
-                if (row.IsDense)
-                {
-                    for (int j = 0; j < values.Length; j++)
-                    {
-                        double v = values[j];
-                        if (v != 0) nonZeros++;
-                        sum[j] += v;
-                        sumSquares[j] += v * v;
-                    }
-                }
-                else
-                {
-                    var indices = row.GetIndices();
-                    for (int k = 0; k < values.Length; k++)
-                    {
-                        double v = values[k];
-                        if (v != 0) nonZeros++;
-                        sum[indices[k]] += v;
-                        sumSquares[indices[k]] += v * v;
-                    }
-                }
-                n++;
-            }
-        }
+        var moments = GeneMoments.Of(input, column);
         var dispersion = new double[genes];
-        if (n < 2) return (n, nonZeros, dispersion);
-        for (int j = 0; j < genes; j++)
-        {
-            double mean = sum[j] / n;
-            // Sums of squares of counts are exact enough in double; clamp the tiny negatives of cancellation.
-            double variance = Math.Max(0, (sumSquares[j] - sum[j] * mean) / (n - 1));
-            dispersion[j] = variance / (1 + mean);
-        }
-        return (n, nonZeros, dispersion);
+        if (moments.Rows < 2) return (moments.Rows, moments.NonZeros, dispersion);
+        for (int j = 0; j < genes; j++) dispersion[j] = moments.Variance(j) / (1 + moments.Mean(j));
+        return (moments.Rows, moments.NonZeros, dispersion);
     }
 
     private int[] Select(double[] dispersions, string[]? names)
