@@ -40,7 +40,8 @@ internal sealed record GcnTrainingSettings
 
     /// <summary>
     /// Keeps a trained epoch shrunk toward the start by the validation targets' least-squares fraction
-    /// (<see cref="StartShrinkage"/>), judged by its cross-fitted errors; needs <see cref="ZeroOutputStart"/>.
+    /// (<see cref="StartShrinkage"/>), judged by its cross-fitted errors. The shrinkage is exact only from a zero output
+    /// layer, so it starts there whatever <see cref="ZeroOutputStart"/> says.
     /// </summary>
     internal bool ShrinkTowardStart { get; init; }
 
